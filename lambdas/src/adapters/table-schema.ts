@@ -1,0 +1,75 @@
+/**
+ * The DynamoDB table's shape, shared by the local runtime, the tests and (later) the CDK stack so
+ * the three cannot drift apart. The item layout lives in `dynamodb-store.ts`.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+
+export const TABLE_KEYS = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /** Local secondary index: records of one identity ordered by `<dataset>#<padded sync count>`. */
+  changesIndex: 'BySyncCount',
+  changesIndexSortKey: 'LSK',
+  /** Epoch seconds after which DynamoDB may delete the item (redo-log parts, leftovers). */
+  timeToLive: 'expiresAt',
+} as const;
+
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, changesIndex, changesIndexSortKey } = TABLE_KEYS;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: partitionKey, AttributeType: 'S' },
+      { AttributeName: sortKey, AttributeType: 'S' },
+      { AttributeName: changesIndexSortKey, AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    LocalSecondaryIndexes: [
+      {
+        IndexName: changesIndex,
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          { AttributeName: changesIndexSortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  };
+}
+
+/** Creates the table if it does not exist yet and waits until it is ACTIVE. Idempotent. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(tableDefinition(tableName)));
+  } catch (e) {
+    if (!(e instanceof ResourceInUseException)) throw e;
+  }
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TABLE_KEYS.timeToLive, Enabled: true },
+      }),
+    );
+  } catch (e) {
+    // Already enabled on an existing table: DynamoDB answers a ValidationException.
+    if ((e as Error).name !== 'ValidationException') throw e;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The ports the domain layer works over. Adapters (DynamoDB today) implement them; the domain never
+ * sees the AWS SDK or HTTP.
+ */
+import type { DatasetRef, IdentityRef } from './model';
+
+/** A dataset's head: its committed sync count, sizes and deletion state. */
+export interface DatasetHead {
+  readonly name: string;
+  /** The committed dataset sync count. Records stamped above it are not visible yet. */
+  readonly syncCount: number;
+  /** True after DeleteDataset until the dataset is written again. */
+  readonly deleted: boolean;
+  /**
+   * Records stamped at or below this count belong to an incarnation that DeleteDataset removed. A
+   * re-created dataset continues counting from it (DESIGN.md decision 5).
+   */
+  readonly floor: number;
+  /** Sync count at which the dataset was last deleted (0 if never); drives DatasetDeletedAfterRequestedSyncCount. */
+  readonly deletedAtSyncCount: number;
+  readonly creationDate: number;
+  readonly lastModifiedDate: number;
+  readonly lastModifiedBy: string;
+  /** Live records (tombstones excluded). */
+  readonly numRecords: number;
+  /** UTF-8 bytes of key + value of the live records. */
+  readonly dataStorage: number;
+}
+
+/** A record as the store keeps it. Times are epoch milliseconds. */
+export interface StoredRecord {
+  readonly key: string;
+  /** Absent on a tombstone. */
+  readonly value?: string;
+  readonly syncCount: number;
+  readonly lastModifiedDate: number;
+  readonly lastModifiedBy: string;
+  readonly deviceLastModifiedDate?: number;
+}
+
+/** What UpdateRecords needs to know of a record before it writes: its count and its size. */
+export interface RecordVersion {
+  readonly key: string;
+  readonly syncCount: number;
+  /** UTF-8 bytes of key + value; 0 for a tombstone. */
+  readonly size: number;
+  readonly live: boolean;
+  /** Adapter-private bookkeeping (e.g. where a large value's parts live), handed back on commit. */
+  readonly storage?: unknown;
+}
+
+export interface IdentitySummary {
+  /** Live datasets. */
+  readonly datasetCount: number;
+  readonly dataStorage: number;
+  readonly lastModifiedDate?: number;
+}
+
+export interface UpdateSnapshot {
+  readonly head?: DatasetHead;
+  readonly summary?: IdentitySummary;
+  /** The current version of each requested key that exists in the store (any incarnation). */
+  readonly records: ReadonlyMap<string, RecordVersion>;
+}
+
+export interface UpdateCommit {
+  readonly dataset: DatasetRef;
+  /** The head as read; the commit succeeds only if it is still the same (count and deletion state). */
+  readonly expected: DatasetHead | undefined;
+  readonly newHead: DatasetHead;
+  readonly writes: readonly StoredRecord[];
+  /** Versions read for the written keys, so the adapter can clean up what they replace. */
+  readonly previous: ReadonlyMap<string, RecordVersion>;
+  /** Change to the identity's totals; `datasetCount` +1 only with `maxDatasets` as the guard. */
+  readonly identityDelta: { datasetCount: number; dataStorage: number; lastModifiedDate: number };
+  readonly maxDatasets: number;
+}
+
+/** The outcome of a commit that was refused without writing anything. */
+export type CommitRefusal = 'head-moved' | 'dataset-limit';
+
+export interface RecordsPage {
+  readonly head?: DatasetHead;
+  readonly records: StoredRecord[];
+  /** Opaque position to continue from, when there are more records. */
+  readonly cursor?: string;
+}
+
+export interface DeleteCommit {
+  readonly dataset: DatasetRef;
+  readonly expected: DatasetHead;
+  readonly deletedHead: DatasetHead;
+  readonly lastModifiedDate: number;
+}
+
+export interface SyncStore {
+  getDataset(dataset: DatasetRef): Promise<DatasetHead | undefined>;
+  /** Every dataset head of an identity, deleted ones included, ordered by name. */
+  listDatasets(identity: IdentityRef): Promise<DatasetHead[]>;
+  getIdentitySummary(identity: IdentityRef): Promise<IdentitySummary | undefined>;
+  /**
+   * The committed records of a dataset stamped above `afterSyncCount`, in sync-count order, at most
+   * `limit`, with the head read in the same round. Records above the head's count are left out.
+   */
+  listRecords(dataset: DatasetRef, afterSyncCount: number, limit: number, cursor?: string): Promise<RecordsPage>;
+  /** Consistent read of the head, the identity's totals and the given keys, for a conflict check. */
+  readForUpdate(dataset: DatasetRef, keys: readonly string[]): Promise<UpdateSnapshot>;
+  /** Writes an update atomically, or refuses it and writes nothing. */
+  commitUpdate(commit: UpdateCommit): Promise<CommitRefusal | undefined>;
+  /** Marks the dataset deleted and removes its records; refuses if the head moved. */
+  deleteDataset(commit: DeleteCommit): Promise<CommitRefusal | undefined>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

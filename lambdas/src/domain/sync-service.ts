@@ -1,0 +1,346 @@
+/**
+ * Datasets and records: the sync semantics of spec §5 with the decisions of DESIGN.md, as pure logic
+ * over the `SyncStore` port. Inputs arrive validated by the protocol layer; access rules (who may
+ * touch which identity) are enforced there too.
+ */
+import { Errors } from '../protocol/errors';
+import {
+  DEFAULT_LIMITS,
+  type Dataset,
+  type DatasetRef,
+  type IdentityRef,
+  type IdentityUsage,
+  type Limits,
+  type ListDatasetsInput,
+  type ListDatasetsOutput,
+  type ListRecordsInput,
+  type ListRecordsOutput,
+  type Principal,
+  type SyncRecord,
+  type SyncService,
+  type UpdateRecordsInput,
+  type UpdateRecordsOutput,
+} from './model';
+import type { Clock, DatasetHead, RecordVersion, StoredRecord, SyncStore } from './ports';
+import { SyncSessionTokens, type TokenCodec } from './tokens';
+
+/** DESIGN.md decision 7. */
+export const MAX_RESULTS = { listRecords: 1024, listDatasets: 64 } as const;
+
+/** How often UpdateRecords re-reads and re-checks when another write moved the dataset meanwhile. */
+const COMMIT_ATTEMPTS = 8;
+
+export interface SyncServiceDeps {
+  readonly store: SyncStore;
+  readonly clock: Clock;
+  readonly tokens: TokenCodec;
+  readonly limits?: Limits;
+}
+
+export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** Who a change is attributed to (DESIGN.md decision 3). */
+export const modifiedBy = (principal: Principal): string =>
+  principal.kind === 'developer' ? principal.accountId : principal.identityId;
+
+const clampPageSize = (requested: number | undefined, max: number): number =>
+  requested === undefined ? max : Math.min(requested, max);
+
+const toDataset = (identityId: string, head: DatasetHead): Dataset => ({
+  IdentityId: identityId,
+  DatasetName: head.name,
+  CreationDate: new Date(head.creationDate),
+  LastModifiedDate: new Date(head.lastModifiedDate),
+  LastModifiedBy: head.lastModifiedBy,
+  DataStorage: head.dataStorage,
+  NumRecords: head.numRecords,
+});
+
+const toRecord = (r: StoredRecord): SyncRecord => ({
+  Key: r.key,
+  ...(r.value !== undefined ? { Value: r.value } : {}),
+  SyncCount: r.syncCount,
+  LastModifiedDate: new Date(r.lastModifiedDate),
+  LastModifiedBy: r.lastModifiedBy,
+  ...(r.deviceLastModifiedDate !== undefined ? { DeviceLastModifiedDate: new Date(r.deviceLastModifiedDate) } : {}),
+});
+
+const isLive = (head: DatasetHead | undefined): head is DatasetHead => head !== undefined && !head.deleted;
+
+const datasetNotFound = (ref: DatasetRef) =>
+  Errors.resourceNotFound(`Dataset '${ref.DatasetName}' of identity '${ref.IdentityId}' was not found.`);
+
+const invalidNextToken = () => Errors.invalidParameter('The NextToken is not valid for this request.');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface ListRecordsPosition {
+  p: string;
+  i: string;
+  d: string;
+  /** The lastSyncCount the listing started from. */
+  l: number;
+  /** The store's cursor. */
+  c: string;
+}
+
+interface ListDatasetsPosition {
+  p: string;
+  i: string;
+  /** Name of the last dataset returned. */
+  a: string;
+}
+
+export class CognitoSyncService implements SyncService {
+  private readonly store: SyncStore;
+  private readonly clock: Clock;
+  private readonly tokens: TokenCodec;
+  private readonly sessions: SyncSessionTokens;
+  private readonly limits: Limits;
+
+  constructor(deps: SyncServiceDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.tokens = deps.tokens;
+    this.sessions = new SyncSessionTokens(deps.tokens);
+    this.limits = deps.limits ?? DEFAULT_LIMITS;
+  }
+
+  async listDatasets(_principal: Principal, input: ListDatasetsInput): Promise<ListDatasetsOutput> {
+    const pageSize = clampPageSize(input.MaxResults, MAX_RESULTS.listDatasets);
+    let after: string | undefined;
+    if (input.NextToken !== undefined) {
+      const position = this.tokens.open<ListDatasetsPosition>('list-datasets', input.NextToken);
+      if (!position || position.p !== input.IdentityPoolId || position.i !== input.IdentityId) throw invalidNextToken();
+      after = position.a;
+    }
+    const live = (await this.store.listDatasets(input)).filter(isLive);
+    const remaining = after === undefined ? live : live.filter((head) => head.name > after);
+    const page = remaining.slice(0, pageSize);
+    const more = remaining.length > page.length;
+    const position: ListDatasetsPosition | undefined = more
+      ? { p: input.IdentityPoolId, i: input.IdentityId, a: page[page.length - 1].name }
+      : undefined;
+    return {
+      Datasets: page.map((head) => toDataset(input.IdentityId, head)),
+      Count: page.length,
+      ...(position ? { NextToken: this.tokens.seal('list-datasets', position) } : {}),
+    };
+  }
+
+  async describeDataset(_principal: Principal, input: DatasetRef): Promise<{ Dataset: Dataset }> {
+    const head = await this.store.getDataset(input);
+    if (!isLive(head)) throw datasetNotFound(input);
+    return { Dataset: toDataset(input.IdentityId, head) };
+  }
+
+  async deleteDataset(principal: Principal, input: DatasetRef): Promise<{ Dataset: Dataset }> {
+    for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
+      // readForUpdate settles any commit in flight, so the deletion never races a half-applied one.
+      const { head } = await this.store.readForUpdate(input, []);
+      if (!isLive(head)) throw datasetNotFound(input);
+      const now = this.clock.now();
+      const refusal = await this.store.deleteDataset({
+        dataset: input,
+        expected: head,
+        deletedHead: {
+          ...head,
+          deleted: true,
+          floor: head.syncCount,
+          deletedAtSyncCount: head.syncCount,
+          numRecords: 0,
+          dataStorage: 0,
+          lastModifiedDate: now,
+          lastModifiedBy: modifiedBy(principal),
+        },
+        lastModifiedDate: now,
+      });
+      if (refusal === undefined) return { Dataset: toDataset(input.IdentityId, head) };
+      await sleep(backoff(attempt));
+    }
+    throw Errors.resourceConflict(`Dataset '${input.DatasetName}' is being modified concurrently; retry the deletion.`);
+  }
+
+  async listRecords(_principal: Principal, input: ListRecordsInput): Promise<ListRecordsOutput> {
+    const pageSize = clampPageSize(input.MaxResults, MAX_RESULTS.listRecords);
+    let lastSyncCount = input.LastSyncCount ?? 0;
+    let cursor: string | undefined;
+    if (input.NextToken !== undefined) {
+      const position = this.tokens.open<ListRecordsPosition>('list-records', input.NextToken);
+      if (
+        !position ||
+        position.p !== input.IdentityPoolId ||
+        position.i !== input.IdentityId ||
+        position.d !== input.DatasetName
+      ) {
+        throw invalidNextToken();
+      }
+      lastSyncCount = position.l;
+      cursor = position.c;
+    }
+
+    const page = await this.store.listRecords(input, lastSyncCount, pageSize, cursor);
+    const head = page.head;
+    // DESIGN.md decision 2: ListRecords never rejects a session token; every call issues a fresh one.
+    const SyncSessionToken = this.sessions.issue(input, this.clock.now());
+
+    if (head === undefined || head.deleted) {
+      return {
+        Records: [],
+        Count: 0,
+        DatasetSyncCount: head?.syncCount ?? 0,
+        ...(head ? { LastModifiedBy: head.lastModifiedBy } : {}),
+        DatasetExists: false,
+        DatasetDeletedAfterRequestedSyncCount: false,
+        SyncSessionToken,
+      };
+    }
+    if (lastSyncCount > head.syncCount) {
+      throw Errors.invalidParameter(`No such SyncCount: ${lastSyncCount} exists for this Dataset`);
+    }
+    // Records at or below the floor belong to an incarnation that DeleteDataset removed.
+    const records = page.records.filter((r) => r.syncCount > head.floor).map(toRecord);
+    const position: ListRecordsPosition | undefined = page.cursor
+      ? { p: input.IdentityPoolId, i: input.IdentityId, d: input.DatasetName, l: lastSyncCount, c: page.cursor }
+      : undefined;
+    return {
+      Records: records,
+      ...(position ? { NextToken: this.tokens.seal('list-records', position) } : {}),
+      Count: records.length,
+      DatasetSyncCount: head.syncCount,
+      LastModifiedBy: head.lastModifiedBy,
+      DatasetExists: true,
+      DatasetDeletedAfterRequestedSyncCount: lastSyncCount > 0 && lastSyncCount <= head.deletedAtSyncCount,
+      SyncSessionToken,
+    };
+  }
+
+  async updateRecords(principal: Principal, input: UpdateRecordsInput): Promise<UpdateRecordsOutput> {
+    if (!this.sessions.isValidFor(input.SyncSessionToken, input, this.clock.now())) {
+      throw Errors.invalidParameter('SyncSessionToken not valid for these inputs');
+    }
+    const patches = input.RecordPatches ?? [];
+    // DESIGN.md decision 6: no patches, no write.
+    if (patches.length === 0) return { Records: [] };
+    const keys = patches.map((p) => p.Key);
+    const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
+    if (duplicate !== undefined) {
+      throw Errors.invalidParameter(`Duplicate record key in RecordPatches: ${duplicate}`);
+    }
+    if (patches.length > this.limits.recordsPerDataset) {
+      throw Errors.limitExceeded(
+        `An update may carry at most ${this.limits.recordsPerDataset} record patches; this one has ${patches.length}.`,
+      );
+    }
+    const by = modifiedBy(principal);
+
+    for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
+      const snapshot = await this.store.readForUpdate(input, keys);
+      const head = snapshot.head;
+      const live = isLive(head) ? head : undefined;
+      const floor = head?.floor ?? 0;
+      // A version at or below the floor was deleted with its dataset: the record does not exist.
+      const current = (key: string): RecordVersion | undefined => {
+        const version = snapshot.records.get(key);
+        return version && version.syncCount > floor ? version : undefined;
+      };
+
+      for (const patch of patches) {
+        const serverCount = current(patch.Key)?.syncCount ?? 0;
+        if (patch.SyncCount !== serverCount) {
+          throw Errors.resourceConflict(
+            `Current SyncCount for: ${patch.Key} is: ${serverCount} not: ${patch.SyncCount}`,
+          );
+        }
+      }
+
+      const now = this.clock.now();
+      const newSyncCount = (head?.syncCount ?? 0) + 1;
+      let numRecords = live?.numRecords ?? 0;
+      let dataStorage = live?.dataStorage ?? 0;
+      const writes: StoredRecord[] = patches.map((patch) => {
+        const before = current(patch.Key);
+        const value = patch.Op === 'replace' ? (patch.Value ?? '') : undefined;
+        numRecords += (value !== undefined ? 1 : 0) - (before?.live ? 1 : 0);
+        dataStorage += (value !== undefined ? utf8Length(patch.Key) + utf8Length(value) : 0) - (before?.size ?? 0);
+        return {
+          key: patch.Key,
+          ...(value !== undefined ? { value } : {}),
+          syncCount: newSyncCount,
+          lastModifiedDate: now,
+          lastModifiedBy: by,
+          ...(patch.DeviceLastModifiedDate ? { deviceLastModifiedDate: patch.DeviceLastModifiedDate.getTime() } : {}),
+        };
+      });
+
+      if (numRecords > this.limits.recordsPerDataset) {
+        throw Errors.limitExceeded(
+          `Dataset '${input.DatasetName}' would hold ${numRecords} records; the limit is ${this.limits.recordsPerDataset}.`,
+        );
+      }
+      if (dataStorage > this.limits.bytesPerDataset) {
+        throw Errors.limitExceeded(
+          `Dataset '${input.DatasetName}' would hold ${dataStorage} bytes; the limit is ${this.limits.bytesPerDataset}.`,
+        );
+      }
+      const creating = live === undefined;
+      const datasetLimit = () =>
+        Errors.limitExceeded(
+          `Identity '${input.IdentityId}' already has ${this.limits.datasetsPerIdentity} datasets, the most it may have.`,
+        );
+      if (creating && (snapshot.summary?.datasetCount ?? 0) >= this.limits.datasetsPerIdentity) throw datasetLimit();
+
+      const refusal = await this.store.commitUpdate({
+        dataset: input,
+        expected: head,
+        newHead: {
+          name: input.DatasetName,
+          syncCount: newSyncCount,
+          deleted: false,
+          floor,
+          deletedAtSyncCount: head?.deletedAtSyncCount ?? 0,
+          creationDate: live?.creationDate ?? now,
+          lastModifiedDate: now,
+          lastModifiedBy: by,
+          numRecords,
+          dataStorage,
+        },
+        writes,
+        previous: new Map(keys.flatMap((key) => {
+          const version = snapshot.records.get(key);
+          return version ? [[key, version] as const] : [];
+        })),
+        identityDelta: {
+          datasetCount: creating ? 1 : 0,
+          dataStorage: dataStorage - (live?.dataStorage ?? 0),
+          lastModifiedDate: now,
+        },
+        maxDatasets: this.limits.datasetsPerIdentity,
+      });
+      if (refusal === undefined) return { Records: writes.map(toRecord) };
+      if (refusal === 'dataset-limit') throw datasetLimit();
+      // Another write moved the dataset between our read and our commit: read again, check again.
+      await sleep(backoff(attempt));
+    }
+    throw Errors.resourceConflict(
+      `Dataset '${input.DatasetName}' is being modified by other requests; synchronize and retry.`,
+    );
+  }
+
+  async describeIdentityUsage(_principal: Principal, input: IdentityRef): Promise<{ IdentityUsage: IdentityUsage }> {
+    const summary = await this.store.getIdentitySummary(input);
+    // DESIGN.md decision 12: an identity with no data has zero usage, not a 404.
+    return {
+      IdentityUsage: {
+        IdentityId: input.IdentityId,
+        IdentityPoolId: input.IdentityPoolId,
+        ...(summary?.lastModifiedDate !== undefined ? { LastModifiedDate: new Date(summary.lastModifiedDate) } : {}),
+        DatasetCount: summary?.datasetCount ?? 0,
+        DataStorage: summary?.dataStorage ?? 0,
+      },
+    };
+  }
+}
+
+/** Jittered exponential backoff so that contending writers spread out. */
+const backoff = (attempt: number): number => Math.random() * Math.min(200, 5 * 2 ** attempt);

@@ -1,0 +1,230 @@
+/**
+ * The operation table: the one source of truth for the 17 Cognito Sync operations.
+ *
+ * Everything that needs to know about an operation reads it from here: the local server routes
+ * with it, the protocol middlewares parse and validate with it, the tests iterate over it, and the
+ * CDK stack makes one route and one function per entry. Adding an operation is one entry here plus
+ * its handler in `handlers/`.
+ *
+ * Method, path, members and status codes are those of the service model (spec §2, §3).
+ */
+
+/** Who may call an operation (spec §2 "Creds"). */
+export type Callers = 'developer' | 'identity' | 'both';
+
+/** What an operation does to the store; the deployment grants table actions from it. */
+export type StoreAccess = 'read' | 'write';
+
+/** A shape constraint of the service model (spec §3). */
+export type Shape =
+  | 'IdentityPoolId'
+  | 'IdentityId'
+  | 'DatasetName'
+  | 'DeviceId'
+  | 'IntegerString'
+  | 'Long'
+  | 'String'
+  | 'Platform'
+  | 'PushToken';
+
+/** Where one input member comes from on the wire. */
+export type MemberBinding =
+  | { in: 'path'; shape: Shape }
+  | { in: 'query'; name: string; shape: Shape }
+  | { in: 'header'; name: string; shape: Shape }
+  | { in: 'body'; shape: Shape | 'RecordPatches' | 'PushSync' | 'CognitoStreams' | 'Events'; required?: boolean };
+
+export interface OperationSpec {
+  readonly name: OperationName;
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Path template with `{Label}` segments, exactly as in the model. */
+  readonly path: string;
+  /** Input members by their model (PascalCase) name. */
+  readonly input: Readonly<Record<string, MemberBinding>>;
+  readonly callers: Callers;
+  readonly access: StoreAccess;
+  /** False until the operation's own issue lands; the endpoint then answers a rest-json error. */
+  readonly available: boolean;
+}
+
+export const OPERATION_NAMES = [
+  'BulkPublish',
+  'DeleteDataset',
+  'DescribeDataset',
+  'DescribeIdentityPoolUsage',
+  'DescribeIdentityUsage',
+  'GetBulkPublishDetails',
+  'GetCognitoEvents',
+  'GetIdentityPoolConfiguration',
+  'ListDatasets',
+  'ListIdentityPoolUsage',
+  'ListRecords',
+  'RegisterDevice',
+  'SetCognitoEvents',
+  'SetIdentityPoolConfiguration',
+  'SubscribeToDataset',
+  'UnsubscribeFromDataset',
+  'UpdateRecords',
+] as const;
+
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
+const POOL = '/identitypools/{IdentityPoolId}';
+const DATASET = `${POOL}/identities/{IdentityId}/datasets/{DatasetName}`;
+
+const poolLabel = { IdentityPoolId: { in: 'path', shape: 'IdentityPoolId' } } as const;
+const identityLabels = { ...poolLabel, IdentityId: { in: 'path', shape: 'IdentityId' } } as const;
+const datasetLabels = { ...identityLabels, DatasetName: { in: 'path', shape: 'DatasetName' } } as const;
+const page = {
+  NextToken: { in: 'query', name: 'nextToken', shape: 'String' },
+  MaxResults: { in: 'query', name: 'maxResults', shape: 'IntegerString' },
+} as const;
+
+export const OPERATIONS: Readonly<Record<OperationName, OperationSpec>> = {
+  BulkPublish: {
+    name: 'BulkPublish', method: 'POST', path: `${POOL}/bulkpublish`,
+    input: poolLabel, callers: 'developer', access: 'write', available: false,
+  },
+  DeleteDataset: {
+    name: 'DeleteDataset', method: 'DELETE', path: DATASET,
+    input: datasetLabels, callers: 'both', access: 'write', available: true,
+  },
+  DescribeDataset: {
+    name: 'DescribeDataset', method: 'GET', path: DATASET,
+    input: datasetLabels, callers: 'both', access: 'read', available: true,
+  },
+  DescribeIdentityPoolUsage: {
+    name: 'DescribeIdentityPoolUsage', method: 'GET', path: POOL,
+    input: poolLabel, callers: 'developer', access: 'read', available: false,
+  },
+  DescribeIdentityUsage: {
+    name: 'DescribeIdentityUsage', method: 'GET', path: `${POOL}/identities/{IdentityId}`,
+    input: identityLabels, callers: 'both', access: 'read', available: true,
+  },
+  GetBulkPublishDetails: {
+    name: 'GetBulkPublishDetails', method: 'POST', path: `${POOL}/getBulkPublishDetails`,
+    input: poolLabel, callers: 'developer', access: 'read', available: false,
+  },
+  GetCognitoEvents: {
+    name: 'GetCognitoEvents', method: 'GET', path: `${POOL}/events`,
+    input: poolLabel, callers: 'developer', access: 'read', available: false,
+  },
+  GetIdentityPoolConfiguration: {
+    name: 'GetIdentityPoolConfiguration', method: 'GET', path: `${POOL}/configuration`,
+    input: poolLabel, callers: 'developer', access: 'read', available: false,
+  },
+  ListDatasets: {
+    name: 'ListDatasets', method: 'GET', path: `${POOL}/identities/{IdentityId}/datasets`,
+    input: { ...identityLabels, ...page }, callers: 'both', access: 'read', available: true,
+  },
+  ListIdentityPoolUsage: {
+    name: 'ListIdentityPoolUsage', method: 'GET', path: '/identitypools',
+    input: page, callers: 'developer', access: 'read', available: false,
+  },
+  ListRecords: {
+    name: 'ListRecords', method: 'GET', path: `${DATASET}/records`,
+    input: {
+      ...datasetLabels,
+      LastSyncCount: { in: 'query', name: 'lastSyncCount', shape: 'Long' },
+      ...page,
+      SyncSessionToken: { in: 'query', name: 'syncSessionToken', shape: 'String' },
+    },
+    callers: 'both', access: 'read', available: true,
+  },
+  RegisterDevice: {
+    name: 'RegisterDevice', method: 'POST', path: `${POOL}/identity/{IdentityId}/device`,
+    input: {
+      ...identityLabels,
+      Platform: { in: 'body', shape: 'Platform', required: true },
+      Token: { in: 'body', shape: 'PushToken', required: true },
+    },
+    callers: 'identity', access: 'write', available: false,
+  },
+  SetCognitoEvents: {
+    name: 'SetCognitoEvents', method: 'POST', path: `${POOL}/events`,
+    input: { ...poolLabel, Events: { in: 'body', shape: 'Events', required: true } },
+    callers: 'developer', access: 'write', available: false,
+  },
+  SetIdentityPoolConfiguration: {
+    name: 'SetIdentityPoolConfiguration', method: 'POST', path: `${POOL}/configuration`,
+    input: {
+      ...poolLabel,
+      PushSync: { in: 'body', shape: 'PushSync' },
+      CognitoStreams: { in: 'body', shape: 'CognitoStreams' },
+    },
+    callers: 'developer', access: 'write', available: false,
+  },
+  SubscribeToDataset: {
+    name: 'SubscribeToDataset', method: 'POST', path: `${DATASET}/subscriptions/{DeviceId}`,
+    input: { ...datasetLabels, DeviceId: { in: 'path', shape: 'DeviceId' } },
+    callers: 'identity', access: 'write', available: false,
+  },
+  UnsubscribeFromDataset: {
+    name: 'UnsubscribeFromDataset', method: 'DELETE', path: `${DATASET}/subscriptions/{DeviceId}`,
+    input: { ...datasetLabels, DeviceId: { in: 'path', shape: 'DeviceId' } },
+    callers: 'identity', access: 'write', available: false,
+  },
+  UpdateRecords: {
+    name: 'UpdateRecords', method: 'POST', path: DATASET,
+    input: {
+      ...datasetLabels,
+      DeviceId: { in: 'body', shape: 'DeviceId' },
+      RecordPatches: { in: 'body', shape: 'RecordPatches' },
+      SyncSessionToken: { in: 'body', shape: 'String', required: true },
+      ClientContext: { in: 'header', name: 'x-amz-client-context', shape: 'String' },
+    },
+    callers: 'both', access: 'write', available: true,
+  },
+};
+
+/** The operations as a list, in table order. */
+export const OPERATION_LIST: readonly OperationSpec[] = OPERATION_NAMES.map((name) => OPERATIONS[name]);
+
+/** The API Gateway route key of an operation, e.g. `GET /identitypools/{IdentityPoolId}`. */
+export const routeKey = (op: OperationSpec): string => `${op.method} ${op.path}`;
+
+interface CompiledRoute {
+  readonly op: OperationSpec;
+  readonly pattern: RegExp;
+  readonly labels: readonly string[];
+}
+
+const compiled: readonly CompiledRoute[] = OPERATION_LIST.map((op) => {
+  const labels: string[] = [];
+  const source = op.path
+    .split('/')
+    .map((segment) => {
+      const label = /^\{(\w+)\}$/.exec(segment);
+      if (!label) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      labels.push(label[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { op, pattern: new RegExp(`^${source}/?$`), labels };
+});
+
+export interface RouteMatch {
+  readonly op: OperationSpec;
+  /** Path labels, percent-decoded. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Finds the operation for a method and a raw (still percent-encoded) path. Routing is on method and
+ * path only (spec §1). Returns `undefined` for a path or method that no operation has; throws
+ * `URIError` for a segment that is not valid percent-encoding.
+ */
+export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
+  const upper = method.toUpperCase();
+  for (const { op, pattern, labels } of compiled) {
+    if (op.method !== upper) continue;
+    const m = pattern.exec(rawPath);
+    if (!m) continue;
+    const values: Record<string, string> = {};
+    labels.forEach((label, i) => {
+      values[label] = decodeURIComponent(m[i + 1]);
+    });
+    return { op, labels: values };
+  }
+  return undefined;
+}
