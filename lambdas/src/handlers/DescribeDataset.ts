@@ -1,0 +1,3 @@
+import { operationHandler } from '../protocol/operation-handler';
+
+export const handler = operationHandler('DescribeDataset', (service, input, principal) => service.describeDataset(principal, input));

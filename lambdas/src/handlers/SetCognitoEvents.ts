@@ -1,0 +1,4 @@
+import { operationHandler, unavailable } from '../protocol/operation-handler';
+
+// Not implemented yet: the function exists (one per table entry) and answers 501.
+export const handler = operationHandler('SetCognitoEvents', unavailable('SetCognitoEvents'));

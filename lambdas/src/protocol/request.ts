@@ -1,0 +1,352 @@
+/**
+ * Request parsing: from the HTTP API event to the operation's input object, in the service model's
+ * PascalCase member names (spec §1).
+ *
+ * Parsing only turns wire text into typed values; it does not apply the model's constraints (that is
+ * `validate.ts`), so that every constraint violation is reported in one Coral-style message. What it
+ * does reject, it rejects because the value cannot be represented at all:
+ *
+ * - a path label that is not valid percent-encoding, a query integer that is not a decimal integer:
+ *   `InvalidParameterException` (400);
+ * - a body that is not a JSON object, or a member of the wrong JSON type: `SerializationException`
+ *   (400), with AWS's wording ("Unexpected value type in payload", "… can not be converted to a
+ *   String").
+ */
+import type { MemberBinding, OperationSpec } from '../operations';
+import { Errors } from './errors';
+import type { SyncHttpEvent } from './http-event';
+import { formatValidationMessage } from './validate';
+
+/** The parsed input of an operation before validation: model member name -> value. */
+export type RawInput = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Path
+// ---------------------------------------------------------------------------------------------
+
+interface PathTemplate {
+  readonly pattern: RegExp;
+  readonly labels: readonly string[];
+}
+
+const templates = new Map<string, PathTemplate>();
+
+/** Same compilation as `matchRoute` in operations.ts, for one operation's template only. */
+function templateOf(op: OperationSpec): PathTemplate {
+  let t = templates.get(op.path);
+  if (!t) {
+    const labels: string[] = [];
+    const source = op.path
+      .split('/')
+      .map((segment) => {
+        const label = /^\{(\w+)\}$/.exec(segment);
+        if (!label) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        labels.push(label[1]);
+        return '([^/]+)';
+      })
+      .join('/');
+    t = { pattern: new RegExp(`^${source}/?$`), labels };
+    templates.set(op.path, t);
+  }
+  return t;
+}
+
+/**
+ * The request path relative to the API. With a named (non-`$default`) stage, HTTP APIs put the stage
+ * in `rawPath` (`/prod/identitypools/...`); routing must not depend on how the stack names its stage.
+ */
+export function requestPath(event: Pick<SyncHttpEvent, 'rawPath' | 'requestContext'>): string {
+  const rawPath = event.rawPath ?? '';
+  const stage = event.requestContext?.stage;
+  if (stage && stage !== '$default' && rawPath.startsWith(`/${stage}/`)) {
+    return rawPath.slice(stage.length + 1);
+  }
+  return rawPath;
+}
+
+/** Decodes one path label; clients percent-encode the `:` of every id (spec §1). */
+export function decodeLabel(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw Errors.invalidParameter(`Invalid percent-encoding in request path segment '${elide(raw)}'`);
+  }
+}
+
+/**
+ * The decoded path labels of `path` under the operation's template, or `undefined` when the path is
+ * not one of this operation's. Throws `InvalidParameterException` for bad percent-encoding.
+ */
+export function matchOperationPath(op: OperationSpec, path: string): Record<string, string> | undefined {
+  const { pattern, labels } = templateOf(op);
+  const m = pattern.exec(path);
+  if (!m) return undefined;
+  const values: Record<string, string> = {};
+  labels.forEach((label, i) => {
+    values[label] = decodeLabel(m[i + 1]);
+  });
+  return values;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole request
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Builds the operation's input from the event: path labels, query parameters, the one header input,
+ * and the JSON body. Unknown query parameters, headers and body members are ignored, as AWS does.
+ */
+export function parseRequest(op: OperationSpec, event: SyncHttpEvent): RawInput {
+  const method = event.requestContext?.http?.method?.toUpperCase() ?? op.method;
+  const labels = method === op.method ? matchOperationPath(op, requestPath(event)) : undefined;
+  // Only a misrouted event gets here (API Gateway and `dispatch` route on the same table).
+  if (!labels) throw Errors.unknownOperation(`No operation matches ${method} ${elide(event.rawPath ?? '')}`);
+  const input: RawInput = {};
+  const bindings = Object.entries(op.input);
+  const query = new URLSearchParams(event.rawQueryString ?? '');
+  // Operations without body members ignore the body: v2 sends `{}` there, v3 nothing, and a client
+  // that sends anything else on a GET (old Android sets a JSON content type) must not be refused.
+  const body = bindings.some(([, b]) => b.in === 'body') ? readJsonBody(event) : {};
+
+  for (const [member, binding] of bindings) {
+    const value = readMember(member, binding, labels, query, event, body);
+    if (value !== undefined) input[member] = value;
+  }
+  return input;
+}
+
+function readMember(
+  member: string,
+  binding: MemberBinding,
+  labels: Record<string, string>,
+  query: URLSearchParams,
+  event: SyncHttpEvent,
+  body: Record<string, unknown>,
+): unknown {
+  switch (binding.in) {
+    case 'path':
+      return labels[member];
+    case 'query': {
+      const raw = query.get(binding.name);
+      // An empty value carries nothing; treating it as absent is kinder than a 400 for `?nextToken=`.
+      if (raw === null || raw === '') return undefined;
+      return binding.shape === 'IntegerString' || binding.shape === 'Long' ? parseQueryInteger(raw, binding.name) : raw;
+    }
+    case 'header':
+      return header(event, binding.name);
+    case 'body':
+      return decodeBodyMember(body[member], binding.shape, member);
+  }
+}
+
+/** A header value; payload 2.0 lower-cases names, the lookup does not rely on it. */
+export function header(event: Pick<SyncHttpEvent, 'headers'>, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const direct = headers[name.toLowerCase()];
+  if (direct !== undefined) return direct;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === lower) return v;
+  }
+  return undefined;
+}
+
+/** Query integers arrive as decimal strings (spec §1); ranges are `validate.ts`'s job. */
+function parseQueryInteger(raw: string, name: string): number {
+  const n = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw Errors.invalidParameter(
+      formatValidationMessage([{ path: name, value: raw, constraint: 'Member must be an integer' }]),
+    );
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Body
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The body as a JSON object. Clients differ (spec §1): no body at all (v3), `{}` (v2), any of three
+ * content types; so the content type is never looked at, and an empty body is an empty object.
+ */
+export function readJsonBody(event: Pick<SyncHttpEvent, 'body' | 'isBase64Encoded'>): Record<string, unknown> {
+  if (event.body === undefined || event.body === null) return {};
+  let text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw Errors.serialization(`Request body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isPlainObject(parsed)) {
+    throw Errors.serialization(`Request body must be a JSON object, got ${kindOf(parsed)}`);
+  }
+  return parsed;
+}
+
+type BodyShape = Extract<MemberBinding, { in: 'body' }>['shape'];
+
+function decodeBodyMember(value: unknown, shape: BodyShape, path: string): unknown {
+  switch (shape) {
+    case 'RecordPatches':
+      return decodeRecordPatches(value, path);
+    case 'PushSync':
+      return decodeStructure(value, path, {
+        ApplicationArns: (v, p) => decodeList(v, p, decodeString),
+        RoleArn: decodeString,
+      });
+    case 'CognitoStreams':
+      return decodeStructure(value, path, {
+        StreamName: decodeString,
+        RoleArn: decodeString,
+        StreamingStatus: decodeString,
+      });
+    case 'Events':
+      return decodeStringMap(value, path);
+    case 'IntegerString':
+    case 'Long':
+      return decodeLong(value, path);
+    default:
+      // Every other shape of the table is a string on the wire.
+      return decodeString(value, path);
+  }
+}
+
+type Decoder = (value: unknown, path: string) => unknown;
+
+/** JSON `null` is "no value" for every member: AWS's own examples send `"NextToken": null`. */
+const absent = (value: unknown): value is null | undefined => value === null || value === undefined;
+
+export function decodeString(value: unknown, path: string): string | undefined {
+  if (absent(value)) return undefined;
+  if (typeof value !== 'string') throw wrongType(value, 'String', path);
+  return value;
+}
+
+/** Integral JSON numbers; a decimal string too, because lenient clients (iOS) stringify numbers. */
+export function decodeLong(value: unknown, path: string): number | undefined {
+  if (absent(value)) return undefined;
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) n = Number(value);
+  else throw wrongType(value, 'Long', path);
+  if (!Number.isSafeInteger(n)) {
+    throw Errors.serialization(`Unexpected value type in payload at '${path}': ${elide(String(value))} can not be converted to a Long`);
+  }
+  return n;
+}
+
+const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * Timestamps are epoch seconds as a JSON number, possibly fractional or in exponent notation
+ * (`1.4e9`, spec §1); a numeric string is accepted because the iOS model formats dates with `%f`.
+ * Milliseconds are the finest unit a `Date` holds, hence the rounding.
+ */
+export function decodeTimestamp(value: unknown, path: string): Date | undefined {
+  if (absent(value)) return undefined;
+  let seconds: number;
+  if (typeof value === 'number') seconds = value;
+  else if (typeof value === 'string' && NUMERIC_TEXT.test(value)) seconds = Number(value);
+  else throw wrongType(value, 'Timestamp', path);
+  const date = new Date(Math.round(seconds * 1000));
+  if (!Number.isFinite(seconds) || Number.isNaN(date.getTime())) {
+    throw Errors.serialization(`Unexpected value type in payload at '${path}': ${elide(String(value))} can not be converted to a Timestamp`);
+  }
+  return date;
+}
+
+function decodeList<T>(value: unknown, path: string, item: (v: unknown, p: string) => T): T[] | undefined {
+  if (absent(value)) return undefined;
+  if (!Array.isArray(value)) throw wrongType(value, 'List', path);
+  return value.map((v, i) => {
+    const p = `${path}[${i}]`;
+    // A null inside a list is not "no value": the model's lists are dense.
+    if (v === null) throw Errors.serialization(`Unexpected value type in payload at '${p}': null is not allowed in a list`);
+    return item(v, p);
+  });
+}
+
+function decodeStructure(
+  value: unknown,
+  path: string,
+  members: Readonly<Record<string, Decoder>>,
+): Record<string, unknown> | undefined {
+  if (absent(value)) return undefined;
+  if (!isPlainObject(value)) throw wrongType(value, 'Structure', path);
+  const out: Record<string, unknown> = {};
+  for (const [name, decode] of Object.entries(members)) {
+    const v = decode(value[name], `${path}.${name}`);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+function decodeStringMap(value: unknown, path: string): Record<string, string> | undefined {
+  if (absent(value)) return undefined;
+  if (!isPlainObject(value)) throw wrongType(value, 'Map', path);
+  // A null-prototype object, so that a key named `__proto__` is data like any other.
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw wrongType(v, 'String', `${path}.${k}`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** What a RecordPatch looks like after parsing and before validation (`Op` not yet checked). */
+export interface ParsedRecordPatch {
+  Op?: string;
+  Key?: string;
+  Value?: string;
+  SyncCount?: number;
+  DeviceLastModifiedDate?: Date;
+}
+
+function decodeRecordPatches(value: unknown, path: string): ParsedRecordPatch[] | undefined {
+  return decodeList(value, path, (v, p) =>
+    decodeStructure(v, p, {
+      Op: decodeString,
+      Key: decodeString,
+      Value: decodeString,
+      SyncCount: decodeLong,
+      DeviceLastModifiedDate: decodeTimestamp,
+    }) as ParsedRecordPatch,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The JSON token kind, in the vocabulary of AWS's deserialization messages. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'NULL_VALUE';
+  if (Array.isArray(v)) return 'LIST_VALUE';
+  switch (typeof v) {
+    case 'string':
+      return 'STRING_VALUE';
+    case 'number':
+      return 'NUMBER_VALUE';
+    case 'boolean':
+      return 'BOOLEAN_VALUE';
+    default:
+      return 'STRUCTURE_VALUE';
+  }
+}
+
+function wrongType(value: unknown, target: string, path: string) {
+  return Errors.serialization(`Unexpected value type in payload at '${path}': ${kindOf(value)} can not be converted to a ${target}`);
+}
+
+/** Keeps messages (and the error header) small whatever the client sent. */
+function elide(s: string): string {
+  return s.length > 256 ? `${s.slice(0, 64)}...` : s;
+}

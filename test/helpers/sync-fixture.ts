@@ -1,0 +1,63 @@
+/**
+ * A domain service over the real DynamoDB adapter on a fresh DynamoDB Local table, for integration
+ * tests. The client counts the calls it sends, so tests can hold the round-trip budget.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbSyncStore, type DynamoDbSyncStoreOptions } from '../../lambdas/src/adapters/dynamodb-store';
+import { systemClock } from '../../lambdas/src/domain/ports';
+import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
+import { TokenCodec } from '../../lambdas/src/domain/tokens';
+import { freshTable } from './dynamodb-local';
+import { TOKEN_KEY } from './identities';
+
+export { datasetOf, identityPrincipal, POOL, replace, TOKEN_KEY } from './identities';
+
+
+export interface CallLog {
+  /** Command names in the order they were sent. */
+  readonly sent: string[];
+  /** Most calls that were in flight at once. */
+  maxInFlight: number;
+  reset(): void;
+}
+
+/** Adds a middleware that records every command the client sends and how many overlap. */
+export function countCalls(client: DynamoDBClient): CallLog {
+  let inFlight = 0;
+  const log: CallLog = {
+    sent: [],
+    maxInFlight: 0,
+    reset() {
+      log.sent.length = 0;
+      log.maxInFlight = 0;
+    },
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      log.sent.push(String(context.commandName));
+      inFlight++;
+      log.maxInFlight = Math.max(log.maxInFlight, inFlight);
+      try {
+        return await next(args);
+      } finally {
+        inFlight--;
+      }
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return log;
+}
+
+export async function syncFixture(options: DynamoDbSyncStoreOptions = {}) {
+  const { tableName, endpoint } = await freshTable('store');
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const calls = countCalls(client);
+  const store = new DynamoDbSyncStore(client, tableName, options);
+  const service = new CognitoSyncService({ store, clock: systemClock, tokens: new TokenCodec(TOKEN_KEY) });
+  return { client, tableName, endpoint, store, service, calls };
+}
+

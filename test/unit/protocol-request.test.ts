@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '../../lambdas/src/operations';
+import { ServiceError } from '../../lambdas/src/protocol/errors';
+import { decodeTimestamp, parseRequest, requestPath } from '../../lambdas/src/protocol/request';
+import { datasetPath, identityPath, makeEvent, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
+
+function thrown(f: () => unknown): ServiceError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ServiceError);
+    return e as ServiceError;
+  }
+  throw new Error('expected a ServiceError');
+}
+
+const update = (body: unknown, extra: { headers?: Record<string, string>; base64?: boolean } = {}) =>
+  parseRequest(OPERATIONS.UpdateRecords, makeEvent({ method: 'POST', rawPath: datasetPath('ds'), body, ...extra }));
+
+describe('path labels', () => {
+  it('percent-decodes every label', () => {
+    const input = parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: datasetPath('my.data:set') }));
+    expect(input).toEqual({ IdentityPoolId: TEST_POOL_ID, IdentityId: TEST_IDENTITY_ID, DatasetName: 'my.data:set' });
+  });
+
+  it('also accepts labels that were not encoded', () => {
+    const rawPath = `/identitypools/${TEST_POOL_ID}/identities/${TEST_IDENTITY_ID}/datasets/ds`;
+    expect(parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath })).IdentityPoolId).toBe(TEST_POOL_ID);
+  });
+
+  it('rejects bad percent-encoding with InvalidParameterException', () => {
+    const e = thrown(() =>
+      parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: `${identityPath()}/datasets/a%ZZb` })),
+    );
+    expect(e.name).toBe('InvalidParameterException');
+    expect(e.statusCode).toBe(400);
+    expect(e.message).toContain('a%ZZb');
+  });
+
+  it('rejects a path that is not the operation\'s', () => {
+    const e = thrown(() => parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: '/identitypools' })));
+    expect(e.name).toBe('UnknownOperationException');
+  });
+
+  it('strips a named stage from rawPath', () => {
+    const event = makeEvent({ method: 'GET', rawPath: `/prod${datasetPath('ds')}`, stage: 'prod' });
+    expect(requestPath(event)).toBe(datasetPath('ds'));
+    expect(parseRequest(OPERATIONS.DescribeDataset, event).DatasetName).toBe('ds');
+  });
+});
+
+describe('query', () => {
+  const list = (query: string) =>
+    parseRequest(OPERATIONS.ListRecords, makeEvent({ method: 'GET', rawPath: `${datasetPath('ds')}/records`, query }));
+
+  it('reads the lowerCamel names and parses integers', () => {
+    expect(list('lastSyncCount=0&maxResults=3&nextToken=n%2B1&syncSessionToken=sst')).toMatchObject({
+      LastSyncCount: 0,
+      MaxResults: 3,
+      NextToken: 'n+1',
+      SyncSessionToken: 'sst',
+    });
+  });
+
+  it('treats absent and empty parameters as absent, ignores unknown ones', () => {
+    const input = list('nextToken=&foo=bar');
+    expect(input).not.toHaveProperty('NextToken');
+    expect(input).not.toHaveProperty('LastSyncCount');
+    expect(input).not.toHaveProperty('foo');
+  });
+
+  it.each(['abc', '1.5', '1e3', '0x10', '99999999999999999999'])('rejects maxResults=%s', (v) => {
+    const e = thrown(() => list(`maxResults=${v}`));
+    expect(e.name).toBe('InvalidParameterException');
+    expect(e.message).toBe(`1 validation error detected: Value '${v}' at 'maxResults' failed to satisfy constraint: Member must be an integer`);
+  });
+
+  it('rejects a non-numeric lastSyncCount', () => {
+    expect(thrown(() => list('lastSyncCount=x')).name).toBe('InvalidParameterException');
+  });
+
+  it('leaves ranges to validation (parses negatives)', () => {
+    expect(list('lastSyncCount=-1&maxResults=0')).toMatchObject({ LastSyncCount: -1, MaxResults: 0 });
+  });
+});
+
+describe('body', () => {
+  const patch = { Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 };
+
+  it('reads the x-amz-client-context header into ClientContext', () => {
+    expect(update({ SyncSessionToken: 't' }, { headers: { 'x-amz-client-context': 'ctx' } }).ClientContext).toBe('ctx');
+  });
+
+  it('accepts no body, an empty body and {}', () => {
+    const none = parseRequest(OPERATIONS.UpdateRecords, makeEvent({ method: 'POST', rawPath: datasetPath('ds') }));
+    expect(none).toEqual({ IdentityPoolId: TEST_POOL_ID, IdentityId: TEST_IDENTITY_ID, DatasetName: 'ds' });
+    expect(update('')).toEqual(none);
+    expect(update('  \n')).toEqual(none);
+    expect(update('{}')).toEqual(none);
+  });
+
+  it.each(['application/json', 'application/x-amz-json-1.0', 'application/x-amz-json-1.1', undefined])(
+    'accepts JSON with content type %s and ignores X-Amz-Target',
+    (contentType) => {
+      const headers: Record<string, string> = { 'x-amz-target': 'AWSCognitoSyncService.ListRecords' };
+      if (contentType) headers['content-type'] = contentType;
+      expect(update({ SyncSessionToken: 't', RecordPatches: [patch] }, { headers })).toMatchObject({
+        SyncSessionToken: 't',
+        RecordPatches: [patch],
+      });
+    },
+  );
+
+  it('decodes a base64 body', () => {
+    expect(update({ SyncSessionToken: 'tök' }, { base64: true }).SyncSessionToken).toBe('tök');
+  });
+
+  it('ignores unknown members and treats null as absent', () => {
+    const input = update({ SyncSessionToken: 't', DeviceId: null, Surprise: [1, 2], RecordPatches: [{ ...patch, Value: null, Extra: 1 }] });
+    expect(input).not.toHaveProperty('Surprise');
+    expect(input).not.toHaveProperty('DeviceId');
+    expect(input.RecordPatches).toEqual([{ Op: 'replace', Key: 'k', SyncCount: 0 }]);
+  });
+
+  it('ignores the body of operations that have no body members', () => {
+    const event = makeEvent({ method: 'GET', rawPath: datasetPath('ds'), body: 'not json', headers: { 'content-type': 'application/x-amz-json-1.0' } });
+    expect(parseRequest(OPERATIONS.DescribeDataset, event).DatasetName).toBe('ds');
+  });
+
+  it.each(['{', '{"a":1,}', "{'a':1}", 'null', '[]', '"x"', '42'])('rejects body %s with SerializationException', (body) => {
+    const e = thrown(() => update(body));
+    expect(e.name).toBe('SerializationException');
+    expect(e.statusCode).toBe(400);
+  });
+
+  it.each([
+    [{ RecordPatches: 'x' }, "at 'RecordPatches': STRING_VALUE can not be converted to a List"],
+    [{ RecordPatches: {} }, "at 'RecordPatches': STRUCTURE_VALUE can not be converted to a List"],
+    [{ RecordPatches: [null] }, "at 'RecordPatches[0]'"],
+    [{ RecordPatches: ['x'] }, "at 'RecordPatches[0]': STRING_VALUE can not be converted to a Structure"],
+    [{ RecordPatches: [{ ...patch, Key: 5 }] }, "at 'RecordPatches[0].Key': NUMBER_VALUE can not be converted to a String"],
+    [{ RecordPatches: [{ ...patch, Value: true }] }, "at 'RecordPatches[0].Value': BOOLEAN_VALUE can not be converted to a String"],
+    [{ RecordPatches: [{ ...patch, SyncCount: 'one' }] }, "at 'RecordPatches[0].SyncCount': STRING_VALUE can not be converted to a Long"],
+    [{ RecordPatches: [{ ...patch, SyncCount: 1.5 }] }, "at 'RecordPatches[0].SyncCount': 1.5 can not be converted to a Long"],
+    [{ RecordPatches: [{ ...patch, DeviceLastModifiedDate: 'yesterday' }] }, 'can not be converted to a Timestamp'],
+    [{ DeviceId: 7 }, "at 'DeviceId': NUMBER_VALUE can not be converted to a String"],
+    [{ SyncSessionToken: {} }, "at 'SyncSessionToken': STRUCTURE_VALUE can not be converted to a String"],
+  ])('rejects wrong JSON types: %j', (body, message) => {
+    const e = thrown(() => update(body));
+    expect(e.name).toBe('SerializationException');
+    expect(e.message).toContain('Unexpected value type in payload');
+    expect(e.message).toContain(message);
+  });
+
+  it('accepts an integral SyncCount as a number or a numeric string', () => {
+    const input = update({ RecordPatches: [{ ...patch, SyncCount: 3 }, { ...patch, Key: 'b', SyncCount: '4' }, { ...patch, Key: 'c', SyncCount: 1e2 }] });
+    expect((input.RecordPatches as { SyncCount: number }[]).map((p) => p.SyncCount)).toEqual([3, 4, 100]);
+  });
+
+  it.each([
+    [1400000000.123, 1400000000123],
+    [1.4e9, 1400000000000],
+    ['1400000000.5', 1400000000500],
+    ['1400000000', 1400000000000],
+    [1400000000, 1400000000000],
+    [1.412974057151e9, 1412974057151],
+  ])('parses DeviceLastModifiedDate %j', (value, ms) => {
+    const input = update({ RecordPatches: [{ ...patch, DeviceLastModifiedDate: value }] });
+    const [p] = input.RecordPatches as { DeviceLastModifiedDate: Date }[];
+    expect(p.DeviceLastModifiedDate).toBeInstanceOf(Date);
+    expect(p.DeviceLastModifiedDate.getTime()).toBe(ms);
+  });
+
+  it('rejects timestamps a Date cannot hold', () => {
+    expect(() => decodeTimestamp(1e300, 'x')).toThrow(/can not be converted to a Timestamp/);
+    expect(() => decodeTimestamp('1e400', 'x')).toThrow(ServiceError);
+  });
+
+  it('keeps the patch members in model names', () => {
+    const input = update({
+      SyncSessionToken: 'sst',
+      DeviceId: 'dev',
+      RecordPatches: [
+        { Op: 'replace', Key: 'k', SyncCount: 0, Value: 'v', DeviceLastModifiedDate: 1400000000.123 },
+        { Op: 'remove', Key: 'k2', SyncCount: 3 },
+      ],
+    });
+    expect(input).toEqual({
+      IdentityPoolId: TEST_POOL_ID,
+      IdentityId: TEST_IDENTITY_ID,
+      DatasetName: 'ds',
+      SyncSessionToken: 'sst',
+      DeviceId: 'dev',
+      RecordPatches: [
+        { Op: 'replace', Key: 'k', SyncCount: 0, Value: 'v', DeviceLastModifiedDate: new Date(1400000000123) },
+        { Op: 'remove', Key: 'k2', SyncCount: 3 },
+      ],
+    });
+  });
+
+  it('parses the bodies of the later operations', () => {
+    const pool = `/identitypools/${encodeURIComponent(TEST_POOL_ID)}`;
+    const events = parseRequest(
+      OPERATIONS.SetCognitoEvents,
+      makeEvent({ method: 'POST', rawPath: `${pool}/events`, body: { Events: { SyncTrigger: 'arn:aws:lambda:us-east-1:1:function:f' } } }),
+    );
+    expect({ ...(events.Events as object) }).toEqual({ SyncTrigger: 'arn:aws:lambda:us-east-1:1:function:f' });
+    const config = parseRequest(
+      OPERATIONS.SetIdentityPoolConfiguration,
+      makeEvent({
+        method: 'POST',
+        rawPath: `${pool}/configuration`,
+        body: { PushSync: { ApplicationArns: ['a'], RoleArn: 'r', X: 1 }, CognitoStreams: { StreamName: 's', StreamingStatus: 'ENABLED' } },
+      }),
+    );
+    expect(config).toMatchObject({ PushSync: { ApplicationArns: ['a'], RoleArn: 'r' }, CognitoStreams: { StreamName: 's', StreamingStatus: 'ENABLED' } });
+    expect(config.PushSync).not.toHaveProperty('X');
+  });
+});
