@@ -121,6 +121,8 @@ export const OPERATIONS: Readonly<Record<OperationName, OperationSpec>> = {
     name: 'ListIdentityPoolUsage', method: 'GET', path: '/identitypools',
     input: page, callers: 'developer', access: 'read', available: false,
   },
+  // ListRecords writes: it may finish a large commit whose writer died (see dynamodb-store.ts), and
+  // every call opens a sync session, which pool usage counts.
   ListRecords: {
     name: 'ListRecords', method: 'GET', path: `${DATASET}/records`,
     input: {
@@ -129,7 +131,7 @@ export const OPERATIONS: Readonly<Record<OperationName, OperationSpec>> = {
       ...page,
       SyncSessionToken: { in: 'query', name: 'syncSessionToken', shape: 'String' },
     },
-    callers: 'both', access: 'read', available: true,
+    callers: 'both', access: 'write', available: true,
   },
   RegisterDevice: {
     name: 'RegisterDevice', method: 'POST', path: `${POOL}/identity/{IdentityId}/device`,

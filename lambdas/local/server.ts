@@ -1,0 +1,255 @@
+/**
+ * The local endpoint: one HTTP port that serves Cognito Sync (rest-json) and the Cognito Identity
+ * subset (JSON 1.1), so that an unmodified client only changes its endpoint.
+ *
+ * For Cognito Sync it does what API Gateway does when deployed: verify SigV4 (the IAM authorizer),
+ * build the payload 2.0 event, and call the same entry point the Lambda functions run (`dispatch`),
+ * in-process. Everything below the event is the deployed code, unchanged.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Errors, ServiceError, isServiceError } from '../src/protocol/errors';
+import type { SyncHttpEvent, SyncHttpResult } from '../src/protocol/http-event';
+import { resetSyncService } from '../src/runtime';
+import { handleCognitoIdentity, isCognitoIdentityRequest } from './cognito-identity';
+import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
+import { createLocalDynamoClient } from './dynamodb-local';
+import { LocalRuntimeError } from './errors';
+import { buildSyncHttpEvent, type LocalRequest } from './event';
+import { LocalIdentityStore } from './identity-store';
+import { errorResponse } from './responses';
+import { verifySigV4 } from './sigv4';
+
+export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
+
+export interface LocalServerOptions {
+  /** Default 8080; 0 picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1: the endpoint is for this machine, not the network. */
+  readonly host?: string;
+  /** Default `AWS_REGION`, else us-east-1. Signatures must be scoped to it. */
+  readonly region?: string;
+  readonly tableName: string;
+  readonly dynamoEndpoint: string;
+  /** The account id callers are reported in. Default 000000000000. */
+  readonly accountId?: string;
+  /** Signs session credentials and (via SYNC_TOKEN_KEY) the service's tokens. */
+  readonly serverKey: Buffer;
+  /** Default: SYNC_DEVELOPER_ACCESS_KEY_ID / SYNC_DEVELOPER_SECRET_ACCESS_KEY, else the documented pair. */
+  readonly developer?: DeveloperCredentials;
+  /** The entry point to call. Default: `dispatch` of `src/handlers`, the deployed code. */
+  readonly dispatch?: Dispatch;
+}
+
+export interface LocalServer {
+  /** `http://<host>:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly region: string;
+  close(): Promise<void>;
+}
+
+/** API Gateway's payload limit is 10 MB, Lambda's 6 MB: the smaller one is what a client would hit. */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+
+const SYNC_SIGNING_NAMES = ['cognito-sync', 'execute-api'] as const;
+
+/**
+ * Starts the server. The handlers read their configuration from the environment (runtime.ts), so
+ * this sets it: there is one local server per process.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const developer = options.developer ?? developerCredentialsFromEnv();
+  const host = options.host ?? '127.0.0.1';
+
+  process.env.SYNC_TABLE_NAME = options.tableName;
+  process.env.DYNAMODB_ENDPOINT = options.dynamoEndpoint;
+  process.env.SYNC_TOKEN_KEY = options.serverKey.toString('hex');
+  process.env.SYNC_ACCOUNT_ID = accountId;
+  process.env.AWS_REGION = region;
+  // A service built earlier in this process would still point at the previous table or key.
+  resetSyncService();
+
+  // Loaded after the environment is set, and only once: the handlers' modules may read it on import.
+  const dispatch = options.dispatch ?? (await import('../src/handlers')).dispatch;
+  const dynamo = createLocalDynamoClient(options.dynamoEndpoint);
+  const identityConfig = {
+    region,
+    accountId,
+    serverKey: options.serverKey,
+    developer,
+    store: new LocalIdentityStore(dynamo, options.tableName),
+  };
+
+  const answer = async (request: LocalRequest, requestId: string): Promise<SyncHttpResult> => {
+    if (isCognitoIdentityRequest(request.headers)) return handleCognitoIdentity(request, identityConfig, requestId);
+    let caller;
+    try {
+      caller = await verifySigV4(request, { region, accountId, serverKey: options.serverKey, developer, services: SYNC_SIGNING_NAMES });
+    } catch (e) {
+      if (isServiceError(e)) return errorResponse(e, requestId);
+      throw e;
+    }
+    const event = buildSyncHttpEvent(request, caller, { requestId, nowMs: Date.now() });
+    const result = await dispatch(event);
+    if (!result || typeof result.statusCode !== 'number') throw new Error('dispatch returned no response');
+    return result;
+  };
+
+  const server = createServer((req, res) => {
+    void serve(req, res, answer);
+  });
+  let port: number;
+  try {
+    port = await listen(server, options.port ?? 8080, host);
+  } catch (e) {
+    dynamo.destroy();
+    throw e;
+  }
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${hostInUrl}:${port}`,
+    port,
+    region,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would otherwise hold close() open for seconds.
+        server.closeAllConnections();
+        dynamo.destroy();
+      }),
+  };
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') {
+        reject(new LocalRuntimeError(`Port ${port} is already in use: set PORT=<another port> or stop the other process.`));
+      } else if (e.code === 'EACCES') {
+        reject(new LocalRuntimeError(`Port ${port} on ${host} is not allowed for this user: set PORT to a port above 1024.`));
+      } else {
+        reject(new LocalRuntimeError(`Could not listen on ${host}:${port}: ${e.message}`));
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** One request, start to finish. Whatever happens, the client gets an answer and the process lives. */
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: (request: LocalRequest, requestId: string) => Promise<SyncHttpResult>,
+): Promise<void> {
+  const requestId = randomUUID();
+  try {
+    const headers = lowerCaseHeaders(req.rawHeaders);
+    if (isCorsPreflight(req.method, headers)) return write(res, corsPreflight(headers), requestId);
+    const body = await readBody(req);
+    if (body === undefined) {
+      return write(res, errorResponse(new ServiceError('RequestEntityTooLargeException', 413, 'Request Entity Too Large'), requestId), requestId);
+    }
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const request: LocalRequest = {
+      method: req.method ?? 'GET',
+      rawPath: q < 0 ? url : url.slice(0, q),
+      rawQueryString: q < 0 ? '' : url.slice(q + 1),
+      headers,
+      body,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      protocol: `HTTP/${req.httpVersion}`,
+    };
+    write(res, await answer(request, requestId), requestId);
+  } catch (e) {
+    // A client that hung up has nobody to answer, and is not our failure.
+    if (req.destroyed && !req.complete) return;
+    console.error(`local server: request ${requestId} failed:`, e);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    try {
+      write(res, errorResponse(Errors.internal('An internal error occurred.'), requestId), requestId);
+    } catch {
+      res.destroy();
+    }
+  }
+}
+
+/** Lower-cased names, repeats joined by `,`: what API Gateway hands the function (Node would join with `, `). */
+function lowerCaseHeaders(raw: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = Object.create(null);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    headers[name] = name in headers ? `${headers[name]},${raw[i + 1]}` : raw[i + 1];
+  }
+  return headers;
+}
+
+/**
+ * The whole body, or `undefined` when it is over the limit. An oversized body is still read to its
+ * end (and dropped): answering before the client has finished sending would reset the connection
+ * under it, and it would report that instead of our 413.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    req.on('error', reject);
+    // A client that goes away mid-body: no 'end' will come. After 'end' this is a no-op.
+    req.on('close', () => reject(new Error('the client closed the connection before the body ended')));
+  });
+}
+
+// Browser apps (amazon-cognito-js, the v3 client in a web page) call from another origin. The
+// deployed API's CORS is the stack's business; locally any origin may call, as with a dev server.
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date',
+};
+
+const isCorsPreflight = (method: string | undefined, headers: Record<string, string>): boolean =>
+  method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined;
+
+function corsPreflight(headers: Record<string, string>): SyncHttpResult {
+  return {
+    statusCode: 204,
+    headers: {
+      'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
+      'access-control-allow-headers': headers['access-control-request-headers'] ?? '*',
+      'access-control-max-age': '600',
+    },
+    body: '',
+  };
+}
+
+function write(res: ServerResponse, result: SyncHttpResult, requestId: string): void {
+  const body = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  const headers: Record<string, string> = {
+    ...CORS_HEADERS,
+    // API Gateway's own request id header; the handlers set x-amzn-RequestId.
+    'apigw-requestid': requestId,
+  };
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    // Names keep their case (Android reads x-amzn-ErrorType case-sensitively); the length is ours.
+    if (name.toLowerCase() !== 'content-length') headers[name] = String(value);
+  }
+  headers['content-length'] = String(body.length);
+  res.writeHead(result.statusCode, headers);
+  res.end(body);
+}

@@ -1,0 +1,283 @@
+/**
+ * The local server around the handlers: the payload 2.0 event it builds (checked against the field
+ * table of `http-event.ts` by capturing what it hands to `dispatch`), and how it answers what the
+ * handlers never see: oversized bodies, a throwing entry point, CORS preflights, malformed input.
+ */
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
+import { MAX_BODY_BYTES, startLocalServer, type LocalServer } from '../../lambdas/local/server';
+import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
+import { freshTable } from '../helpers/dynamodb-local';
+
+const REGION = 'us-east-1';
+const developer = { accessKeyId: DEFAULT_DEVELOPER_ACCESS_KEY_ID, secretAccessKey: DEFAULT_DEVELOPER_SECRET_ACCESS_KEY };
+const serverKey = randomBytes(32);
+const POOL = 'us-east-1:11111111-2222-4333-8444-555555555555';
+const IDENTITY = 'us-east-1:aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+
+let table: Awaited<ReturnType<typeof freshTable>>;
+let server: LocalServer;
+const seen: SyncHttpEvent[] = [];
+/** What the captured `dispatch` does next. */
+let reply: (event: SyncHttpEvent) => Promise<SyncHttpResult> = async () => ({
+  statusCode: 200,
+  headers: { 'Content-Type': 'application/json', 'x-amzn-RequestId': 'from-handler' },
+  body: '{"ok":true}',
+});
+
+beforeAll(async () => {
+  table = await freshTable('local-server');
+  server = await startLocalServer({
+    port: 0,
+    region: REGION,
+    tableName: table.tableName,
+    dynamoEndpoint: table.endpoint,
+    serverKey,
+    developer,
+    dispatch: (event) => {
+      seen.push(event);
+      return reply(event);
+    },
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+interface Sent {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Signs (unless told not to) and sends with node:http, so repeated headers stay repeated. */
+async function send(options: {
+  method?: string;
+  path: string;
+  query?: Record<string, string>;
+  body?: string;
+  headers?: Record<string, string>;
+  unsignedHeaders?: Record<string, string | string[]>;
+  unsigned?: boolean;
+  service?: string;
+}): Promise<Sent> {
+  const url = new URL(server.url);
+  let headers: Record<string, string> = { host: url.host, ...options.headers };
+  if (!options.unsigned) {
+    const signer = new SignatureV4({ credentials: developer, region: REGION, service: options.service ?? 'cognito-sync', sha256: Sha256 });
+    const signed = await signer.sign(
+      new HttpRequest({ method: options.method ?? 'GET', hostname: url.hostname, path: options.path, query: options.query ?? {}, headers, body: options.body }),
+    );
+    headers = signed.headers;
+  }
+  const query = Object.entries(options.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method: options.method ?? 'GET', path: options.path + (query ? `?${query}` : ''), headers: { ...headers, ...options.unsignedHeaders } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const datasetPath = `/identitypools/${encodeURIComponent(POOL)}/identities/${encodeURIComponent(IDENTITY)}/datasets/my-data`;
+
+describe('the payload 2.0 event', () => {
+  it('carries the request as API Gateway would, field by field', async () => {
+    seen.length = 0;
+    const body = '{"SyncSessionToken":"t","RecordPatches":[]}';
+    const res = await send({
+      method: 'POST',
+      path: datasetPath,
+      body,
+      headers: { 'Content-Type': 'application/json', 'X-Amz-Client-Context': 'ctx', 'user-agent': 'test-agent/1.0' },
+      unsignedHeaders: { 'x-repeated': ['one', 'two'] },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('{"ok":true}');
+    // The handler's headers keep their case; API Gateway's own request id is added beside them.
+    expect(res.headers['x-amzn-requestid']).toBe('from-handler');
+    expect(res.headers['apigw-requestid']).toMatch(/^[0-9a-f-]{36}$/);
+
+    const [event] = seen;
+    expect(event.version).toBe('2.0');
+    expect(event.routeKey).toBe('POST /identitypools/{IdentityPoolId}/identities/{IdentityId}/datasets/{DatasetName}');
+    expect(event.rawPath).toBe(datasetPath);
+    expect(event.rawPath).toContain('%3A');
+    expect(event.rawQueryString).toBe('');
+    expect(event.body).toBe(body);
+    expect(event.isBase64Encoded).toBe(false);
+    expect(event.headers['content-type']).toBe('application/json');
+    expect(event.headers['x-amz-client-context']).toBe('ctx');
+    expect(event.headers['x-repeated']).toBe('one,two');
+    expect(Object.keys(event.headers).every((name) => name === name.toLowerCase())).toBe(true);
+
+    const ctx = event.requestContext;
+    expect(ctx).toMatchObject({
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: new URL(server.url).host,
+      routeKey: event.routeKey,
+      stage: '$default',
+      http: { method: 'POST', path: datasetPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test-agent/1.0' },
+    });
+    expect(ctx.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4/);
+    expect(ctx.requestId).toBe(res.headers['apigw-requestid']);
+    expect(Math.abs(ctx.timeEpoch - Date.now())).toBeLessThan(10_000);
+    expect(ctx.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    expect(ctx.authorizer.iam).toEqual({
+      accessKey: developer.accessKeyId,
+      accountId: '000000000000',
+      callerId: 'AIDALOCALDEVELOPER',
+      cognitoIdentity: null,
+      principalOrgId: null,
+      userArn: 'arn:aws:iam::000000000000:user/local-developer',
+      userId: 'AIDALOCALDEVELOPER',
+    });
+  });
+
+  it('keeps the query as sent, leaves out an empty body, and routes unknown paths to $default', async () => {
+    seen.length = 0;
+    await send({ path: `${datasetPath}/records`, query: { lastSyncCount: '3', syncSessionToken: 'a b' } });
+    expect(seen[0].routeKey).toBe('GET /identitypools/{IdentityPoolId}/identities/{IdentityId}/datasets/{DatasetName}/records');
+    expect(seen[0].rawQueryString).toBe('lastSyncCount=3&syncSessionToken=a%20b');
+    expect(seen[0].body).toBeUndefined();
+
+    await send({ path: '/not/an/operation' });
+    await send({ method: 'DELETE', path: '/identitypools' });
+    await send({ path: '/identitypools/%E0%A4%A/identities' });
+    expect(seen.slice(1).map((e) => e.routeKey)).toEqual(['$default', '$default', '$default']);
+  });
+
+  it('names the Cognito identity of session credentials', async () => {
+    const anonymous = new CognitoIdentityClient({ region: REGION, endpoint: server.url });
+    const developerClient = new CognitoIdentityClient({ region: REGION, endpoint: server.url, credentials: developer });
+    const { IdentityPoolId } = await developerClient.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'event', AllowUnauthenticatedIdentities: true }));
+    const { IdentityId } = await anonymous.send(new GetIdCommand({ IdentityPoolId }));
+    const { Credentials } = await anonymous.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+    const url = new URL(server.url);
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken },
+      region: REGION,
+      service: 'execute-api',
+      sha256: Sha256,
+    });
+    const path = `/identitypools/${encodeURIComponent(IdentityPoolId!)}/identities/${encodeURIComponent(IdentityId!)}/datasets`;
+    const signed = await signer.sign(new HttpRequest({ method: 'GET', hostname: url.hostname, path, headers: { host: url.host } }));
+    seen.length = 0;
+    const res = await fetch(`${server.url}${path}`, { headers: signed.headers });
+    expect(res.status).toBe(200);
+    expect(seen[0].requestContext.authorizer.iam).toMatchObject({
+      accessKey: Credentials!.AccessKeyId,
+      cognitoIdentity: { amr: ['unauthenticated'], identityId: IdentityId, identityPoolId: IdentityPoolId },
+      principalOrgId: null,
+    });
+    anonymous.destroy();
+    developerClient.destroy();
+  });
+});
+
+describe('answers the server gives itself', () => {
+  it('413 for a body over the limit, without calling the handler', async () => {
+    seen.length = 0;
+    const res = await send({ method: 'POST', path: datasetPath, body: 'x'.repeat(MAX_BODY_BYTES + 1), unsigned: true });
+    expect(res.status).toBe(413);
+    expect(res.headers['x-amzn-errortype']).toBe('RequestEntityTooLargeException');
+    expect(seen).toHaveLength(0);
+  });
+
+  it('500 InternalErrorException when the entry point throws, and goes on serving', async () => {
+    reply = async () => {
+      throw new Error('boom');
+    };
+    const originalError = console.error;
+    console.error = () => undefined;
+    try {
+      const res = await send({ path: datasetPath });
+      expect(res.status).toBe(500);
+      expect(res.headers['x-amzn-errortype']).toBe('InternalErrorException');
+      expect(JSON.parse(res.body)).toEqual({ __type: 'InternalErrorException', message: 'An internal error occurred.' });
+    } finally {
+      console.error = originalError;
+      reply = async () => ({ statusCode: 204, headers: {}, body: '' });
+    }
+    expect((await send({ path: datasetPath })).status).toBe(204);
+  });
+
+  it('rejects a malformed Authorization header with IncompleteSignatureException', async () => {
+    const res = await send({ path: datasetPath, unsigned: true, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x' } });
+    expect(res.status).toBe(403);
+    expect(res.headers['x-amzn-errortype']).toBe('IncompleteSignatureException');
+    expect(JSON.parse(res.body).message).toMatch(/requires 'Signature' parameter/);
+    const other = await send({ path: datasetPath, unsigned: true, headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(other.headers['x-amzn-errortype']).toBe('IncompleteSignatureException');
+  });
+
+  it('answers CORS preflights for browser apps', async () => {
+    const res = await send({
+      method: 'OPTIONS',
+      path: datasetPath,
+      unsigned: true,
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,x-amz-date' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-headers']).toBe('authorization,x-amz-date');
+  });
+
+  it('answers bad Cognito Identity input with JSON 1.1 errors', async () => {
+    const target = (op: string, body: string) =>
+      send({
+        method: 'POST',
+        path: '/',
+        body,
+        unsigned: true,
+        headers: { 'x-amz-target': `AWSCognitoIdentityService.${op}`, 'content-type': 'application/x-amz-json-1.1' },
+      });
+    const bad = await target('GetId', '{not json');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toBe('application/x-amz-json-1.1');
+    expect(JSON.parse(bad.body).__type).toBe('SerializationException');
+    const missing = await target('GetId', '{}');
+    expect(JSON.parse(missing.body)).toEqual({
+      __type: 'InvalidParameterException',
+      message: "1 validation error detected: Value null at 'identityPoolId' failed to satisfy constraint: Member must not be null",
+    });
+    const unsigned = await target('CreateIdentityPool', '{"IdentityPoolName":"x","AllowUnauthenticatedIdentities":true}');
+    expect(unsigned.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
+    const unknown = await target('DeleteIdentityPool', '{}');
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers['x-amzn-errortype']).toBe('UnknownOperationException');
+  });
+
+  it('keeps pools and identities in the table, so they outlive the server', async () => {
+    const developerClient = new CognitoIdentityClient({ region: REGION, endpoint: server.url, credentials: developer });
+    const { IdentityPoolId } = await developerClient.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'kept', AllowUnauthenticatedIdentities: true }));
+    const { IdentityId } = await developerClient.send(new GetIdCommand({ IdentityPoolId }));
+    developerClient.destroy();
+
+    const second = await startLocalServer({ port: 0, region: REGION, tableName: table.tableName, dynamoEndpoint: table.endpoint, serverKey, developer, dispatch: reply });
+    try {
+      const client = new CognitoIdentityClient({ region: REGION, endpoint: second.url });
+      expect((await client.send(new GetCredentialsForIdentityCommand({ IdentityId }))).IdentityId).toBe(IdentityId);
+      expect((await client.send(new GetIdCommand({ IdentityPoolId }))).IdentityId).toMatch(/^us-east-1:/);
+      client.destroy();
+    } finally {
+      await second.close();
+    }
+  });
+});
