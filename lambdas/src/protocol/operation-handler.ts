@@ -8,6 +8,7 @@ import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Prin
 import { OPERATIONS, type OperationName } from '../operations';
 import { Errors } from './errors';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
+import { observe } from './observability';
 import {
   authenticate,
   authorize,
@@ -70,7 +71,8 @@ export function operationHandler<N extends OperationName>(
       if (!principal || !input) throw new Error(`${name}: protocol middlewares did not run`);
       return invoke(await resolveService(), input as InputOf<N>, principal);
     });
-  return Object.assign(handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>, {
+  // Logs, metrics and traces per request, around the whole stack so they see the final answer.
+  return Object.assign(observe(name, handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>), {
     operation: name,
     withService: (resolve: ServiceResolver) => operationHandler(name, invoke, resolve),
   });

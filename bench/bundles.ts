@@ -1,0 +1,123 @@
+/**
+ * Each Lambda bundle's size and cold import time: built with the stack's esbuild settings
+ * (lib/bundling.ts), then imported by fresh Node processes, as a cold start does before the first
+ * event. The import is timed twice: as deployed (`--enable-source-maps`, the functions'
+ * NODE_OPTIONS, which parses the source map on load) and without source maps.
+ *
+ *   npx tsx bench/bundles.ts          (also part of `npm run bench`)
+ *
+ * Budgets: 250 KB minified, 60 ms import. Times are this machine's, not Lambda's (arm64, 1 GB).
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from '../lib/bundling';
+import { buildOperationBundles, type LocalBundle } from '../lib/local-bundles';
+
+const run = promisify(execFile);
+
+export const SIZE_BUDGET_BYTES = 250 * 1024;
+export const IMPORT_BUDGET_MS = 60;
+
+export interface Row {
+  readonly operation: string;
+  /** Minified bundle, without its source map. */
+  readonly bytes: number;
+  readonly mapBytes: number;
+  /** Median of fresh processes requiring the bundle, as deployed (source maps on). */
+  readonly importMs: number;
+  /** The same without `--enable-source-maps`. */
+  readonly importMsNoSourceMaps: number;
+  readonly sizeWithinBudget: boolean;
+  readonly importWithinBudget: boolean;
+}
+
+export interface BenchBundlesOptions {
+  /** Fresh processes per bundle and mode. @default 5 */
+  readonly runs?: number;
+  /** Print the table. @default true */
+  readonly print?: boolean;
+  /** Also build with tracing on (Powertools Tracer + X-Ray SDK) and print the difference. @default true */
+  readonly traced?: boolean;
+  /** @default .bench/bundles */
+  readonly outdir?: string;
+}
+
+const IMPORT_SCRIPT =
+  'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
+
+async function coldImportMs(file: string, runs: number, sourceMaps: boolean): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const args = [...(sourceMaps ? NODE_OPTIONS.split(' ') : []), '-e', IMPORT_SCRIPT, file];
+    // A clean environment: no NODE_OPTIONS of the caller (tsx registers a loader through it).
+    const { stdout } = await run(process.execPath, args, { env: { PATH: process.env.PATH ?? '' } });
+    times.push(Number(stdout));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+async function measure(bundles: LocalBundle[], runs: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  // One at a time: parallel processes would time each other.
+  for (const b of bundles) {
+    const importMs = await coldImportMs(b.file, runs, true);
+    const importMsNoSourceMaps = await coldImportMs(b.file, runs, false);
+    rows.push({
+      operation: b.operation,
+      bytes: b.bytes,
+      mapBytes: b.mapBytes,
+      importMs,
+      importMsNoSourceMaps,
+      sizeWithinBudget: b.bytes <= SIZE_BUDGET_BYTES,
+      importWithinBudget: importMs <= IMPORT_BUDGET_MS,
+    });
+  }
+  return rows;
+}
+
+const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+
+function printRows(title: string, rows: readonly Row[]): void {
+  console.log(`\n${title}\n`);
+  console.log('operation                        bundle KB   map KB   import ms (maps)   import ms (no maps)   size   import');
+  const mark = (ok: boolean) => (ok ? 'ok' : 'over');
+  for (const r of rows) {
+    console.log(
+      `${r.operation.padEnd(32)} ${kb(r.bytes).padStart(9)} ${kb(r.mapBytes).padStart(8)} ${r.importMs.toFixed(1).padStart(18)} ${r.importMsNoSourceMaps
+        .toFixed(1)
+        .padStart(21)}   ${mark(r.sizeWithinBudget).padEnd(4)}   ${mark(r.importWithinBudget)}`,
+    );
+  }
+}
+
+export async function benchBundles(options: BenchBundlesOptions = {}): Promise<Row[]> {
+  const runs = options.runs ?? 5;
+  const print = options.print ?? true;
+  const outdir = options.outdir ?? path.join(PROJECT_ROOT, '.bench', 'bundles');
+
+  const rows = await measure(await buildOperationBundles(path.join(outdir, 'default')), runs);
+  if (print) {
+    printRows(
+      `Lambda bundles (esbuild, lib/bundling.ts; budgets ${kb(SIZE_BUDGET_BYTES)} KB minified, ${IMPORT_BUDGET_MS} ms cold import; median of ${runs} fresh processes)`,
+      rows,
+    );
+  }
+  if (options.traced ?? true) {
+    // All bundles differ only by their handler: one operation shows what tracing costs.
+    const traced = await measure(
+      await buildOperationBundles(path.join(outdir, 'traced'), { bundling: lambdaBundling({ tracing: true }), operations: ['UpdateRecords'] }),
+      runs,
+    );
+    if (print) printRows('With tracing on (stack property `tracing`: Powertools Tracer and the X-Ray SDK in the bundle)', traced);
+  }
+  return rows;
+}
+
+if (require.main === module) {
+  benchBundles().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

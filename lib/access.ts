@@ -1,0 +1,37 @@
+/**
+ * Who may do what, derived from the operation table: the table actions of each access class, and
+ * the routes Cognito Identity callers may invoke. Nothing here names an operation.
+ */
+import { OPERATION_LIST, type OperationSpec, type StoreAccess } from '../lambdas/src/operations';
+
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;
+
+/**
+ * DynamoDB actions per access class (`OperationSpec.access`). `TransactWriteItems` has no action of
+ * its own: DynamoDB authorizes each item of a transaction with the action of that item (PutItem,
+ * UpdateItem, DeleteItem, ConditionCheckItem).
+ */
+export const TABLE_ACTIONS: Readonly<Record<StoreAccess, readonly string[]>> = {
+  read: READ_ACTIONS,
+  write: [
+    ...READ_ACTIONS,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:BatchWriteItem',
+  ],
+};
+
+/** Actions that change the table: none of them may reach a read-only operation. */
+export const WRITE_ONLY_ACTIONS: readonly string[] = TABLE_ACTIONS.write.filter((a) => !TABLE_ACTIONS.read.includes(a));
+
+/** Operations that accept Cognito Identity credentials (spec §2 "Creds": identity or both). */
+export const identityOperations = (): readonly OperationSpec[] => OPERATION_LIST.filter((op) => op.callers !== 'developer');
+
+/**
+ * The part of an `execute-api` ARN after the API id that covers an operation's route on every
+ * stage: `*` + `/<METHOD>` + the path with each `{Label}` as `*`, e.g.
+ * `* /GET/identitypools/* /identities/* /datasets/*` (without the spaces).
+ */
+export const routeResource = (op: OperationSpec): string => `*/${op.method}${op.path.replace(/\{[^}]+\}/g, '*')}`;

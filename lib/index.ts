@@ -1,0 +1,7 @@
+export * from './access';
+export * from './alarms';
+export * from './bundling';
+export * from './identity-callers';
+export * from './sync-api';
+export * from './sync-stack';
+export * from './sync-table';

@@ -1,0 +1,94 @@
+/**
+ * The whole deployment: `cdk deploy` this into an account and point the apps at `EndpointUrl`.
+ *
+ *   table (lib/sync-table.ts) <- one function per operation <- HTTP API, IAM auth (lib/sync-api.ts)
+ *   token key (Secrets Manager), identity pool roles (lib/identity-callers.ts), alarms (lib/alarms.ts)
+ *
+ * Everything per operation comes from the operation table (lambdas/src/operations.ts).
+ */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { OPERATION_NAMES } from '../lambdas/src/operations';
+import { SyncAlarms } from './alarms';
+import { IdentityCallers } from './identity-callers';
+import { SyncApi } from './sync-api';
+import { SyncTable } from './sync-table';
+
+export interface CognitoSyncStackProps extends StackProps {
+  /** Authenticated role of the existing identity pool whose identities call the API. */
+  readonly authenticatedRoleName?: string;
+  /** Unauthenticated role of that pool. */
+  readonly unauthenticatedRoleName?: string;
+  /** Create an identity pool (with both roles) instead of naming an existing pool's roles. @default false */
+  readonly createIdentityPool?: boolean;
+  /** For a created identity pool. @default false */
+  readonly allowUnauthenticatedIdentities?: boolean;
+  /** X-Ray: Lambda active tracing and Powertools Tracer in the functions. @default false */
+  readonly tracing?: boolean;
+  /** Keep the table (retain policy, deletion protection) when the stack goes. @default true */
+  readonly retainData?: boolean;
+  /** Alarm notifications to this address (SNS email subscription). @default none */
+  readonly alarmEmail?: string;
+  /** @default 1024 */
+  readonly memorySize?: number;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+  /** Origins browsers may call from. @default ['*'] */
+  readonly corsAllowOrigins?: readonly string[];
+}
+
+export class CognitoSyncStack extends Stack {
+  readonly table: SyncTable;
+  readonly api: SyncApi;
+  readonly tokenKey: Secret;
+  readonly identityCallers: IdentityCallers;
+  readonly alarms: SyncAlarms;
+
+  constructor(scope: Construct, id: string, props: CognitoSyncStackProps = {}) {
+    super(scope, id, { description: 'Amazon Cognito Sync compatible service (open-cognito-sync)', ...props });
+
+    this.table = new SyncTable(this, 'Store', { retainData: props.retainData });
+
+    // Signs SyncSessionTokens and NextTokens; read once per cold start (lambdas/src/runtime.ts).
+    // Losing it only invalidates tokens in flight (at most an hour old): no retain policy.
+    this.tokenKey = new Secret(this, 'TokenKey', {
+      description: 'open-cognito-sync: HMAC key of SyncSessionTokens and pagination tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.api = new SyncApi(this, 'Sync', {
+      table: this.table.table,
+      tokenKey: this.tokenKey,
+      tracing: props.tracing,
+      memorySize: props.memorySize,
+      logRetention: props.logRetention,
+      corsAllowOrigins: props.corsAllowOrigins,
+    });
+
+    this.identityCallers = new IdentityCallers(this, 'IdentityCallers', {
+      api: this.api.api,
+      authenticatedRoleName: props.authenticatedRoleName,
+      unauthenticatedRoleName: props.unauthenticatedRoleName,
+      createIdentityPool: props.createIdentityPool,
+      allowUnauthenticatedIdentities: props.allowUnauthenticatedIdentities,
+    });
+
+    this.alarms = new SyncAlarms(this, 'Alarms', {
+      api: this.api.api,
+      table: this.table.table,
+      functions: Object.fromEntries(OPERATION_NAMES.map((name) => [name, this.api.operations[name].function])),
+      alarmEmail: props.alarmEmail,
+    });
+
+    new CfnOutput(this, 'EndpointUrl', { value: this.api.endpoint, description: 'Cognito Sync endpoint: the clients\' endpoint, signing name execute-api' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, 'Region', { value: this.region, description: 'Region of the endpoint and the signing region' });
+    new CfnOutput(this, 'ApiId', { value: this.api.api.apiId, description: 'HTTP API id (for execute-api IAM policies)' });
+    if (this.identityCallers.identityPool) {
+      new CfnOutput(this, 'IdentityPoolId', { value: this.identityCallers.identityPool.identityPoolId, description: 'Created identity pool' });
+    }
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The synthesized template, with `aws-cdk-lib/assertions`: one route and one function per operation
+ * of the table with IAM auth, the table of DESIGN.md (the same definition the local runtime
+ * creates), least-privilege policies from the table's access classes, the token key, identity
+ * callers, alarms and outputs.
+ *
+ * Bundling is skipped here (the stacks synthesize in seconds); test/infra/synth.test.ts runs the
+ * real `cdk synth` with bundling, and test/infra/bundles.test.ts runs the bundles.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinition, TABLE_KEYS } from '../../lambdas/src/adapters/table-schema';
+import { OPERATION_LIST, routeKey, type OperationName } from '../../lambdas/src/operations';
+import { identityOperations, routeResource, TABLE_ACTIONS, WRITE_ONLY_ACTIONS } from '../../lib/access';
+import { CognitoSyncStack, type CognitoSyncStackProps } from '../../lib/sync-stack';
+
+type Json = Record<string, any>;
+
+const CDK_JSON = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+
+/** The stack as `cdk synth` builds it (cdk.json's feature flags), without bundling the functions. */
+function synth(props: CognitoSyncStackProps = {}): { stack: CognitoSyncStack; template: Template } {
+  const app = new App({ context: { ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CognitoSyncStack(app, 'OpenCognitoSync', { env: { account: '111111111111', region: 'us-east-1' }, ...props });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as CfnFunction);
+
+function resourcesOf(template: Template, type: string): [string, Json][] {
+  return Object.entries(template.findResources(type));
+}
+
+/** The statements of the role policy attached to a function's role. */
+function functionStatements(stack: CognitoSyncStack, template: Template, name: OperationName): Json[] {
+  const fn = stack.api.operations[name].function;
+  const roleId = stack.getLogicalId(fn.role!.node.defaultChild as CfnFunction);
+  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
+    (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
+  );
+  expect(policies, name).toHaveLength(1);
+  return policies[0][1].Properties.PolicyDocument.Statement as Json[];
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+describe('default stack', () => {
+  let stack: CognitoSyncStack;
+  let template: Template;
+  let tableId: string;
+  let secretId: string;
+
+  beforeAll(() => {
+    ({ stack, template } = synth());
+    tableId = stack.getLogicalId(stack.table.table.node.defaultChild as CfnFunction);
+    secretId = stack.getLogicalId(stack.tokenKey.node.defaultChild as CfnFunction);
+  });
+
+  it('has one IAM-authorized route per operation, to that operation\'s function, payload 2.0', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', OPERATION_LIST.length);
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', OPERATION_LIST.length);
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
+    for (const op of OPERATION_LIST) {
+      const matching = routes.filter(([, r]) => r.Properties.RouteKey === routeKey(op));
+      expect(matching, op.name).toHaveLength(1);
+      const route = matching[0][1].Properties;
+      expect(route.AuthorizationType, op.name).toBe('AWS_IAM');
+      const integrationId = (route.Target['Fn::Join'][1] as unknown[])[1] as Json;
+      const integration = integrations[integrationId.Ref].Properties;
+      expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+      expect(integration.IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.api.operations[op.name].function), 'Arn'] });
+    }
+  });
+
+  it('has one function per operation: its handler, Node.js 22 on arm64, configured for the table and the key', () => {
+    template.resourceCountIs('AWS::Lambda::Function', OPERATION_LIST.length);
+    for (const op of OPERATION_LIST) {
+      const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)];
+      expect(fn, op.name).toBeDefined();
+      expect(fn.Properties).toMatchObject({
+        Handler: 'index.handler',
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Timeout: 29,
+        LoggingConfig: { LogFormat: 'JSON' },
+        Environment: {
+          Variables: {
+            SYNC_TABLE_NAME: { Ref: tableId },
+            SYNC_TOKEN_KEY_SECRET_ARN: { Ref: secretId },
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'open-cognito-sync',
+            POWERTOOLS_METRICS_NAMESPACE: 'OpenCognitoSync',
+          },
+        },
+      });
+      expect(fn.Properties.Description).toContain(`${op.name}:`);
+      expect(fn.Properties.TracingConfig?.Mode ?? 'PassThrough').toBe('PassThrough');
+    }
+  });
+
+  it('has the table of tableDefinition: keys, index, stream; on demand, TTL, PITR, deletion protection, retained', () => {
+    const def = tableDefinition('x');
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    const table = template.findResources('AWS::DynamoDB::Table')[tableId];
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    const p = table.Properties;
+    expect(p.KeySchema).toEqual(def.KeySchema);
+    expect([...p.AttributeDefinitions].sort((a: Json, b: Json) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
+      [...def.AttributeDefinitions!].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!)),
+    );
+    expect(p.LocalSecondaryIndexes).toEqual(def.LocalSecondaryIndexes);
+    expect(p.LocalSecondaryIndexes[0]).toMatchObject({ IndexName: TABLE_KEYS.changesIndex });
+    expect(p.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(p).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: TABLE_KEYS.timeToLive, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    expect(p.TableName).toBeUndefined();
+  });
+
+  it('grants each function the table actions of its access class on the table and its index, and the key', () => {
+    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
+    const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
+    for (const op of OPERATION_LIST) {
+      const statements = functionStatements(stack, template, op.name);
+      const tableStatements = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('dynamodb:')));
+      expect(tableStatements, op.name).toHaveLength(1);
+      expect(new Set(asList(tableStatements[0].Action)), op.name).toEqual(new Set(TABLE_ACTIONS[op.access]));
+      expect(tableStatements[0].Resource).toEqual([tableArn, indexArn]);
+      const actions = statements.flatMap((s) => asList(s.Action));
+      if (op.access === 'read') {
+        for (const write of WRITE_ONLY_ACTIONS) expect(actions, `${op.name} is read-only`).not.toContain(write);
+      }
+      expect(actions.some((a) => String(a).includes('*')), `${op.name}: no wildcard action`).toBe(false);
+      expect(statements).toContainEqual({ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secretId } });
+      expect(statements, op.name).toHaveLength(2);
+    }
+    // Some operation of each class exists, or the check above proves little.
+    expect(OPERATION_LIST.some((op) => op.access === 'read')).toBe(true);
+    expect(OPERATION_LIST.some((op) => op.access === 'write')).toBe(true);
+  });
+
+  it('generates the token key in Secrets Manager', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+    });
+  });
+
+  it('alarms on API 5xx, function throttles and table throttles', () => {
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+    expect(alarms).toHaveLength(OPERATION_LIST.length + 2);
+    expect(alarms.filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx')).toHaveLength(1);
+    for (const op of OPERATION_LIST) {
+      const fnId = logicalId(stack, stack.api.operations[op.name].function);
+      const throttles = alarms.filter(
+        (a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles' && a.Dimensions?.[0]?.Value?.Ref === fnId,
+      );
+      expect(throttles, op.name).toHaveLength(1);
+    }
+    const table = alarms.filter((a) => JSON.stringify(a.Metrics ?? []).includes('ThrottledRequests'));
+    expect(table).toHaveLength(1);
+    for (const a of alarms) {
+      expect(a).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, TreatMissingData: 'notBreaching' });
+      expect(a.AlarmActions).toBeUndefined();
+    }
+  });
+
+  it('outputs the endpoint URL, the table name and the region', () => {
+    const outputs = template.toJSON().Outputs as Json;
+    expect(outputs.EndpointUrl.Value).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stack.api.api.node.defaultChild as CfnFunction), 'ApiEndpoint'] });
+    expect(outputs.TableName.Value).toEqual({ Ref: tableId });
+    expect(outputs.Region.Value).toBe('us-east-1');
+    expect(outputs.IdentityPoolId).toBeUndefined();
+  });
+
+  it('grants no identity role anything unless told', () => {
+    template.resourceCountIs('AWS::Cognito::IdentityPool', 0);
+    const invoke = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p).includes('execute-api:Invoke'));
+    expect(invoke).toHaveLength(0);
+  });
+});
+
+describe('identity callers', () => {
+  const identityRoutes = identityOperations().map((op) => routeResource(op));
+  const developerOnly = OPERATION_LIST.filter((op) => op.callers === 'developer');
+
+  function invokeResources(template: Template): string[] {
+    const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p).includes('execute-api:Invoke'));
+    expect(policies).toHaveLength(1);
+    const [statement] = policies[0][1].Properties.PolicyDocument.Statement as Json[];
+    expect(statement.Action).toBe('execute-api:Invoke');
+    // Each resource is Fn::Join of [arn:...:<api id>, '/<stage>/<METHOD><path>'].
+    return asList(statement.Resource).map((r) => {
+      const parts = (r as Json)['Fn::Join'][1] as unknown[];
+      return String(parts[parts.length - 1]).replace(/^\//, '');
+    });
+  }
+
+  it('grants an existing pool\'s roles execute-api:Invoke on the identity routes only', () => {
+    const { template } = synth({ authenticatedRoleName: 'Cognito_AppAuth_Role', unauthenticatedRoleName: 'Cognito_AppUnauth_Role' });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'execute-api:Invoke' })] },
+      Roles: ['Cognito_AppAuth_Role', 'Cognito_AppUnauth_Role'],
+    });
+    const resources = invokeResources(template);
+    expect(new Set(resources)).toEqual(new Set(identityRoutes));
+    expect(resources).toContain('*/GET/identitypools/*/identities/*/datasets/*/records');
+    expect(resources).toContain('*/POST/identitypools/*/identities/*/datasets/*');
+    for (const op of developerOnly) expect(resources, op.name).not.toContain(routeResource(op));
+    template.resourceCountIs('AWS::Cognito::IdentityPool', 0);
+  });
+
+  it('grants just the authenticated role when only it is named', () => {
+    const { template } = synth({ authenticatedRoleName: 'Cognito_AppAuth_Role' });
+    template.hasResourceProperties('AWS::IAM::Policy', { Roles: ['Cognito_AppAuth_Role'] });
+  });
+
+  it('creates an identity pool when asked, and grants its roles', () => {
+    const { stack, template } = synth({ createIdentityPool: true });
+    template.resourceCountIs('AWS::Cognito::IdentityPool', 1);
+    template.hasResourceProperties('AWS::Cognito::IdentityPool', { AllowUnauthenticatedIdentities: false });
+    template.resourceCountIs('AWS::Cognito::IdentityPoolRoleAttachment', 1);
+    const pool = stack.identityCallers.identityPool!;
+    const roleIds = [pool.authenticatedRole, pool.unauthenticatedRole].map((r) => stack.getLogicalId(r.node.defaultChild as CfnFunction));
+    template.hasResourceProperties('AWS::IAM::Policy', { Roles: roleIds.map((id) => ({ Ref: id })) });
+    expect(new Set(invokeResources(template))).toEqual(new Set(identityRoutes));
+    expect(template.toJSON().Outputs.IdentityPoolId).toBeDefined();
+  });
+
+  it('refuses both an existing pool\'s roles and a created pool', () => {
+    expect(() => synth({ createIdentityPool: true, authenticatedRoleName: 'x' })).toThrow(/either/);
+  });
+});
+
+describe('options', () => {
+  it('tracing: active tracing on every function, with the X-Ray permissions', () => {
+    const { stack, template } = synth({ tracing: true });
+    for (const op of OPERATION_LIST) {
+      const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)];
+      expect(fn.Properties.TracingConfig, op.name).toEqual({ Mode: 'Active' });
+      const actions = functionStatements(stack, template, op.name).flatMap((s) => asList(s.Action));
+      expect(actions).toContain('xray:PutTraceSegments');
+    }
+  });
+
+  it('retainData false: the table goes with the stack', () => {
+    const { template } = synth({ retainData: false });
+    const [[, table]] = resourcesOf(template, 'AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+  });
+
+  it('alarmEmail: every alarm notifies the topic', () => {
+    const { template } = synth({ alarmEmail: 'ops@example.com' });
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    for (const [, alarm] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it('CORS for browser apps, with the signing headers', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['*'],
+        AllowHeaders: Match.arrayWith(['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-client-context']),
+        ExposeHeaders: Match.arrayWith(['x-amzn-RequestId', 'x-amzn-ErrorType']),
+      }),
+    });
+    const { template: none } = synth({ corsAllowOrigins: [] });
+    expect(Object.values(none.findResources('AWS::ApiGatewayV2::Api'))[0].Properties.CorsConfiguration).toBeUndefined();
+  });
+});
+
+describe('annotations', () => {
+  it.each([
+    ['a created pool, tracing, alarm email', { createIdentityPool: true, tracing: true, alarmEmail: 'ops@example.com' }],
+    ['an existing pool\'s roles', { authenticatedRoleName: 'Auth', unauthenticatedRoleName: 'Unauth' }],
+  ] as const)('synthesizes without warnings or errors: %s', (_, props) => {
+    const { stack } = synth(props);
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+  });
+});
