@@ -5,7 +5,7 @@
  * the stack's properties, or those of a pool this construct creates when asked.
  *
  * The functions check the rest: an identity reaches only its own pool and identity id (403
- * `NotAuthorizedException` otherwise). docs/deploy.md shows an IAM policy that enforces the same
+ * `NotAuthorizedException` otherwise). README.md ("Deploy to AWS") shows an IAM policy that enforces the same
  * at API Gateway, for who wants both.
  */
 import { Stack } from 'aws-cdk-lib';

@@ -1,6 +1,6 @@
 /**
  * Deployed, API Gateway's IAM authorizer verifies SigV4 for the signing name `execute-api`, not the
- * `cognito-sync` the clients sign for by default. The client code of docs/deploy.md, exercised
+ * `cognito-sync` the clients sign for by default. The client code of README.md ("Deploy to AWS"), exercised
  * against the local endpoint (which accepts both names, and only those): each JavaScript client
  * signs for `execute-api` once configured as the doc shows, and the request succeeds; a client that
  * signs for another name is refused with 403.
@@ -39,7 +39,7 @@ const scopeService = (authorization: string | undefined): string | undefined =>
 // ---- @aws-sdk/client-cognito-sync (v3) ----
 
 /**
- * docs/deploy.md, v3: the endpoint and `signingName`, nothing else. The client honours
+ * README.md ("Deploy to AWS"), v3: the endpoint and `signingName`, nothing else. The client honours
  * `signingName` (resolveAwsSdkSigV4Config) but 3.1124's config type does not declare it: hence the
  * type, which plain JavaScript does without.
  */
@@ -130,7 +130,7 @@ describe('@aws-sdk/client-cognito-sync (v3)', () => {
 
 // ---- aws-sdk v2 and amazon-cognito-js ----
 
-/** docs/deploy.md, v2, one client: its signing name. */
+/** README.md ("Deploy to AWS"), v2, one client: its signing name. */
 function executeApiClientV2(url: string, region: string, c: AwsCredentials): AWS.CognitoSync {
   const client = new AWS.CognitoSync({
     region,
@@ -193,7 +193,7 @@ interface SyncManagerConstructor {
 
 describe('amazon-cognito-js', () => {
   it('syncs through execute-api with AWS.CognitoSync.prototype.getSigningName overridden', async () => {
-    // docs/deploy.md, amazon-cognito-js: every AWS.CognitoSync, including the manager's own.
+    // README.md ("Deploy to AWS"), amazon-cognito-js: every AWS.CognitoSync, including the manager's own.
     const prototype = AWS.CognitoSync.prototype as unknown as { getSigningName: () => string };
     const original = prototype.getSigningName;
     prototype.getSigningName = () => 'execute-api';
