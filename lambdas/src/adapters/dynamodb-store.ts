@@ -83,6 +83,17 @@ const sk = {
 };
 
 const pk = (identity: IdentityRef): string => `I#${identity.IdentityPoolId}#${identity.IdentityId}`;
+
+/**
+ * The condition that a record is still the version the conflict check saw (absent if it saw none).
+ * The head's condition alone is not enough: `readForUpdate` is a BatchGetItem, which a concurrent
+ * transaction can tear (head read after it, record before it), and the check would then have
+ * passed on a stale record version: a lost update.
+ */
+const recordGuard = (seen: RecordVersion | undefined): { ConditionExpression: string; ExpressionAttributeValues?: Item } =>
+  seen
+    ? { ConditionExpression: 'syncCount = :seen', ExpressionAttributeValues: { ':seen': seen.syncCount } }
+    : { ConditionExpression: 'attribute_not_exists(SK)' };
 const changesKey = (dataset: string, syncCount: number): string => `${dataset}#${pad(syncCount)}`;
 
 /** Splits a string into parts of at most `PART_BYTES` UTF-8 bytes, never inside a character. */
@@ -231,16 +242,26 @@ export class DynamoDbSyncStore implements SyncStore {
   }
 
   async readForUpdate(dataset: DatasetRef, keys: readonly string[]): Promise<UpdateSnapshot> {
+    // A BatchGetItem is not isolated from transactions: it may see the head after a commit and a
+    // record before it. The commit guards each record it can (see `recordGuard`); when there are
+    // more keys than one transaction can check, the head is read first instead, so that any commit
+    // the record reads might have missed moves the head and makes our own commit's condition fail.
+    const headFirst = keys.length + 2 > TRANSACTION_ITEM_LIMIT;
     for (;;) {
       const id = pk(dataset);
-      const wanted = [sk.head(dataset.DatasetName), sk.summary, ...keys.map((key) => sk.record(dataset.DatasetName, key))];
+      const earlyHead = headFirst ? await this.getHeadItem(dataset) : undefined;
+      if (earlyHead?.pending) {
+        await this.settle(dataset, earlyHead);
+        continue;
+      }
+      const wanted = [...(headFirst ? [] : [sk.head(dataset.DatasetName)]), sk.summary, ...keys.map((key) => sk.record(dataset.DatasetName, key))];
       // Values are not needed for the conflict check; leaving them out keeps responses small.
       const items = await this.batchGet(
         wanted.map((SK) => ({ PK: id, SK })),
         [...HEAD_ATTRIBUTES, 'datasetCount', 'k', 'live', 'size', 'parts'],
       );
       const bySortKey = new Map(items.map((item) => [item.SK as string, item]));
-      const headItem = bySortKey.get(sk.head(dataset.DatasetName));
+      const headItem = headFirst ? earlyHead : bySortKey.get(sk.head(dataset.DatasetName));
       if (headItem?.pending) {
         await this.settle(dataset, headItem);
         continue;
@@ -291,7 +312,7 @@ export class DynamoDbSyncStore implements SyncStore {
       return this.transact([
         this.headUpdate(id, name, commit.newHead, commit.expected),
         this.summaryUpdate(id, commit),
-        ...recordWrites.map((op) => this.toTransactItem(id, op)),
+        ...recordWrites.map((op) => this.guardRecordPut(this.toTransactItem(id, op), commit)),
       ]);
     }
     return this.commitThroughLog(commit, recordWrites);
@@ -339,7 +360,21 @@ export class DynamoDbSyncStore implements SyncStore {
       leaseUntil: Date.now() + this.leaseMs,
       head: headAttributes(commit.newHead),
     };
-    const refusal = await this.transact([this.markPending(id, name, pending, commit.expected), this.summaryUpdate(id, commit)]);
+    const checks: TransactItem[] =
+      commit.writes.length + 2 <= TRANSACTION_ITEM_LIMIT
+        ? commit.writes.map((record) => ({
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: { PK: id, SK: sk.record(name, record.key) },
+              ...recordGuard(commit.previous.get(record.key)),
+            },
+          }))
+        : []; // more keys than a transaction holds: `readForUpdate` read the head first instead
+    const refusal = await this.transact([
+      this.markPending(id, name, pending, commit.expected),
+      this.summaryUpdate(id, commit),
+      ...checks,
+    ]);
     if (refusal !== undefined) {
       await this.deleteLog(id, name, newCount, writer, logParts.length).catch(() => undefined);
       return refusal;
@@ -504,6 +539,14 @@ export class DynamoDbSyncStore implements SyncStore {
       modifiedBy: record.lastModifiedBy,
       deviceModified: record.deviceLastModifiedDate,
     };
+  }
+
+  /** A record put of a one-transaction commit, written only over the version the conflict check saw. */
+  private guardRecordPut(item: TransactItem, commit: UpdateCommit): TransactItem {
+    const put = item.Put;
+    const key = put?.Item?.k;
+    if (!put || typeof put.Item?.SK !== 'string' || !put.Item.SK.startsWith('R#') || typeof key !== 'string') return item;
+    return { Put: { ...put, ...recordGuard(commit.previous.get(key)) } };
   }
 
   private toTransactItem(id: string, op: LogOp): TransactItem {

@@ -191,7 +191,10 @@ export class CognitoSyncService implements SyncService {
         DatasetSyncCount: head?.syncCount ?? 0,
         ...(head ? { LastModifiedBy: head.lastModifiedBy } : {}),
         DatasetExists: false,
-        DatasetDeletedAfterRequestedSyncCount: false,
+        // Deleted after the client's last sync (spec §5.3). Android and iOS act on DatasetExists too,
+        // but amazon-cognito-js 1.1.0 only on this flag: without it, it never learns of the deletion.
+        DatasetDeletedAfterRequestedSyncCount:
+          head !== undefined && lastSyncCount > 0 && lastSyncCount <= head.deletedAtSyncCount,
         SyncSessionToken,
       };
     }

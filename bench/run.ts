@@ -1,0 +1,290 @@
+/**
+ * `npm run bench`: the endpoint's cost over its floor, measured in one run on this machine.
+ *
+ * For each operation of the datasets-and-records issue: p50, p99 and sequential throughput through
+ * the real v3 client against the local endpoint (SigV4, HTTP, handler, DynamoDB Local), beside the
+ * same DynamoDB calls made directly in the same run (the floor), as a ratio. Then the DynamoDB
+ * request units one sync cycle (ListRecords + UpdateRecords) consumes, and each Lambda bundle's
+ * size and cold import time when the bundle bench is present.
+ *
+ * Shared, noisy machines: only ratios against a floor measured in the same run mean anything.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CognitoIdentityClient,
+  CreateIdentityPoolCommand,
+  GetCredentialsForIdentityCommand,
+  GetIdCommand,
+} from '@aws-sdk/client-cognito-identity';
+import {
+  CognitoSyncClient,
+  DeleteDatasetCommand,
+  DescribeDatasetCommand,
+  DescribeIdentityUsageCommand,
+  ListDatasetsCommand,
+  ListRecordsCommand,
+  UpdateRecordsCommand,
+} from '@aws-sdk/client-cognito-sync';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { DynamoDbSyncStore } from '../lambdas/src/adapters/dynamodb-store';
+import { ensureTable } from '../lambdas/src/adapters/table-schema';
+import { systemClock } from '../lambdas/src/domain/ports';
+import { CognitoSyncService } from '../lambdas/src/domain/sync-service';
+import { TokenCodec } from '../lambdas/src/domain/tokens';
+import { developerCredentialsFromEnv } from '../lambdas/local/credentials';
+import { createLocalDynamoClient, startDynamoDbLocal } from '../lambdas/local/dynamodb-local';
+import { startLocalServer } from '../lambdas/local/server';
+
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const WARMUP = 30;
+const TABLE = 'bench';
+
+interface Stats {
+  p50: number;
+  p99: number;
+  perSecond: number;
+}
+
+async function measure(iterations: number, fn: (i: number) => Promise<unknown>): Promise<Stats> {
+  for (let i = 0; i < WARMUP; i++) await fn(-1 - i);
+  const samples: number[] = [];
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn(i);
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
+  return { p50: at(0.5), p99: at(0.99), perSecond: iterations / totalSeconds };
+}
+
+async function main(): Promise<void> {
+  const dynamo = await startDynamoDbLocal({ inMemory: true });
+  const rawClient = createLocalDynamoClient(dynamo.endpoint);
+  await ensureTable(rawClient, TABLE);
+  const server = await startLocalServer({
+    port: 0,
+    tableName: TABLE,
+    dynamoEndpoint: dynamo.endpoint,
+    serverKey: Buffer.alloc(32, 3),
+  });
+  const region = server.region;
+  try {
+    const developer = developerCredentialsFromEnv();
+    const identityClient = new CognitoIdentityClient({ region, endpoint: server.url, credentials: developer });
+    const pool = await identityClient.send(
+      new CreateIdentityPoolCommand({ IdentityPoolName: 'bench', AllowUnauthenticatedIdentities: true }),
+    );
+    const IdentityPoolId = pool.IdentityPoolId!;
+    const { IdentityId } = await identityClient.send(new GetIdCommand({ IdentityPoolId }));
+    const { Credentials } = await identityClient.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+    const sync = new CognitoSyncClient({
+      region,
+      endpoint: server.url,
+      credentials: {
+        accessKeyId: Credentials!.AccessKeyId!,
+        secretAccessKey: Credentials!.SecretKey!,
+        sessionToken: Credentials!.SessionToken!,
+      },
+    });
+    const ids = { IdentityPoolId, IdentityId: IdentityId! };
+    const DatasetName = 'bench';
+
+    // A dataset of 50 records to read; one hot record to write.
+    const listed = await sync.send(new ListRecordsCommand({ ...ids, DatasetName }));
+    const token = listed.SyncSessionToken!;
+    await sync.send(
+      new UpdateRecordsCommand({
+        ...ids,
+        DatasetName,
+        SyncSessionToken: token,
+        RecordPatches: Array.from({ length: 50 }, (_, i) => ({ Op: 'replace', Key: `key-${i}`, Value: `value-${i}`.repeat(8), SyncCount: 0 })),
+      }),
+    );
+
+    const doc = DynamoDBDocumentClient.from(rawClient);
+    const floorPk = `I#${IdentityPoolId}#floor`;
+    const pk = `I#${IdentityPoolId}#${IdentityId}`;
+    const headKey = { PK: pk, SK: `D#${DatasetName}` };
+    const rows: { operation: string; endpoint: Stats; floor: Stats }[] = [];
+    const bench = async (operation: string, endpoint: (i: number) => Promise<unknown>, floor: (i: number) => Promise<unknown>) => {
+      const e = await measure(ITERATIONS, endpoint);
+      const f = await measure(ITERATIONS, floor);
+      rows.push({ operation, endpoint: e, floor: f });
+      process.stderr.write(`  ${operation} done\n`);
+    };
+
+    await bench(
+      'ListDatasets',
+      () => sync.send(new ListDatasetsCommand(ids)),
+      () => doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :d)', ExpressionAttributeValues: { ':pk': pk, ':d': 'D#' }, ConsistentRead: true })),
+    );
+    await bench(
+      'DescribeDataset',
+      () => sync.send(new DescribeDatasetCommand({ ...ids, DatasetName })),
+      () => doc.send(new GetCommand({ TableName: TABLE, Key: headKey, ConsistentRead: true })),
+    );
+    await bench(
+      'DescribeIdentityUsage',
+      () => sync.send(new DescribeIdentityUsageCommand(ids)),
+      () => doc.send(new GetCommand({ TableName: TABLE, Key: { PK: pk, SK: 'SUMMARY' }, ConsistentRead: true })),
+    );
+    const changesQuery = (from: string) =>
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'BySyncCount',
+        KeyConditionExpression: 'PK = :pk AND LSK BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': `${DatasetName}#99999999999999999999` },
+        ConsistentRead: true,
+        Limit: 1024,
+      });
+    await bench(
+      'ListRecords (all 50)',
+      () => sync.send(new ListRecordsCommand({ ...ids, DatasetName })),
+      () => Promise.all([doc.send(new GetCommand({ TableName: TABLE, Key: headKey, ConsistentRead: true })), doc.send(changesQuery(`${DatasetName}#00000000000000000001`))]),
+    );
+
+    const hotToken = (await sync.send(new ListRecordsCommand({ ...ids, DatasetName: 'hot' }))).SyncSessionToken!;
+    let hotCount = 0;
+    let floorCount = 0;
+    await bench(
+      'UpdateRecords (1 record)',
+      async () => {
+        const out = await sync.send(
+          new UpdateRecordsCommand({ ...ids, DatasetName: 'hot', SyncSessionToken: hotToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: hotCount }] }),
+        );
+        hotCount = out.Records![0].SyncCount!;
+      },
+      async () => {
+        await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [{ PK: floorPk, SK: 'D#hot' }, { PK: floorPk, SK: 'SUMMARY' }, { PK: floorPk, SK: 'R#hot#=k' }], ConsistentRead: true } } }));
+        floorCount++;
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName: TABLE, Key: { PK: floorPk, SK: 'D#hot' }, UpdateExpression: 'SET syncCount = :n, modified = :now', ConditionExpression: 'attribute_not_exists(syncCount) OR syncCount = :prev', ExpressionAttributeValues: { ':n': floorCount, ':prev': floorCount - 1, ':now': Date.now() } } },
+              { Update: { TableName: TABLE, Key: { PK: floorPk, SK: 'SUMMARY' }, UpdateExpression: 'ADD dataStorage :zero SET modified = :now', ExpressionAttributeValues: { ':zero': 0, ':now': Date.now() } } },
+              { Put: { TableName: TABLE, Item: { PK: floorPk, SK: 'R#hot#=k', LSK: `hot#${String(floorCount).padStart(20, '0')}`, k: 'k', v: 'v', live: true, size: 2, syncCount: floorCount, modified: Date.now(), modifiedBy: 'x' } } },
+            ],
+          }),
+        );
+      },
+    );
+
+    const deleteCycle = async () => {
+      const t = (await sync.send(new ListRecordsCommand({ ...ids, DatasetName: 'doomed' }))).SyncSessionToken!;
+      await sync.send(new UpdateRecordsCommand({ ...ids, DatasetName: 'doomed', SyncSessionToken: t, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }] }));
+    };
+    const deleteRows = await (async () => {
+      // Each timed deletion needs a dataset to delete: re-create it untimed before each call.
+      const samples: number[] = [];
+      const floorSamples: number[] = [];
+      for (let i = 0; i < Math.min(ITERATIONS, 150); i++) {
+        await deleteCycle();
+        let t0 = process.hrtime.bigint();
+        await sync.send(new DeleteDatasetCommand({ ...ids, DatasetName: 'doomed' }));
+        samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        t0 = process.hrtime.bigint();
+        await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [{ PK: floorPk, SK: 'D#doomed' }, { PK: floorPk, SK: 'SUMMARY' }], ConsistentRead: true } } }));
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName: TABLE, Key: { PK: floorPk, SK: 'D#doomed' }, UpdateExpression: 'SET deleted = :t', ExpressionAttributeValues: { ':t': true } } },
+              { Update: { TableName: TABLE, Key: { PK: floorPk, SK: 'SUMMARY' }, UpdateExpression: 'ADD datasetCount :m', ExpressionAttributeValues: { ':m': -1 } } },
+            ],
+          }),
+        );
+        await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': 'R#doomed#' } }));
+        await doc.send(new DeleteCommand({ TableName: TABLE, Key: { PK: floorPk, SK: 'R#doomed#=k' } }));
+        await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': 'V#doomed#' } }));
+        floorSamples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      const stats = (s: number[]): Stats => {
+        const sorted = [...s].sort((a, b) => a - b);
+        const total = s.reduce((a, b) => a + b, 0) / 1000;
+        return { p50: sorted[Math.floor(sorted.length / 2)], p99: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))], perSecond: s.length / total };
+      };
+      return { operation: 'DeleteDataset (1 record)', endpoint: stats(samples), floor: stats(floorSamples) };
+    })();
+    rows.push(deleteRows);
+
+    printLatencyTable(rows);
+    await printRequestUnits(dynamo.endpoint, IdentityPoolId);
+    await printBundles();
+  } finally {
+    await server.close();
+    await dynamo.stop();
+  }
+}
+
+function printLatencyTable(rows: { operation: string; endpoint: Stats; floor: Stats }[]): void {
+  const ms = (n: number) => n.toFixed(2).padStart(8);
+  console.log(`\nLatency through the v3 client vs. the same DynamoDB calls made directly (${ITERATIONS} sequential calls each)\n`);
+  console.log('operation                   endpoint p50   p99   req/s |  floor p50    p99   req/s | p50 ratio');
+  for (const { operation, endpoint: e, floor: f } of rows) {
+    console.log(
+      `${operation.padEnd(26)} ${ms(e.p50)} ${ms(e.p99)} ${e.perSecond.toFixed(0).padStart(6)} | ${ms(f.p50)} ${ms(f.p99)} ${f.perSecond.toFixed(0).padStart(6)} | ${(e.p50 / f.p50).toFixed(2)}x`,
+    );
+  }
+}
+
+/** Request units of one sync cycle, from DynamoDB's own ConsumedCapacity on every call the store makes. */
+async function printRequestUnits(endpoint: string, IdentityPoolId: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  let read = 0;
+  let write = 0;
+  // DynamoDB Local reports CapacityUnits per table; which kind they are follows from the command.
+  const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const out = await next(args);
+      const consumed = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      const units = ((Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { CapacityUnits?: number }[])
+        .reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+      if (WRITES.has(String(context.commandName))) write += units;
+      else read += units;
+      return out;
+    },
+    { step: 'initialize', name: 'consumedCapacity' },
+  );
+  const service = new CognitoSyncService({ store: new DynamoDbSyncStore(client, TABLE), clock: systemClock, tokens: new TokenCodec(Buffer.alloc(32, 5)) });
+  const principal = { kind: 'developer' as const, accountId: '000000000000' };
+  console.log('\nRequest units per sync cycle (ListRecords of the changes + UpdateRecords), from DynamoDB ConsumedCapacity\n');
+  console.log('records in update   read RU   write RU   on-demand $ per million cycles (us-east-1: $0.125/M RRU, $0.625/M WRU)');
+  for (const size of [1, 10, 100]) {
+    const dataset = { IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'ru' };
+    const first = await service.listRecords(principal, dataset);
+    await service.updateRecords(principal, { ...dataset, SyncSessionToken: first.SyncSessionToken, RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'v'.repeat(100), SyncCount: 0 })) });
+    read = 0;
+    write = 0;
+    const listed = await service.listRecords(principal, { ...dataset, LastSyncCount: 1 });
+    await service.updateRecords(principal, { ...dataset, SyncSessionToken: listed.SyncSessionToken, RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'w'.repeat(100), SyncCount: 1 })) });
+    const dollars = (read * 0.125 + write * 0.625);
+    console.log(`${String(size).padStart(17)} ${read.toFixed(1).padStart(9)} ${write.toFixed(1).padStart(10)}   ${dollars.toFixed(2)}`);
+  }
+}
+
+async function printBundles(): Promise<void> {
+  let module: { benchBundles?: () => Promise<unknown> } | undefined;
+  try {
+    module = (await import('./bundles')) as { benchBundles?: () => Promise<unknown> };
+  } catch {
+    return;
+  }
+  await module.benchBundles?.();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
