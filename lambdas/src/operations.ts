@@ -185,25 +185,33 @@ export const OPERATION_LIST: readonly OperationSpec[] = OPERATION_NAMES.map((nam
 /** The API Gateway route key of an operation, e.g. `GET /identitypools/{IdentityPoolId}`. */
 export const routeKey = (op: OperationSpec): string => `${op.method} ${op.path}`;
 
-interface CompiledRoute {
-  readonly op: OperationSpec;
+/** A path template compiled for matching: one capture group per `{Label}` segment. */
+export interface PathTemplate {
   readonly pattern: RegExp;
   readonly labels: readonly string[];
 }
 
-const compiled: readonly CompiledRoute[] = OPERATION_LIST.map((op) => {
-  const labels: string[] = [];
-  const source = op.path
-    .split('/')
-    .map((segment) => {
-      const label = /^\{(\w+)\}$/.exec(segment);
-      if (!label) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      labels.push(label[1]);
-      return '([^/]+)';
-    })
-    .join('/');
-  return { op, pattern: new RegExp(`^${source}/?$`), labels };
-});
+const templates = new Map<string, PathTemplate>();
+
+/** Compiles (once) an operation's path template; labels match one raw, still-encoded segment. */
+export function pathTemplate(path: string): PathTemplate {
+  let template = templates.get(path);
+  if (!template) {
+    const labels: string[] = [];
+    const source = path
+      .split('/')
+      .map((segment) => {
+        const label = /^\{(\w+)\}$/.exec(segment);
+        if (!label) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        labels.push(label[1]);
+        return '([^/]+)';
+      })
+      .join('/');
+    template = { pattern: new RegExp(`^${source}/?$`), labels };
+    templates.set(path, template);
+  }
+  return template;
+}
 
 export interface RouteMatch {
   readonly op: OperationSpec;
@@ -218,8 +226,9 @@ export interface RouteMatch {
  */
 export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
   const upper = method.toUpperCase();
-  for (const { op, pattern, labels } of compiled) {
+  for (const op of OPERATION_LIST) {
     if (op.method !== upper) continue;
+    const { pattern, labels } = pathTemplate(op.path);
     const m = pattern.exec(rawPath);
     if (!m) continue;
     const values: Record<string, string> = {};

@@ -167,20 +167,9 @@ export class DynamoDbSyncStore implements SyncStore {
 
   async listDatasets(identity: IdentityRef): Promise<DatasetHead[]> {
     const heads: DatasetHead[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk(identity), ':prefix': 'D#' },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) heads.push(toHead(item));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const items of this.itemsWithPrefix(pk(identity), 'D#', { consistent: true })) {
+      heads.push(...items.map(toHead));
+    }
     return heads;
   }
 
@@ -412,20 +401,15 @@ export class DynamoDbSyncStore implements SyncStore {
     });
     await this.onCommitStep?.('applied');
     try {
-      const attributes = pending.head;
-      const names = Object.keys(attributes);
+      const set = setAttributes(pending.head);
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: id, SK: sk.head(name) },
-          UpdateExpression: `SET ${names.map((n, i) => `#a${i} = :a${i}`).join(', ')} REMOVE pending`,
+          UpdateExpression: `${set.expression} REMOVE pending`,
           ConditionExpression: 'pending.syncCount = :count AND pending.writer = :writer',
-          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
-          ExpressionAttributeValues: {
-            ...Object.fromEntries(names.map((n, i) => [`:a${i}`, attributes[n]])),
-            ':count': pending.syncCount,
-            ':writer': pending.writer,
-          },
+          ExpressionAttributeNames: set.names,
+          ExpressionAttributeValues: { ...set.values, ':count': pending.syncCount, ':writer': pending.writer },
         }),
       );
     } catch (e) {
@@ -486,18 +470,8 @@ export class DynamoDbSyncStore implements SyncStore {
   private async removeDeletedRecords(dataset: DatasetRef, floor: number): Promise<void> {
     const id = pk(dataset);
     for (const prefix of [sk.recordPrefix(dataset.DatasetName), sk.partPrefix(dataset.DatasetName)]) {
-      let ExclusiveStartKey: Item | undefined;
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-            ExpressionAttributeValues: { ':pk': id, ':prefix': prefix },
-            ProjectionExpression: 'SK, syncCount',
-            ExclusiveStartKey,
-          }),
-        );
-        await mapLimit(page.Items ?? [], WRITE_CONCURRENCY, async (item) => {
+      for await (const items of this.itemsWithPrefix(id, prefix, { projection: 'SK, syncCount' })) {
+        await mapLimit(items, WRITE_CONCURRENCY, async (item) => {
           const SK = item.SK as string;
           // Value parts carry their version in the key; records carry it as an attribute.
           const version = SK.startsWith('V#') ? Number(SK.split('#')[2]) : Number(item.syncCount);
@@ -516,9 +490,31 @@ export class DynamoDbSyncStore implements SyncStore {
             if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
           }
         });
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      }
     }
+  }
+
+  /** The items of a partition whose sort key starts with `prefix`, a page at a time. */
+  private async *itemsWithPrefix(
+    id: string,
+    prefix: string,
+    options: { consistent?: boolean; projection?: string } = {},
+  ): AsyncGenerator<Item[]> {
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': id, ':prefix': prefix },
+          ConsistentRead: options.consistent,
+          ProjectionExpression: options.projection,
+          ExclusiveStartKey,
+        }),
+      );
+      yield page.Items ?? [];
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
   }
 
   // ---- item builders ----
@@ -566,17 +562,16 @@ export class DynamoDbSyncStore implements SyncStore {
   }
 
   private headUpdate(id: string, dataset: string, head: DatasetHead, expected: DatasetHead | undefined): TransactItem {
-    const attributes = headAttributes(head);
-    const names = Object.keys(attributes);
+    const set = setAttributes(headAttributes(head));
     const { ConditionExpression, values } = this.headCondition(expected);
     return {
       Update: {
         TableName: this.tableName,
         Key: { PK: id, SK: sk.head(dataset) },
-        UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
+        UpdateExpression: set.expression,
         ConditionExpression,
-        ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
-        ExpressionAttributeValues: { ...Object.fromEntries(names.map((n, i) => [`:a${i}`, attributes[n]])), ...values },
+        ExpressionAttributeNames: set.names,
+        ExpressionAttributeValues: { ...set.values, ...values },
       },
     };
   }
@@ -720,6 +715,16 @@ export class DynamoDbSyncStore implements SyncStore {
     }
     return records;
   }
+}
+
+/** `SET #a0 = :a0, ...` for every attribute given, with the names and values it refers to. */
+function setAttributes(attributes: Item): { expression: string; names: Record<string, string>; values: Item } {
+  const names = Object.keys(attributes);
+  return {
+    expression: `SET ${names.map((_, i) => `#a${i} = :a${i}`).join(', ')}`,
+    names: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+    values: Object.fromEntries(names.map((n, i) => [`:a${i}`, attributes[n]])),
+  };
 }
 
 function headAttributes(head: DatasetHead): Item {

@@ -12,7 +12,7 @@
  *   (400), with AWS's wording ("Unexpected value type in payload", "… can not be converted to a
  *   String").
  */
-import type { MemberBinding, OperationSpec } from '../operations';
+import { pathTemplate, type MemberBinding, type OperationSpec } from '../operations';
 import { Errors } from './errors';
 import type { SyncHttpEvent } from './http-event';
 import { formatValidationMessage } from './validate';
@@ -24,32 +24,6 @@ export type RawInput = Record<string, unknown>;
 // Path
 // ---------------------------------------------------------------------------------------------
 
-interface PathTemplate {
-  readonly pattern: RegExp;
-  readonly labels: readonly string[];
-}
-
-const templates = new Map<string, PathTemplate>();
-
-/** Same compilation as `matchRoute` in operations.ts, for one operation's template only. */
-function templateOf(op: OperationSpec): PathTemplate {
-  let t = templates.get(op.path);
-  if (!t) {
-    const labels: string[] = [];
-    const source = op.path
-      .split('/')
-      .map((segment) => {
-        const label = /^\{(\w+)\}$/.exec(segment);
-        if (!label) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        labels.push(label[1]);
-        return '([^/]+)';
-      })
-      .join('/');
-    t = { pattern: new RegExp(`^${source}/?$`), labels };
-    templates.set(op.path, t);
-  }
-  return t;
-}
 
 /**
  * The request path relative to the API. With a named (non-`$default`) stage, HTTP APIs put the stage
@@ -78,7 +52,7 @@ export function decodeLabel(raw: string): string {
  * not one of this operation's. Throws `InvalidParameterException` for bad percent-encoding.
  */
 export function matchOperationPath(op: OperationSpec, path: string): Record<string, string> | undefined {
-  const { pattern, labels } = templateOf(op);
+  const { pattern, labels } = pathTemplate(op.path);
   const m = pattern.exec(path);
   if (!m) return undefined;
   const values: Record<string, string> = {};
