@@ -53,19 +53,42 @@ interface Stats {
   perSecond: number;
 }
 
-async function measure(iterations: number, fn: (i: number) => Promise<unknown>): Promise<Stats> {
-  for (let i = 0; i < WARMUP; i++) await fn(-1 - i);
-  const samples: number[] = [];
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn(i);
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+const summarize = (samples: number[]): Stats => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const totalSeconds = samples.reduce((a, b) => a + b, 0) / 1000;
+  return { p50: at(0.5), p99: at(0.99), perSecond: samples.length / totalSeconds };
+};
+
+const elapsedMs = async (fn: () => Promise<unknown>): Promise<number> => {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+
+/**
+ * Times the endpoint and its floor call by call, alternating, so that the JVM's warm-up and the
+ * machine's noise weigh on both alike. `prepare` runs untimed before each pair.
+ */
+async function measurePair(
+  iterations: number,
+  endpoint: () => Promise<unknown>,
+  floor: () => Promise<unknown>,
+  prepare?: () => Promise<unknown>,
+): Promise<{ endpoint: Stats; floor: Stats }> {
+  for (let i = 0; i < WARMUP; i++) {
+    await prepare?.();
+    await endpoint();
+    await floor();
   }
-  const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
-  return { p50: at(0.5), p99: at(0.99), perSecond: iterations / totalSeconds };
+  const e: number[] = [];
+  const f: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    await prepare?.();
+    e.push(await elapsedMs(endpoint));
+    f.push(await elapsedMs(floor));
+  }
+  return { endpoint: summarize(e), floor: summarize(f) };
 }
 
 async function main(): Promise<void> {
@@ -117,10 +140,8 @@ async function main(): Promise<void> {
     const pk = `I#${IdentityPoolId}#${IdentityId}`;
     const headKey = { PK: pk, SK: `D#${DatasetName}` };
     const rows: { operation: string; endpoint: Stats; floor: Stats }[] = [];
-    const bench = async (operation: string, endpoint: (i: number) => Promise<unknown>, floor: (i: number) => Promise<unknown>) => {
-      const e = await measure(ITERATIONS, endpoint);
-      const f = await measure(ITERATIONS, floor);
-      rows.push({ operation, endpoint: e, floor: f });
+    const bench = async (operation: string, endpoint: () => Promise<unknown>, floor: () => Promise<unknown>, prepare?: () => Promise<unknown>) => {
+      rows.push({ operation, ...(await measurePair(ITERATIONS, endpoint, floor, prepare)) });
       process.stderr.write(`  ${operation} done\n`);
     };
 
@@ -180,20 +201,16 @@ async function main(): Promise<void> {
       },
     );
 
-    const deleteCycle = async () => {
+    // Each timed deletion needs a dataset to delete: it is re-created, untimed, before each call.
+    const recreate = async () => {
       const t = (await sync.send(new ListRecordsCommand({ ...ids, DatasetName: 'doomed' }))).SyncSessionToken!;
       await sync.send(new UpdateRecordsCommand({ ...ids, DatasetName: 'doomed', SyncSessionToken: t, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }] }));
     };
-    const deleteRows = await (async () => {
-      // Each timed deletion needs a dataset to delete: re-create it untimed before each call.
-      const samples: number[] = [];
-      const floorSamples: number[] = [];
-      for (let i = 0; i < Math.min(ITERATIONS, 150); i++) {
-        await deleteCycle();
-        let t0 = process.hrtime.bigint();
-        await sync.send(new DeleteDatasetCommand({ ...ids, DatasetName: 'doomed' }));
-        samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-        t0 = process.hrtime.bigint();
+    await bench(
+      'DeleteDataset (1 record)',
+      () => sync.send(new DeleteDatasetCommand({ ...ids, DatasetName: 'doomed' })),
+      async () => {
+        // What the store does: read, mark deleted with the totals, then find and remove the records.
         await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [{ PK: floorPk, SK: 'D#doomed' }, { PK: floorPk, SK: 'SUMMARY' }], ConsistentRead: true } } }));
         await doc.send(
           new TransactWriteCommand({
@@ -206,16 +223,9 @@ async function main(): Promise<void> {
         await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': 'R#doomed#' } }));
         await doc.send(new DeleteCommand({ TableName: TABLE, Key: { PK: floorPk, SK: 'R#doomed#=k' } }));
         await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': 'V#doomed#' } }));
-        floorSamples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-      const stats = (s: number[]): Stats => {
-        const sorted = [...s].sort((a, b) => a - b);
-        const total = s.reduce((a, b) => a + b, 0) / 1000;
-        return { p50: sorted[Math.floor(sorted.length / 2)], p99: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))], perSecond: s.length / total };
-      };
-      return { operation: 'DeleteDataset (1 record)', endpoint: stats(samples), floor: stats(floorSamples) };
-    })();
-    rows.push(deleteRows);
+      },
+      recreate,
+    );
 
     printLatencyTable(rows);
     await printRequestUnits(dynamo.endpoint, IdentityPoolId);
@@ -228,7 +238,7 @@ async function main(): Promise<void> {
 
 function printLatencyTable(rows: { operation: string; endpoint: Stats; floor: Stats }[]): void {
   const ms = (n: number) => n.toFixed(2).padStart(8);
-  console.log(`\nLatency through the v3 client vs. the same DynamoDB calls made directly (${ITERATIONS} sequential calls each)\n`);
+  console.log(`\nLatency through the v3 client vs. the same DynamoDB calls made directly (${ITERATIONS} sequential calls each, alternating)\n`);
   console.log('operation                   endpoint p50   p99   req/s |  floor p50    p99   req/s | p50 ratio');
   for (const { operation, endpoint: e, floor: f } of rows) {
     console.log(
