@@ -193,7 +193,9 @@ export class DynamoDbSyncStore implements SyncStore {
             ':to': changesKey(dataset.DatasetName, Number.MAX_SAFE_INTEGER),
           },
           ConsistentRead: true,
-          Limit: limit,
+          // One more than asked, so that a page that ends the listing does not carry a NextToken
+          // to an empty page (DynamoDB sets LastEvaluatedKey whenever the limit is reached).
+          Limit: limit + 1,
           ExclusiveStartKey: cursor ? decodeCursor(cursor) : undefined,
         }),
       );
@@ -210,8 +212,12 @@ export class DynamoDbSyncStore implements SyncStore {
         continue;
       }
       const committed = head ? toHead(head).syncCount : 0;
-      const items = page.Items ?? [];
-      const complete = page.LastEvaluatedKey === undefined;
+      const more = (page.Items ?? []).length > limit;
+      const items = (page.Items ?? []).slice(0, limit);
+      // Where the next page starts: after our last item, or where DynamoDB's 1 MB page stopped.
+      const last = items[items.length - 1];
+      const next = more ? { PK: last.PK, SK: last.SK, [TABLE_KEYS.changesIndexSortKey]: last[TABLE_KEYS.changesIndexSortKey] } : page.LastEvaluatedKey;
+      const complete = next === undefined;
       const newest = items.reduce((max, item) => Math.max(max, Number(item.syncCount)), 0);
       // Every commit stamps at least one record with its count, so a complete listing from below the
       // head's count must show a record at (or, if a later commit raced us, above) that count.
@@ -225,7 +231,7 @@ export class DynamoDbSyncStore implements SyncStore {
       return {
         head: head ? toHead(head) : undefined,
         records,
-        cursor: page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined,
+        cursor: next ? encodeCursor(next) : undefined,
       };
     }
   }
