@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpMethod, PayloadFormatVersion, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -70,6 +70,8 @@ export interface SyncOperation {
 export class SyncApi extends Construct {
   readonly api: HttpApi;
   readonly operations: Readonly<Record<OperationName, SyncOperation>>;
+  /** Behind the `$default` route: answers `UnknownOperationException` for paths no operation has. */
+  readonly unknownRoute: NodejsFunction;
   readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: SyncApiProps) {
@@ -141,6 +143,35 @@ export class SyncApi extends Construct {
       operations[spec.name] = { spec, function: fn, route };
     }
     this.operations = operations;
+
+    // Requests no operation's route takes get the rest-json 404 the SDKs can name, not API
+    // Gateway's own `{"message":"Not Found"}`. IAM-authorized like the rest; it needs no grant.
+    this.unknownRoute = new NodejsFunction(this, 'UnknownRoute', {
+      description: 'Cognito Sync: requests that match no operation (route $default)',
+      entry: path.join(PROJECT_ROOT, 'lambdas', 'src', 'handlers', 'unknown-route.ts'),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling,
+      environment: { NODE_OPTIONS },
+      loggingFormat: LoggingFormat.JSON,
+      logGroup: new LogGroup(this, 'UnknownRouteLogs', {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('UnknownRouteIntegration', this.unknownRoute, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      }),
+      authorizer: new HttpIamAuthorizer(),
+    });
   }
 
   /** `https://<api id>.execute-api.<region>.amazonaws.com`: what clients take as their endpoint. */

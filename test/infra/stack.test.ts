@@ -63,8 +63,9 @@ describe('default stack', () => {
 
   it('has one IAM-authorized route per operation, to that operation\'s function, payload 2.0', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', OPERATION_LIST.length);
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', OPERATION_LIST.length);
+    // One more of each: the $default route (test below).
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', OPERATION_LIST.length + 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', OPERATION_LIST.length + 1);
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
     for (const op of OPERATION_LIST) {
@@ -79,8 +80,25 @@ describe('default stack', () => {
     }
   });
 
+  it('sends requests no operation takes to a function that answers UnknownOperationException, IAM-authorized, without any grant', () => {
+    const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey === '$default');
+    expect(routes).toHaveLength(1);
+    const route = routes[0][1].Properties;
+    expect(route.AuthorizationType).toBe('AWS_IAM');
+    const integrationId = (route.Target['Fn::Join'][1] as unknown[])[1] as Json;
+    const integration = template.findResources('AWS::ApiGatewayV2::Integration')[integrationId.Ref].Properties;
+    expect(integration.IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.api.unknownRoute), 'Arn'] });
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.unknownRoute)];
+    expect(fn.Properties.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
+    );
+    expect(policies).toEqual([]);
+  });
+
   it('has one function per operation: its handler, Node.js 22 on arm64, configured for the table and the key', () => {
-    template.resourceCountIs('AWS::Lambda::Function', OPERATION_LIST.length);
+    template.resourceCountIs('AWS::Lambda::Function', OPERATION_LIST.length + 1);
     for (const op of OPERATION_LIST) {
       const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)];
       expect(fn, op.name).toBeDefined();

@@ -7,10 +7,10 @@ import { matchRoute, OPERATION_NAMES, type OperationName } from '../operations';
 import { Errors } from '../protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../protocol/http-event';
 import { requestIdOf } from '../protocol/middlewares';
+import { unknownRouteError } from './unknown-route';
 import type { OperationHandler, ServiceResolver } from '../protocol/operation-handler';
 import { decodeLabel, requestPath } from '../protocol/request';
 import { errorResult } from '../protocol/response';
-import { elideValue } from '../protocol/validate';
 import { handler as BulkPublish } from './BulkPublish';
 import { handler as DeleteDataset } from './DeleteDataset';
 import { handler as DescribeDataset } from './DescribeDataset';
@@ -110,7 +110,7 @@ export function createDispatch(options: DispatchOptions = {}): Dispatch {
         path.split('/').forEach(decodeLabel);
         throw Errors.invalidParameter('Invalid percent-encoding in request path');
       }
-      if (!route) throw Errors.unknownOperation(`No operation matches ${method.toUpperCase()} ${elideValue(event.rawPath ?? '')}`);
+      if (!route) throw unknownRouteError(event);
       const name = route.op.name;
       return await handlers[name](event, lambdaContext(name, requestId, options.timeoutMs));
     } catch (e) {
