@@ -42,6 +42,8 @@ import { TokenCodec } from '../lambdas/src/domain/tokens';
 import { developerCredentialsFromEnv } from '../lambdas/local/credentials';
 import { createLocalDynamoClient, startDynamoDbLocal } from '../lambdas/local/dynamodb-local';
 import { startLocalServer } from '../lambdas/local/server';
+import { buildSyncHttpEvent } from '../lambdas/local/event';
+import { dispatch } from '../lambdas/src/handlers';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const WARMUP = 30;
@@ -67,28 +69,36 @@ const elapsedMs = async (fn: () => Promise<unknown>): Promise<number> => {
 };
 
 /**
- * Times the endpoint and its floor call by call, alternating, so that the JVM's warm-up and the
- * machine's noise weigh on both alike. `prepare` runs untimed before each pair.
+ * Times each way of doing the same operation call by call, round robin, so that the JVM's warm-up
+ * and the machine's noise weigh on all of them alike. `prepare` runs untimed before each round.
  */
-async function measurePair(
+async function measureRounds<K extends string>(
   iterations: number,
-  endpoint: () => Promise<unknown>,
-  floor: () => Promise<unknown>,
+  ways: Record<K, () => Promise<unknown>>,
   prepare?: () => Promise<unknown>,
-): Promise<{ endpoint: Stats; floor: Stats }> {
+): Promise<Record<K, Stats>> {
+  const names = Object.keys(ways) as K[];
   for (let i = 0; i < WARMUP; i++) {
-    await prepare?.();
-    await endpoint();
-    await floor();
+    for (const name of names) {
+      await prepare?.();
+      await ways[name]();
+    }
   }
-  const e: number[] = [];
-  const f: number[] = [];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
   for (let i = 0; i < iterations; i++) {
-    await prepare?.();
-    e.push(await elapsedMs(endpoint));
-    f.push(await elapsedMs(floor));
+    for (const name of names) {
+      await prepare?.();
+      samples[name].push(await elapsedMs(ways[name]));
+    }
   }
-  return { endpoint: summarize(e), floor: summarize(f) };
+  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Record<K, Stats>;
+}
+
+interface Row {
+  operation: string;
+  endpoint: Stats;
+  handler: Stats;
+  floor: Stats;
 }
 
 async function main(): Promise<void> {
@@ -139,27 +149,58 @@ async function main(): Promise<void> {
     const floorPk = `I#${IdentityPoolId}#floor`;
     const pk = `I#${IdentityPoolId}#${IdentityId}`;
     const headKey = { PK: pk, SK: `D#${DatasetName}` };
-    const rows: { operation: string; endpoint: Stats; floor: Stats }[] = [];
-    const bench = async (operation: string, endpoint: () => Promise<unknown>, floor: () => Promise<unknown>, prepare?: () => Promise<unknown>) => {
-      rows.push({ operation, ...(await measurePair(ITERATIONS, endpoint, floor, prepare)) });
+    const rows: Row[] = [];
+    const bench = async (
+      operation: string,
+      ways: { endpoint: () => Promise<unknown>; handler: () => Promise<unknown>; floor: () => Promise<unknown> },
+      prepare?: () => Promise<unknown>,
+    ) => {
+      rows.push({ operation, ...(await measureRounds(ITERATIONS, ways, prepare)) });
       process.stderr.write(`  ${operation} done\n`);
     };
 
-    await bench(
-      'ListDatasets',
-      () => sync.send(new ListDatasetsCommand(ids)),
-      () => doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :d)', ExpressionAttributeValues: { ':pk': pk, ':d': 'D#' }, ConsistentRead: true })),
-    );
-    await bench(
-      'DescribeDataset',
-      () => sync.send(new DescribeDatasetCommand({ ...ids, DatasetName })),
-      () => doc.send(new GetCommand({ TableName: TABLE, Key: headKey, ConsistentRead: true })),
-    );
-    await bench(
-      'DescribeIdentityUsage',
-      () => sync.send(new DescribeIdentityUsageCommand(ids)),
-      () => doc.send(new GetCommand({ TableName: TABLE, Key: { PK: pk, SK: 'SUMMARY' }, ConsistentRead: true })),
-    );
+    // The deployed entry points called in this process with the event API Gateway would send: the
+    // handler's own cost, without the HTTP hop and SigV4 that API Gateway does in front of it.
+    const caller = {
+      accessKey: Credentials!.AccessKeyId!,
+      accountId: '000000000000',
+      callerId: 'bench',
+      userArn: 'arn:aws:sts::000000000000:assumed-role/bench/CognitoIdentityCredentials',
+      userId: 'bench',
+      cognitoIdentity: { amr: ['unauthenticated'], identityId: IdentityId!, identityPoolId: IdentityPoolId },
+    };
+    const label = encodeURIComponent;
+    const identityPath = `/identitypools/${label(IdentityPoolId)}/identities/${label(IdentityId!)}`;
+    const handler = async (method: string, path: string, body?: object): Promise<{ Records?: { SyncCount: number }[] }> => {
+      const request = {
+        method,
+        rawPath: path,
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(body ? JSON.stringify(body) : ''),
+        sourceIp: '127.0.0.1',
+        protocol: 'HTTP/1.1',
+      };
+      const result = await dispatch(buildSyncHttpEvent(request, caller, { requestId: randomUUID(), nowMs: Date.now() }));
+      if (result.statusCode !== 200) throw new Error(`${method} ${path}: ${result.statusCode} ${result.body}`);
+      return JSON.parse(result.body) as { Records?: { SyncCount: number }[] };
+    };
+
+    await bench('ListDatasets', {
+      endpoint: () => sync.send(new ListDatasetsCommand(ids)),
+      handler: () => handler('GET', `${identityPath}/datasets`),
+      floor: () => doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :d)', ExpressionAttributeValues: { ':pk': pk, ':d': 'D#' }, ConsistentRead: true })),
+    });
+    await bench('DescribeDataset', {
+      endpoint: () => sync.send(new DescribeDatasetCommand({ ...ids, DatasetName })),
+      handler: () => handler('GET', `${identityPath}/datasets/${DatasetName}`),
+      floor: () => doc.send(new GetCommand({ TableName: TABLE, Key: headKey, ConsistentRead: true })),
+    });
+    await bench('DescribeIdentityUsage', {
+      endpoint: () => sync.send(new DescribeIdentityUsageCommand(ids)),
+      handler: () => handler('GET', identityPath),
+      floor: () => doc.send(new GetCommand({ TableName: TABLE, Key: { PK: pk, SK: 'SUMMARY' }, ConsistentRead: true })),
+    });
     const changesQuery = (from: string) =>
       new QueryCommand({
         TableName: TABLE,
@@ -169,24 +210,30 @@ async function main(): Promise<void> {
         ConsistentRead: true,
         Limit: 1024,
       });
-    await bench(
-      'ListRecords (all 50)',
-      () => sync.send(new ListRecordsCommand({ ...ids, DatasetName })),
-      () => Promise.all([doc.send(new GetCommand({ TableName: TABLE, Key: headKey, ConsistentRead: true })), doc.send(changesQuery(`${DatasetName}#00000000000000000001`))]),
-    );
+    await bench('ListRecords (all 50)', {
+      endpoint: () => sync.send(new ListRecordsCommand({ ...ids, DatasetName })),
+      handler: () => handler('GET', `${identityPath}/datasets/${DatasetName}/records`),
+      floor: () => Promise.all([doc.send(new GetCommand({ TableName: TABLE, Key: headKey, ConsistentRead: true })), doc.send(changesQuery(`${DatasetName}#00000000000000000001`))]),
+    });
 
     const hotToken = (await sync.send(new ListRecordsCommand({ ...ids, DatasetName: 'hot' }))).SyncSessionToken!;
     let hotCount = 0;
     let floorCount = 0;
-    await bench(
-      'UpdateRecords (1 record)',
-      async () => {
+    await bench('UpdateRecords (1 record)', {
+      endpoint: async () => {
         const out = await sync.send(
           new UpdateRecordsCommand({ ...ids, DatasetName: 'hot', SyncSessionToken: hotToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: hotCount }] }),
         );
         hotCount = out.Records![0].SyncCount!;
       },
-      async () => {
+      handler: async () => {
+        const out = await handler('POST', `${identityPath}/datasets/hot`, {
+          SyncSessionToken: hotToken,
+          RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: hotCount }],
+        });
+        hotCount = out.Records![0].SyncCount;
+      },
+      floor: async () => {
         await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [{ PK: floorPk, SK: 'D#hot' }, { PK: floorPk, SK: 'SUMMARY' }, { PK: floorPk, SK: 'R#hot#=k' }], ConsistentRead: true } } }));
         floorCount++;
         await doc.send(
@@ -199,17 +246,20 @@ async function main(): Promise<void> {
           }),
         );
       },
-    );
+    });
 
     // Each timed deletion needs a dataset to delete: it is re-created, untimed, before each call.
     const recreate = async () => {
-      const t = (await sync.send(new ListRecordsCommand({ ...ids, DatasetName: 'doomed' }))).SyncSessionToken!;
-      await sync.send(new UpdateRecordsCommand({ ...ids, DatasetName: 'doomed', SyncSessionToken: t, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }] }));
+      const listed = await sync.send(new ListRecordsCommand({ ...ids, DatasetName: 'doomed' }));
+      if (listed.DatasetExists) return; // the floor's turn deleted nothing of ours
+      await sync.send(new UpdateRecordsCommand({ ...ids, DatasetName: 'doomed', SyncSessionToken: listed.SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }] }));
     };
     await bench(
       'DeleteDataset (1 record)',
-      () => sync.send(new DeleteDatasetCommand({ ...ids, DatasetName: 'doomed' })),
-      async () => {
+      {
+        endpoint: () => sync.send(new DeleteDatasetCommand({ ...ids, DatasetName: 'doomed' })),
+        handler: () => handler('DELETE', `${identityPath}/datasets/doomed`),
+        floor: async () => {
         // What the store does: read, mark deleted with the totals, then find and remove the records.
         await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [{ PK: floorPk, SK: 'D#doomed' }, { PK: floorPk, SK: 'SUMMARY' }], ConsistentRead: true } } }));
         await doc.send(
@@ -223,6 +273,7 @@ async function main(): Promise<void> {
         await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': 'R#doomed#' } }));
         await doc.send(new DeleteCommand({ TableName: TABLE, Key: { PK: floorPk, SK: 'R#doomed#=k' } }));
         await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': 'V#doomed#' } }));
+        },
       },
       recreate,
     );
@@ -236,13 +287,17 @@ async function main(): Promise<void> {
   }
 }
 
-function printLatencyTable(rows: { operation: string; endpoint: Stats; floor: Stats }[]): void {
-  const ms = (n: number) => n.toFixed(2).padStart(8);
-  console.log(`\nLatency through the v3 client vs. the same DynamoDB calls made directly (${ITERATIONS} sequential calls each, alternating)\n`);
-  console.log('operation                   endpoint p50   p99   req/s |  floor p50    p99   req/s | p50 ratio');
-  for (const { operation, endpoint: e, floor: f } of rows) {
+function printLatencyTable(rows: Row[]): void {
+  const ms = (n: number) => n.toFixed(2).padStart(7);
+  const cell = (x: Stats) => `${ms(x.p50)} ${ms(x.p99)} ${x.perSecond.toFixed(0).padStart(5)}`;
+  console.log(`\nLatency in ms (${ITERATIONS} sequential calls each, the three ways taking turns)`);
+  console.log('  endpoint: the v3 client against the local endpoint (HTTP, SigV4 both ways, handler, DynamoDB Local)');
+  console.log('  handler:  the same entry point called in-process with the payload 2.0 event (what runs in Lambda)');
+  console.log('  floor:    the same DynamoDB calls made directly with the SDK\n');
+  console.log('operation                 |    endpoint p50/p99, req/s |     handler p50/p99, req/s |       floor p50/p99, req/s | endpoint/floor | handler/floor');
+  for (const { operation, endpoint: e, handler: h, floor: f } of rows) {
     console.log(
-      `${operation.padEnd(26)} ${ms(e.p50)} ${ms(e.p99)} ${e.perSecond.toFixed(0).padStart(6)} | ${ms(f.p50)} ${ms(f.p99)} ${f.perSecond.toFixed(0).padStart(6)} | ${(e.p50 / f.p50).toFixed(2)}x`,
+      `${operation.padEnd(25)} | ${cell(e)} | ${cell(h)} | ${cell(f)} | ${(e.p50 / f.p50).toFixed(2).padStart(13)}x | ${(h.p50 / f.p50).toFixed(2).padStart(12)}x`,
     );
   }
 }
