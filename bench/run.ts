@@ -44,6 +44,7 @@ import { createLocalDynamoClient, startDynamoDbLocal } from '../lambdas/local/dy
 import { startLocalServer } from '../lambdas/local/server';
 import { buildSyncHttpEvent } from '../lambdas/local/event';
 import { dispatch } from '../lambdas/src/handlers';
+import { benchMemory } from './memory';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const WARMUP = 30;
@@ -280,6 +281,7 @@ async function main(): Promise<void> {
 
     printLatencyTable(rows);
     await printRequestUnits(dynamo.endpoint, IdentityPoolId);
+    await benchMemory(dynamo.endpoint, TABLE);
     await printBundles();
   } finally {
     await server.close();

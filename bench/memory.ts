@@ -1,0 +1,213 @@
+/**
+ * Memory, as a ratio against a floor: two fresh Node processes run the same workload against the
+ * same DynamoDB Local, one through the deployed entry points (in-process, with the payload 2.0 event,
+ * as in Lambda), the other as the bare DynamoDB calls those entry points make. Each reports its peak
+ * RSS and its heap after a forced GC; the ratio is what the service adds to the SDK it stands on.
+ *
+ * Workloads: 300 small sync cycles (ListRecords of the changes + UpdateRecords of 10 records), then
+ * 10 full reads of a dataset at its limits (1,024 records, about 1 MB).
+ *
+ * Run by bench/run.ts; `node --import tsx --expose-gc bench/memory.ts child <handler|floor>` is
+ * the child.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+
+const CYCLES = 300;
+const FULL_READS = 10;
+const BIG_RECORDS = 1024;
+const BIG_VALUE = 'v'.repeat(1000);
+
+interface MemoryReport {
+  peakRssMb: number;
+  heapAfterGcMb: number;
+}
+
+export async function benchMemory(dynamoEndpoint: string, tableName: string): Promise<void> {
+  const run = (mode: 'handler' | 'floor') =>
+    new Promise<MemoryReport>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', __filename, 'child', mode], {
+        env: { ...process.env, BENCH_DYNAMO_ENDPOINT: dynamoEndpoint, BENCH_TABLE: tableName, SYNC_OBSERVABILITY: 'off' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (code) => {
+        const line = out.trim().split('\n').pop() ?? '';
+        if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as MemoryReport);
+        else reject(new Error(`memory child ${mode} exited ${code}: ${out}`));
+      });
+    });
+  const handler = await run('handler');
+  const floor = await run('floor');
+  console.log(`\nMemory (fresh process each; ${CYCLES} sync cycles of 10 records, then ${FULL_READS} full reads of a 1,024-record, 1 MB dataset)\n`);
+  console.log('                       peak RSS MB   heap after GC MB');
+  const row = (label: string, r: MemoryReport) =>
+    console.log(`${label.padEnd(22)} ${r.peakRssMb.toFixed(1).padStart(11)} ${r.heapAfterGcMb.toFixed(1).padStart(18)}`);
+  row('handler (as Lambda)', handler);
+  row('floor (bare SDK calls)', floor);
+  console.log(
+    `${'ratio'.padEnd(22)} ${(handler.peakRssMb / floor.peakRssMb).toFixed(2).padStart(10)}x ${(handler.heapAfterGcMb / floor.heapAfterGcMb).toFixed(2).padStart(17)}x`,
+  );
+}
+
+// ---- the children ----
+
+async function child(mode: string): Promise<void> {
+  const endpoint = process.env.BENCH_DYNAMO_ENDPOINT!;
+  const table = process.env.BENCH_TABLE!;
+  let peakRss = 0;
+  const sample = () => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  };
+  const pool = `us-east-1:${randomUUID()}`;
+  const identity = `us-east-1:${randomUUID()}`;
+  const work = mode === 'handler' ? await handlerWorkload(endpoint, table, pool, identity) : await floorWorkload(endpoint, table, pool, identity);
+
+  for (let i = 0; i < CYCLES; i++) {
+    await work.cycle(i);
+    sample();
+  }
+  await work.fillBig();
+  for (let i = 0; i < FULL_READS; i++) {
+    await work.readBig();
+    sample();
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+  const mb = (n: number) => n / (1024 * 1024);
+  process.stdout.write(`${JSON.stringify({ peakRssMb: mb(peakRss), heapAfterGcMb: mb(process.memoryUsage().heapUsed) })}\n`);
+}
+
+interface Workload {
+  cycle(i: number): Promise<void>;
+  fillBig(): Promise<void>;
+  readBig(): Promise<void>;
+}
+
+async function handlerWorkload(endpoint: string, table: string, pool: string, identity: string): Promise<Workload> {
+  process.env.SYNC_TABLE_NAME = table;
+  process.env.DYNAMODB_ENDPOINT = endpoint;
+  process.env.SYNC_TOKEN_KEY = '11'.repeat(32);
+  const { dispatch } = await import('../lambdas/src/handlers');
+  const { buildSyncHttpEvent } = await import('../lambdas/local/event');
+  const caller = {
+    accessKey: 'ASIABENCH',
+    accountId: '000000000000',
+    callerId: 'bench',
+    userArn: 'arn:aws:sts::000000000000:assumed-role/bench/CognitoIdentityCredentials',
+    userId: 'bench',
+    cognitoIdentity: { amr: ['unauthenticated'], identityId: identity, identityPoolId: pool },
+  };
+  const base = `/identitypools/${encodeURIComponent(pool)}/identities/${encodeURIComponent(identity)}/datasets`;
+  const call = async (method: string, rawPath: string, query = '', body?: object) => {
+    const request = {
+      method,
+      rawPath,
+      rawQueryString: query,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(body ? JSON.stringify(body) : ''),
+      sourceIp: '127.0.0.1',
+      protocol: 'HTTP/1.1',
+    };
+    const result = await dispatch(buildSyncHttpEvent(request, caller, { requestId: randomUUID(), nowMs: Date.now() }));
+    if (result.statusCode !== 200) throw new Error(`${method} ${rawPath}: ${result.body}`);
+    return JSON.parse(result.body) as { SyncSessionToken: string; DatasetSyncCount: number; NextToken?: string };
+  };
+  let count = 0;
+  return {
+    async cycle() {
+      const listed = await call('GET', `${base}/small/records`, `lastSyncCount=${count}`);
+      const patches = Array.from({ length: 10 }, (_, k) => ({ Op: 'replace', Key: `k${k}`, Value: `value-${count}`, SyncCount: count }));
+      await call('POST', `${base}/small`, '', { SyncSessionToken: listed.SyncSessionToken, RecordPatches: patches });
+      count++;
+    },
+    async fillBig() {
+      const listed = await call('GET', `${base}/big/records`);
+      const patches = Array.from({ length: BIG_RECORDS }, (_, k) => ({ Op: 'replace', Key: `key-${k}`, Value: BIG_VALUE, SyncCount: 0 }));
+      await call('POST', `${base}/big`, '', { SyncSessionToken: listed.SyncSessionToken, RecordPatches: patches });
+    },
+    async readBig() {
+      let next: string | undefined;
+      do {
+        next = (await call('GET', `${base}/big/records`, next ? `nextToken=${encodeURIComponent(next)}` : '')).NextToken;
+      } while (next);
+    },
+  };
+}
+
+async function floorWorkload(endpoint: string, table: string, pool: string, identity: string): Promise<Workload> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  );
+  const pk = `I#${pool}#${identity}`;
+  const lsk = (ds: string, n: number) => `${ds}#${String(n).padStart(20, '0')}`;
+  const query = (ds: string, after: number) =>
+    doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'BySyncCount',
+        KeyConditionExpression: 'PK = :pk AND LSK BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pk, ':from': lsk(ds, after + 1), ':to': lsk(ds, Number.MAX_SAFE_INTEGER) },
+        ConsistentRead: true,
+        Limit: 1025,
+      }),
+    );
+  const head = (ds: string) => doc.send(new GetCommand({ TableName: table, Key: { PK: pk, SK: `D#${ds}` }, ConsistentRead: true }));
+  let count = 0;
+  return {
+    async cycle() {
+      await Promise.all([head('small'), query('small', count)]);
+      const keys = Array.from({ length: 10 }, (_, k) => ({ PK: pk, SK: `R#small#=k${k}` }));
+      await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [{ PK: pk, SK: 'D#small' }, { PK: pk, SK: 'SUMMARY' }, ...keys], ConsistentRead: true } } }));
+      const next = count + 1;
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: { TableName: table, Key: { PK: pk, SK: 'D#small' }, UpdateExpression: 'SET syncCount = :n', ExpressionAttributeValues: { ':n': next } } },
+            { Update: { TableName: table, Key: { PK: pk, SK: 'SUMMARY' }, UpdateExpression: 'ADD dataStorage :z', ExpressionAttributeValues: { ':z': 0 } } },
+            ...keys.map((key, k) => ({
+              Put: { TableName: table, Item: { ...key, LSK: lsk('small', next), k: `k${k}`, v: `value-${count}`, live: true, size: 10, syncCount: next, modified: Date.now(), modifiedBy: identity } },
+            })),
+          ],
+        }),
+      );
+      count = next;
+    },
+    async fillBig() {
+      // The bare writes of the same 1,024 records, 25 to a batch.
+      for (let start = 0; start < BIG_RECORDS; start += 25) {
+        const items = Array.from({ length: Math.min(25, BIG_RECORDS - start) }, (_, j) => {
+          const k = start + j;
+          return { PutRequest: { Item: { PK: pk, SK: `R#big#=key-${k}`, LSK: lsk('big', 1), k: `key-${k}`, v: BIG_VALUE, live: true, size: 1000, syncCount: 1, modified: Date.now(), modifiedBy: identity } } };
+        });
+        await doc.send(new BatchWriteCommand({ RequestItems: { [table]: items } }));
+      }
+    },
+    async readBig() {
+      const [, first] = await Promise.all([head('big'), query('big', 0)]);
+      let last = first.LastEvaluatedKey;
+      while (last) {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'BySyncCount',
+            KeyConditionExpression: 'PK = :pk AND LSK BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': pk, ':from': lsk('big', 1), ':to': lsk('big', Number.MAX_SAFE_INTEGER) },
+            ConsistentRead: true,
+            ExclusiveStartKey: last,
+          }),
+        );
+        last = page.LastEvaluatedKey;
+      }
+    },
+  };
+}
+
+if (process.argv[2] === 'child') {
+  child(process.argv[3] ?? '').catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
