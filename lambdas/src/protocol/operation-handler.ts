@@ -48,9 +48,12 @@ export interface OperationHandler {
 /**
  * The deployed service, loaded on first use so that a request refused by the protocol (400, 403, 501)
  * never pays for building clients, and so that tests that inject a service never load the runtime.
- * A literal dynamic import, so that esbuild still bundles `runtime.ts` into each function.
+ * A literal dynamic import, so that esbuild still bundles `runtime.ts` into each function; its promise
+ * is kept, because every `import()` goes through the module loader again (a round trip to tsx's
+ * loader thread locally).
  */
-const defaultResolveService: ServiceResolver = async () => (await import('../runtime')).getSyncService();
+let runtime: Promise<typeof import('../runtime')> | undefined;
+const defaultResolveService: ServiceResolver = async () => (await (runtime ??= import('../runtime'))).getSyncService();
 
 export function operationHandler<N extends OperationName>(
   name: N,
