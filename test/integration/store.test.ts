@@ -223,6 +223,48 @@ describe('DynamoDB store: contention', () => {
   });
 });
 
+describe('DynamoDB store: ListRecords reads the head and the records in parallel', () => {
+  it('notices a commit that lands between the two reads, and reads again rather than hide its records', async () => {
+    const id = newIdentity();
+    const dataset = datasetOf(id);
+    const principal = identityPrincipal(id);
+    await push(id, [['a', '1']]);
+    const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+
+    // Stage the race: the records query runs before a commit, the head read after it.
+    let armed = true;
+    let landed!: () => void;
+    const commitLanded = new Promise<void>((resolve) => (landed = resolve));
+    f.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (armed && context.commandName === 'GetItemCommand') {
+          await commitLanded;
+          return next(args);
+        }
+        if (armed && context.commandName === 'QueryCommand') {
+          armed = false;
+          const before = await next(args);
+          await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('b', '2')] });
+          landed();
+          return before;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'raceACommit' },
+    );
+    try {
+      f.calls.reset();
+      const listed = await f.service.listRecords(principal, dataset);
+      expect(listed.DatasetSyncCount).toBe(2);
+      // The commit at 2 is in the answer: a client that stores 2 as its last sync count misses nothing.
+      expect(listed.Records.map((r) => [r.Key, r.SyncCount])).toEqual([['a', 1], ['b', 2]]);
+      expect(f.calls.sent.filter((c) => c === 'QueryCommand')).toHaveLength(2);
+    } finally {
+      f.client.middlewareStack.remove('raceACommit');
+    }
+  });
+});
+
 describe('DynamoDB store: round trips', () => {
   it('UpdateRecords makes 2 calls; ListRecords makes one round of 2 parallel calls', async () => {
     const id = newIdentity();
