@@ -265,6 +265,47 @@ describe('DynamoDB store: ListRecords reads the head and the records in parallel
   });
 });
 
+describe('DynamoDB store: UpdateRecords reads with one BatchGetItem, which is not isolated', () => {
+  it('refuses an update whose read a concurrent commit tore (head after it, record before it)', async () => {
+    const id = newIdentity();
+    const dataset = datasetOf(id);
+    const principal = identityPrincipal(id);
+    await push(id, [['k', 'first']]);
+    const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+
+    // Stage the tear: our read sees record k at 1, but the head after another writer moved k to 2.
+    // The document client's items, already unmarshalled at this step of the stack.
+    type Items = { SK: string }[];
+    let armed = true;
+    f.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (!armed || context.commandName !== 'BatchGetItemCommand') return next(args);
+        armed = false;
+        const torn = await next(args);
+        await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'theirs', 1)] });
+        const fresh = await next(args);
+        const items = (out: typeof torn) => (out.output as { Responses: Record<string, Items> }).Responses[f.tableName];
+        const freshHead = items(fresh).find((item) => item.SK.startsWith('D#'))!;
+        const tornItems = items(torn);
+        tornItems[tornItems.findIndex((item) => item.SK.startsWith('D#'))] = freshHead;
+        return torn;
+      },
+      { step: 'initialize', name: 'tearARead' },
+    );
+    try {
+      const e = await errorOf(
+        f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'mine', 1)] }),
+      );
+      expect(e?.name).toBe('ResourceConflictException');
+      expect(e?.message).toBe('Current SyncCount for: k is: 2 not: 1');
+      const listed = await listAll(id);
+      expect(listed.Records.map((r) => [r.Key, r.Value, r.SyncCount])).toEqual([['k', 'theirs', 2]]);
+    } finally {
+      f.client.middlewareStack.remove('tearARead');
+    }
+  });
+});
+
 describe('DynamoDB store: round trips', () => {
   it('UpdateRecords makes 2 calls; ListRecords makes one round of 2 parallel calls', async () => {
     const id = newIdentity();
