@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceError } from '../../lambdas/src/protocol/errors';
 import { datasetOf, identityPrincipal, replace, syncFixture } from '../helpers/sync-fixture';
@@ -181,6 +182,47 @@ describe('DynamoDB store: a writer killed between the steps of a large commit', 
   }
 });
 
+describe('DynamoDB store: two readers finishing the same stalled commit', () => {
+  it('lets the one that finds the log already gone carry on, once the mark is gone too', async () => {
+    const id = newIdentity();
+    await push(id, Array.from({ length: 150 }, (_, i) => replace(`key-${i}`, `old-${i}`)));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '../helpers/crash-writer.ts')], {
+      env: { ...process.env, DYNAMO_ENDPOINT: f.endpoint, TABLE_NAME: f.tableName, IDENTITY_ID: id, CRASH_AT: 'marked', PATCHES: '150', VALUE: 'new', LEASE_MS: '200' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.signal, run.stderr).toBe('SIGKILL');
+    const headKey = { PK: { S: `I#${datasetOf(id).IdentityPoolId}#${id}` }, SK: { S: 'D#settings' } };
+    const stale = (await f.client.send(new GetItemCommand({ TableName: f.tableName, Key: headKey, ConsistentRead: true }))).Item;
+    expect(stale?.pending).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 250)); // the dead writer's lease runs out
+
+    // The first reader rolls the commit forward and removes its log.
+    expect((await listAll(id)).DatasetSyncCount).toBe(2);
+    // The second read the head while it was still marked: it goes for a log that is gone.
+    let replay = true;
+    f.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (replay && context.commandName === 'GetItemCommand') {
+          replay = false;
+          (out.output as { Item?: unknown }).Item = unmarshall(stale!);
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'staleHead' },
+    );
+    try {
+      const listed = await listAll(id);
+      expect(replay).toBe(false);
+      expect(listed.DatasetSyncCount).toBe(2);
+      expect(new Set(listed.Records.map((r) => r.Value?.split('-')[0]))).toEqual(new Set(['new']));
+    } finally {
+      f.client.middlewareStack.remove('staleHead');
+    }
+  });
+});
+
 describe('DynamoDB store: contention', () => {
   it('lets exactly one of many writers of one record win each round; every loser gets 409', async () => {
     const id = newIdentity();
@@ -284,7 +326,7 @@ describe('DynamoDB store: UpdateRecords reads with one BatchGetItem, which is no
         const torn = await next(args);
         await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'theirs', 1)] });
         const fresh = await next(args);
-        const items = (out: typeof torn) => (out.output as { Responses: Record<string, Items> }).Responses[f.tableName];
+        const items = (out: typeof torn) => (out.output as unknown as { Responses: Record<string, Items> }).Responses[f.tableName];
         const freshHead = items(fresh).find((item) => item.SK.startsWith('D#'))!;
         const tornItems = items(torn);
         tornItems[tornItems.findIndex((item) => item.SK.startsWith('D#'))] = freshHead;

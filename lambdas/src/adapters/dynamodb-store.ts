@@ -111,6 +111,9 @@ export function splitUtf8(value: string, maxBytes = PART_BYTES): string[] {
   return parts;
 }
 
+/** The redo log of a commit mark could not be read whole. */
+class MissingLogError extends Error {}
+
 /** A commit mark on the head: the update at `syncCount` is decided and must be rolled forward. */
 interface PendingCommit {
   syncCount: number;
@@ -387,8 +390,19 @@ export class DynamoDbSyncStore implements SyncStore {
     while (item?.pending) {
       const pending = item.pending as PendingCommit;
       if (Date.now() >= pending.leaseUntil) {
-        await this.rollForward(dataset, pending);
-        return;
+        try {
+          await this.rollForward(dataset, pending);
+          return;
+        } catch (e) {
+          // Another roller may have finished first and removed the log we were reading: then the
+          // mark is gone and there is nothing left to do. A mark still there is a real failure.
+          if (!(e instanceof MissingLogError)) throw e;
+          const now = await this.getHeadItem(dataset);
+          const still = now?.pending as PendingCommit | undefined;
+          if (still?.syncCount === pending.syncCount && still.writer === pending.writer) throw e;
+          item = now;
+          continue;
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
       item = await this.getHeadItem(dataset);
@@ -432,7 +446,7 @@ export class DynamoDbSyncStore implements SyncStore {
     const bySortKey = new Map(items.map((item) => [item.SK as string, item.data as string]));
     const text = Array.from({ length: pending.logParts }, (_, i) => {
       const part = bySortKey.get(sk.log(dataset, pending.syncCount, pending.writer, i));
-      if (part === undefined) throw new Error(`redo log part ${i} of commit ${pending.syncCount} is missing`);
+      if (part === undefined) throw new MissingLogError(`redo log part ${i} of commit ${pending.syncCount} is missing`);
       return part;
     }).join('');
     return JSON.parse(text) as LogOp[];
