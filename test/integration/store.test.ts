@@ -348,6 +348,26 @@ describe('DynamoDB store: UpdateRecords reads with one BatchGetItem, which is no
   });
 });
 
+describe('DynamoDB store: a throttled table', () => {
+  it('answers 429 TooManyRequestsException once the SDK has stopped retrying, not a 500', async () => {
+    const id = newIdentity();
+    await push(id, [['k', 'v']]);
+    f.client.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+      },
+      { step: 'initialize', priority: 'low', name: 'throttleEverything' },
+    );
+    try {
+      const e = await errorOf(f.service.describeDataset(identityPrincipal(id), datasetOf(id)));
+      expect(e?.name).toBe('TooManyRequestsException');
+      expect(e?.statusCode).toBe(429);
+    } finally {
+      f.client.middlewareStack.remove('throttleEverything');
+    }
+  });
+});
+
 describe('DynamoDB store: round trips', () => {
   it('UpdateRecords makes 2 calls; ListRecords makes one round of 2 parallel calls', async () => {
     const id = newIdentity();

@@ -24,6 +24,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -48,6 +49,7 @@ import type {
   UpdateCommit,
   UpdateSnapshot,
 } from '../domain/ports';
+import { Errors } from '../protocol/errors';
 import { TABLE_KEYS } from './table-schema';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -111,6 +113,22 @@ export function splitUtf8(value: string, maxBytes = PART_BYTES): string[] {
   return parts;
 }
 
+/** DynamoDB's names for "slow down", once the SDK's own retries have given up. */
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/**
+ * Throttling of the table reaches the client as the service's own 429 `TooManyRequestsException`,
+ * which every SDK retries, rather than as a 500.
+ */
+const throttlingAsTooManyRequests: InitializeMiddleware<object, MetadataBearer> = (next) => async (args) => {
+  try {
+    return await next(args);
+  } catch (e) {
+    if (THROTTLING.has((e as Error).name)) throw Errors.tooManyRequests('Rate exceeded: too many requests for this identity; retry later.');
+    throw e;
+  }
+};
+
 /** The redo log of a commit mark could not be read whole. */
 class MissingLogError extends Error {}
 
@@ -154,6 +172,7 @@ export class DynamoDbSyncStore implements SyncStore {
     options: DynamoDbSyncStoreOptions = {},
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc.middlewareStack.add(throttlingAsTooManyRequests, { step: 'initialize', priority: 'high', name: 'throttlingAsTooManyRequests', override: true });
     this.leaseMs = options.commitLeaseMs ?? 10_000;
     this.transactionItemLimit = Math.min(options.transactionItemLimit ?? TRANSACTION_ITEM_LIMIT, TRANSACTION_ITEM_LIMIT);
     this.onCommitStep = options.onCommitStep;
