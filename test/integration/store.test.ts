@@ -368,6 +368,33 @@ describe('DynamoDB store: a throttled table', () => {
   });
 });
 
+describe('DynamoDB store: a throttled transaction', () => {
+  it('answers 429 TooManyRequestsException, not a 409 after retrying as if the head had moved', async () => {
+    const id = newIdentity();
+    const dataset = datasetOf(id);
+    const principal = identityPrincipal(id);
+    const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+    f.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+        throw Object.assign(new Error('Transaction cancelled'), {
+          name: 'TransactionCanceledException',
+          CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }, { Code: 'None' }],
+        });
+      },
+      { step: 'initialize', priority: 'low', name: 'throttleTransactions' },
+    );
+    try {
+      f.calls.reset();
+      const e = await errorOf(f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'v')] }));
+      expect(e?.name).toBe('TooManyRequestsException');
+      expect(f.calls.sent.filter((c) => c === 'TransactWriteItemsCommand')).toHaveLength(1);
+    } finally {
+      f.client.middlewareStack.remove('throttleTransactions');
+    }
+  });
+});
+
 describe('DynamoDB store: round trips', () => {
   it('UpdateRecords makes 2 calls; ListRecords makes one round of 2 parallel calls', async () => {
     const id = newIdentity();

@@ -116,6 +116,8 @@ export function splitUtf8(value: string, maxBytes = PART_BYTES): string[] {
 /** DynamoDB's names for "slow down", once the SDK's own retries have given up. */
 const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
+const tooManyRequests = () => Errors.tooManyRequests('Rate exceeded: too many requests for this identity; retry later.');
+
 /**
  * Throttling of the table reaches the client as the service's own 429 `TooManyRequestsException`,
  * which every SDK retries, rather than as a 500.
@@ -124,7 +126,7 @@ const throttlingAsTooManyRequests: InitializeMiddleware<object, MetadataBearer> 
   try {
     return await next(args);
   } catch (e) {
-    if (THROTTLING.has((e as Error).name)) throw Errors.tooManyRequests('Rate exceeded: too many requests for this identity; retry later.');
+    if (THROTTLING.has((e as Error).name)) throw tooManyRequests();
     throw e;
   }
 };
@@ -669,6 +671,9 @@ export class DynamoDbSyncStore implements SyncStore {
       const error = e as Error & { CancellationReasons?: { Code?: string }[] };
       if (error.name !== 'TransactionCanceledException') throw e;
       const reasons = error.CancellationReasons ?? [];
+      if (reasons.some((r) => r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded')) {
+        throw tooManyRequests();
+      }
       if (reasons[1]?.Code === 'ConditionalCheckFailed' && reasons[0]?.Code !== 'ConditionalCheckFailed') {
         return 'dataset-limit';
       }
