@@ -27,8 +27,12 @@ import { SyncSessionTokens, type TokenCodec } from './tokens';
 /** DESIGN.md decision 7. */
 export const MAX_RESULTS = { listRecords: 1024, listDatasets: 64 } as const;
 
-/** How often UpdateRecords re-reads and re-checks when another write moved the dataset meanwhile. */
-const COMMIT_ATTEMPTS = 8;
+/**
+ * How long (in backoff, not counting the calls themselves) a write keeps re-reading and re-checking
+ * while other writes move the same dataset. A budget of time rather than of attempts, so that a burst
+ * of many writers on one dataset is served in turn rather than failed after a fixed number of losses.
+ */
+const CONTENTION_BUDGET_MS = 3_000;
 
 export interface SyncServiceDeps {
   readonly store: SyncStore;
@@ -135,7 +139,8 @@ export class CognitoSyncService implements SyncService {
   }
 
   async deleteDataset(principal: Principal, input: DatasetRef): Promise<{ Dataset: Dataset }> {
-    for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
+    const contention = new Contention();
+    for (;;) {
       // readForUpdate settles any commit in flight, so the deletion never races a half-applied one.
       const { head } = await this.store.readForUpdate(input, []);
       if (!isLive(head)) throw datasetNotFound(input);
@@ -156,9 +161,10 @@ export class CognitoSyncService implements SyncService {
         lastModifiedDate: now,
       });
       if (refusal === undefined) return { Dataset: toDataset(input.IdentityId, head) };
-      await sleep(backoff(attempt));
+      if (!(await contention.waitTurn())) {
+        throw Errors.resourceConflict(`Dataset '${input.DatasetName}' is being modified concurrently; retry the deletion.`);
+      }
     }
-    throw Errors.resourceConflict(`Dataset '${input.DatasetName}' is being modified concurrently; retry the deletion.`);
   }
 
   async listRecords(_principal: Principal, input: ListRecordsInput): Promise<ListRecordsOutput> {
@@ -237,7 +243,8 @@ export class CognitoSyncService implements SyncService {
     }
     const by = modifiedBy(principal);
 
-    for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
+    const contention = new Contention();
+    for (;;) {
       const snapshot = await this.store.readForUpdate(input, keys);
       const head = snapshot.head;
       const live = isLive(head) ? head : undefined;
@@ -323,11 +330,12 @@ export class CognitoSyncService implements SyncService {
       if (refusal === undefined) return { Records: writes.map(toRecord) };
       if (refusal === 'dataset-limit') throw datasetLimit();
       // Another write moved the dataset between our read and our commit: read again, check again.
-      await sleep(backoff(attempt));
+      if (!(await contention.waitTurn())) {
+        throw Errors.resourceConflict(
+          `Dataset '${input.DatasetName}' is being modified by other requests; synchronize and retry.`,
+        );
+      }
     }
-    throw Errors.resourceConflict(
-      `Dataset '${input.DatasetName}' is being modified by other requests; synchronize and retry.`,
-    );
   }
 
   async describeIdentityUsage(_principal: Principal, input: IdentityRef): Promise<{ IdentityUsage: IdentityUsage }> {
@@ -345,5 +353,17 @@ export class CognitoSyncService implements SyncService {
   }
 }
 
-/** Jittered exponential backoff so that contending writers spread out. */
-const backoff = (attempt: number): number => Math.random() * Math.min(200, 5 * 2 ** attempt);
+/** Jittered exponential backoff between attempts, so that contending writers spread out. */
+class Contention {
+  private attempts = 0;
+  private waited = 0;
+
+  /** Waits before the next attempt; false once the budget is spent. */
+  async waitTurn(): Promise<boolean> {
+    if (this.waited >= CONTENTION_BUDGET_MS) return false;
+    const pause = Math.random() * Math.min(200, 5 * 2 ** ++this.attempts);
+    this.waited += pause;
+    await sleep(pause);
+    return true;
+  }
+}
