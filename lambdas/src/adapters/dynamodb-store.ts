@@ -183,10 +183,8 @@ export class DynamoDbSyncStore implements SyncStore {
   // ---- reads ----
 
   async getDataset(dataset: DatasetRef): Promise<DatasetHead | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: pk(dataset), SK: sk.head(dataset.DatasetName) }, ConsistentRead: true }),
-    );
-    return Item ? toHead(Item) : undefined;
+    const item = await this.getHeadItem(dataset);
+    return item ? toHead(item) : undefined;
   }
 
   async listDatasets(identity: IdentityRef): Promise<DatasetHead[]> {

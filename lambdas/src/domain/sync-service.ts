@@ -189,6 +189,9 @@ export class CognitoSyncService implements SyncService {
     const head = page.head;
     // DESIGN.md decision 2: ListRecords never rejects a session token; every call issues a fresh one.
     const SyncSessionToken = this.sessions.issue(input, this.clock.now());
+    // Deleted after the client's last sync (spec §5.3), whether or not re-created since. Android and
+    // iOS also act on DatasetExists, but amazon-cognito-js 1.1.0 only on this flag.
+    const deletedSinceLastSync = head !== undefined && lastSyncCount > 0 && lastSyncCount <= head.deletedAtSyncCount;
 
     if (head === undefined || head.deleted) {
       return {
@@ -197,10 +200,7 @@ export class CognitoSyncService implements SyncService {
         DatasetSyncCount: head?.syncCount ?? 0,
         ...(head ? { LastModifiedBy: head.lastModifiedBy } : {}),
         DatasetExists: false,
-        // Deleted after the client's last sync (spec §5.3). Android and iOS act on DatasetExists too,
-        // but amazon-cognito-js 1.1.0 only on this flag: without it, it never learns of the deletion.
-        DatasetDeletedAfterRequestedSyncCount:
-          head !== undefined && lastSyncCount > 0 && lastSyncCount <= head.deletedAtSyncCount,
+        DatasetDeletedAfterRequestedSyncCount: deletedSinceLastSync,
         SyncSessionToken,
       };
     }
@@ -219,7 +219,7 @@ export class CognitoSyncService implements SyncService {
       DatasetSyncCount: head.syncCount,
       LastModifiedBy: head.lastModifiedBy,
       DatasetExists: true,
-      DatasetDeletedAfterRequestedSyncCount: lastSyncCount > 0 && lastSyncCount <= head.deletedAtSyncCount,
+      DatasetDeletedAfterRequestedSyncCount: deletedSinceLastSync,
       SyncSessionToken,
     };
   }
