@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Starts the one DynamoDB Local every integration test shares.
     globalSetup: ['test/global-setup.ts'],
+    // The caller policy (lambdas/src/protocol/caller-policy.ts) admits no developer unless told:
+    // the developer of the in-process test events (test/helpers/events.ts) is this one.
+    env: { SYNC_DEVELOPER_PRINCIPALS: 'arn:aws:iam::*:user/developer' },
     // Integration tests talk to a JVM and spawn processes: generous, but bounded.
     testTimeout: 30_000,
     hookTimeout: 60_000,

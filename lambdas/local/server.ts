@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resetCallerPolicy } from '../src/protocol/caller-policy';
 import { Errors, ServiceError, isServiceError } from '../src/protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../src/protocol/http-event';
 import { resetSyncService } from '../src/runtime';
@@ -70,8 +71,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   process.env.SYNC_TOKEN_KEY = options.serverKey.toString('hex');
   process.env.SYNC_ACCOUNT_ID = accountId;
   process.env.AWS_REGION = region;
-  // A service built earlier in this process would still point at the previous table or key.
+  // The caller policy as deployed: the local developer key signs as this user (sigv4.ts), and
+  // the local pool role is never a developer.
+  process.env.SYNC_DEVELOPER_PRINCIPALS = `arn:aws:iam::${accountId}:user/local-developer`;
+  process.env.SYNC_IDENTITY_ROLE_NAMES = 'Cognito_LocalUnauth_Role';
+  // A service or policy built earlier in this process would still point at the previous table or key.
   resetSyncService();
+  resetCallerPolicy();
 
   // Loaded after the environment is set, and only once: the handlers' modules may read it on import.
   const dispatch = options.dispatch ?? (await import('../src/handlers')).dispatch;

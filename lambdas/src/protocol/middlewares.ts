@@ -3,7 +3,7 @@
  * order (middy runs `before` in order, then the handler, then `after`; `onError` catches everything):
  *
  *   restJsonErrors      onError  any error -> rest-json error response
- *   authenticate        before   principal from the IAM authorizer, else 403
+ *   authenticate        before   principal from the IAM authorizer and the caller policy, else 403
  *   requireAvailable    before   operation not implemented yet -> 501
  *   parseInput          before   path, query, header, body -> input
  *   validateConstraints before   spec §3 constraints -> 400 Coral message
@@ -20,6 +20,7 @@ import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Principal } from '../domain/model';
 import type { OperationSpec } from '../operations';
+import { callerPolicy, type CallerPolicy } from './caller-policy';
 import { Errors } from './errors';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
 import { parseRequest, type RawInput } from './request';
@@ -63,15 +64,19 @@ export function restJsonErrors(op: OperationSpec): SyncMiddleware {
 
 /**
  * The caller, as the IAM authorizer (API Gateway, or the local server's SigV4 check) established it.
- * `cognitoIdentity` is set exactly when the request was signed with Cognito Identity credentials.
+ * `cognitoIdentity` is set exactly when the request was signed with Cognito Identity credentials;
+ * any other signer is a developer only if the caller policy (caller-policy.ts) names it, and gets
+ * `AccessDeniedException` otherwise: being allowed to invoke the API is not enough.
  */
-export function principalOf(event: SyncHttpEvent): Principal {
+export function principalOf(event: SyncHttpEvent, policy: CallerPolicy = callerPolicy()): Principal {
   const iam = event.requestContext?.authorizer?.iam;
   if (!iam || typeof iam.accountId !== 'string' || iam.accountId === '') {
     throw Errors.notAuthorized('The request carries no authenticated caller.');
   }
+  const decision = policy.decide(iam);
+  if (!decision.allowed) throw Errors.accessDenied(decision.reason);
   const ci = iam.cognitoIdentity;
-  if (ci) {
+  if (decision.kind === 'identity' && ci) {
     if (typeof ci.identityId !== 'string' || typeof ci.identityPoolId !== 'string') {
       throw Errors.notAuthorized('The Cognito Identity of the caller is incomplete.');
     }

@@ -9,7 +9,7 @@
  * Per request, after the protocol has answered (so every 4xx and 5xx is counted):
  *
  * - log (Powertools Logger, JSON on stdout): `message: "request"`, `operation`, `requestId` (the
- *   `x-amzn-RequestId` the client saw), `status`, `errorType`, `latencyMs`, `caller`, plus the Lambda
+ *   `x-amzn-RequestId` the client saw), `status`, `errorType`, `latencyMs`, `caller`, `userArn`, plus the Lambda
  *   context (`function_request_id`, `cold_start`, ...). Faults (5xx but 501) are logged at ERROR,
  *   501 (an operation not available yet) at WARN, the rest at INFO.
  * - metrics (Powertools Metrics, CloudWatch EMF), namespace `POWERTOOLS_METRICS_NAMESPACE`, dimensions
@@ -122,7 +122,9 @@ function report({ logger, metrics, operation, event, context, result, isColdStar
   const caller = event?.requestContext?.authorizer?.iam ? (event.requestContext.authorizer.iam.cognitoIdentity ? 'identity' : 'developer') : 'none';
 
   logger.addContext(context);
-  const line = { operation, requestId, status, errorType, latencyMs: Math.round(latencyMs * 10) / 10, caller, coldStart: isColdStart };
+  // Who signed, as API Gateway saw it: the audit trail of developer access and of refused callers.
+  const userArn = event?.requestContext?.authorizer?.iam?.userArn;
+  const line = { operation, requestId, status, errorType, latencyMs: Math.round(latencyMs * 10) / 10, caller, userArn, coldStart: isColdStart };
   if (isFault(status)) logger.error('request', line);
   else if (status === NOT_IMPLEMENTED) logger.warn('request', line);
   else logger.info('request', line);

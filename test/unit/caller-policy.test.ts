@@ -1,0 +1,114 @@
+/**
+ * Who is a developer (lambdas/src/protocol/caller-policy.ts): an explicit allowlist, never the mere
+ * absence of a Cognito identity. Pool roles without a Cognito identity, and principals the
+ * allowlist does not name, get AccessDeniedException (403) before anything else runs.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { dispatch } from '../../lambdas/src/handlers';
+import { arnPattern, CallerPolicy, callerPolicy, resetCallerPolicy } from '../../lambdas/src/protocol/caller-policy';
+import type { SyncHttpEvent } from '../../lambdas/src/protocol/http-event';
+import { principalOf } from '../../lambdas/src/protocol/middlewares';
+import { datasetPath, developer, identity, iamAuthorizer, makeEvent, TEST_ACCOUNT_ID } from '../helpers/events';
+
+const ACCOUNT = TEST_ACCOUNT_ID;
+const POOL_ROLE_SESSION = `arn:aws:sts::${ACCOUNT}:assumed-role/Cognito_AppUnauth_Role/CognitoIdentityCredentials`;
+const DEFAULT_PATTERNS = [`arn:aws:iam::${ACCOUNT}:user/*`, `arn:aws:sts::${ACCOUNT}:assumed-role/*`, `arn:aws:iam::${ACCOUNT}:root`];
+
+const policy = new CallerPolicy(DEFAULT_PATTERNS, ['Cognito_AppAuth_Role', 'Cognito_AppUnauth_Role']);
+
+/** A developer-shaped event (no Cognito identity) signed by `userArn`. */
+function signedBy(userArn: string): SyncHttpEvent {
+  const event = makeEvent({ method: 'GET', rawPath: `${datasetPath('ds')}/records`, principal: developer() });
+  const iam = iamAuthorizer(developer()).iam;
+  (event.requestContext as { authorizer: unknown }).authorizer = { iam: { ...iam, userArn } };
+  return event;
+}
+
+const refusal = (f: () => unknown): { name: string; statusCode: number; message: string } => {
+  try {
+    f();
+  } catch (e) {
+    return e as { name: string; statusCode: number; message: string };
+  }
+  throw new Error('expected a refusal');
+};
+
+afterEach(() => {
+  delete process.env.SYNC_IDENTITY_ROLE_NAMES;
+  process.env.SYNC_DEVELOPER_PRINCIPALS = 'arn:aws:iam::*:user/developer';
+  resetCallerPolicy();
+});
+
+describe('caller policy', () => {
+  it('a session of a pool role without a Cognito identity is refused, though the default patterns cover assumed roles', () => {
+    expect(policy.decide({ userArn: POOL_ROLE_SESSION, cognitoIdentity: null })).toMatchObject({ allowed: false });
+    const e = refusal(() => principalOf(signedBy(POOL_ROLE_SESSION), policy));
+    expect(e).toMatchObject({ name: 'AccessDeniedException', statusCode: 403 });
+    expect(e.message).toContain('Cognito_AppUnauth_Role');
+  });
+
+  it('a pool role with its Cognito identity is that identity', () => {
+    expect(policy.decide({ userArn: POOL_ROLE_SESSION, cognitoIdentity: { identityId: 'x', identityPoolId: 'y' } })).toEqual({
+      allowed: true,
+      kind: 'identity',
+    });
+    expect(principalOf(makeEvent({ method: 'GET', rawPath: '/', principal: identity() }), policy)).toEqual(identity());
+  });
+
+  it('principals the allowlist does not name are refused: another account, a federated user, no ARN', () => {
+    for (const userArn of [
+      'arn:aws:iam::999999999999:user/mallory',
+      `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
+      `arn:aws:iam::${ACCOUNT}:rootx`,
+      '',
+    ]) {
+      expect(policy.decide({ userArn, cognitoIdentity: null }), userArn).toMatchObject({ allowed: false });
+      expect(refusal(() => principalOf(signedBy(userArn), policy)), userArn).toMatchObject({ name: 'AccessDeniedException', statusCode: 403 });
+    }
+  });
+
+  it('principals the allowlist names are developers: users, other assumed roles, root', () => {
+    for (const userArn of [
+      `arn:aws:iam::${ACCOUNT}:user/alice`,
+      `arn:aws:iam::${ACCOUNT}:user/division/bob`,
+      `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/alice@example.com`,
+      `arn:aws:iam::${ACCOUNT}:root`,
+    ]) {
+      expect(policy.decide({ userArn, cognitoIdentity: null }), userArn).toEqual({ allowed: true, kind: 'developer' });
+      expect(principalOf(signedBy(userArn), policy), userArn).toEqual(developer());
+    }
+  });
+
+  it('patterns: `*` spans any characters, everything else is literal', () => {
+    expect(arnPattern('arn:aws:iam::1:user/*').test('arn:aws:iam::1:user/a/b')).toBe(true);
+    expect(arnPattern('arn:aws:iam::1:user/a.b').test('arn:aws:iam::1:user/aXb')).toBe(false);
+    expect(arnPattern('arn:aws:iam::1:user/a').test('arn:aws:iam::1:user/ab')).toBe(false);
+  });
+
+  it('without configuration there are no developers (fail closed)', () => {
+    const empty = CallerPolicy.fromEnvironment({});
+    expect(empty.decide({ userArn: `arn:aws:iam::${ACCOUNT}:root`, cognitoIdentity: null })).toMatchObject({ allowed: false });
+  });
+
+  it('is read from the environment once, until reset', () => {
+    process.env.SYNC_DEVELOPER_PRINCIPALS = 'arn:aws:iam::*:user/first';
+    resetCallerPolicy();
+    const first = callerPolicy();
+    process.env.SYNC_DEVELOPER_PRINCIPALS = 'arn:aws:iam::*:user/second';
+    expect(callerPolicy()).toBe(first);
+    expect(callerPolicy().decide({ userArn: 'arn:aws:iam::1:user/second' })).toMatchObject({ allowed: false });
+    resetCallerPolicy();
+    expect(callerPolicy().decide({ userArn: 'arn:aws:iam::1:user/second' })).toMatchObject({ allowed: true });
+  });
+
+  it('through an operation\'s entry point: a pool role without identity gets AccessDeniedException and the request goes no further', async () => {
+    process.env.SYNC_DEVELOPER_PRINCIPALS = DEFAULT_PATTERNS.join(',');
+    process.env.SYNC_IDENTITY_ROLE_NAMES = 'Cognito_AppAuth_Role, Cognito_AppUnauth_Role';
+    resetCallerPolicy();
+    // No table is configured in this file: reaching the store would be a 500, not this 403.
+    const result = await dispatch(signedBy(POOL_ROLE_SESSION));
+    expect(result.statusCode).toBe(403);
+    expect(result.headers['x-amzn-ErrorType']).toBe('AccessDeniedException');
+    expect(JSON.parse(result.body)).toMatchObject({ __type: 'AccessDeniedException' });
+  });
+});
