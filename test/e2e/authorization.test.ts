@@ -1,5 +1,5 @@
 /**
- * Who may call what (spec §9, DESIGN.md "Who may call what"), end to end: an identity's credentials
+ * Who may call what (docs/behaviour.md#who-may-call-what), end to end: an identity's credentials
  * reach its own data only. Naming another identity or another pool is NotAuthorizedException (403)
  * for each of the six operations, and touches nothing; an unsigned request is
  * MissingAuthenticationTokenException (403); the identity itself may call all six.

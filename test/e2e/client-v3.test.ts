@@ -1,7 +1,7 @@
 /**
  * End to end with `@aws-sdk/client-cognito-sync` (v3), unmodified but for the endpoint, against the
  * local endpoint over HTTP: two devices of one identity keeping their own state, conflicts,
- * deletion and re-creation (spec §5), and the shape of every answer of the six operations.
+ * deletion and re-creation (docs/behaviour.md#deleted-datasets), and the shape of every answer of the six operations.
  */
 import {
   CognitoSyncClient,
@@ -61,7 +61,7 @@ interface LocalRecord {
 }
 
 /**
- * A device as the client libraries model one (spec §5.9): its own copy of the dataset, its last sync
+ * A device as the client libraries model one (docs/behaviour.md#what-clients-rely-on): its own copy of the dataset, its last sync
  * count, and the session token of its last ListRecords. Pull and push are separate so that tests can
  * interleave two devices exactly.
  */
@@ -261,7 +261,7 @@ describe('two devices of one identity', () => {
     expect(gone.DatasetExists).toBe(false);
     expect(gone.Records).toEqual([]);
     expect(gone.Count).toBe(0);
-    // Deleted after B's count 2 (spec §5.3): amazon-cognito-js looks at this flag only.
+    // Deleted after B's count 2: amazon-cognito-js looks at this flag only.
     expect(gone.DatasetDeletedAfterRequestedSyncCount).toBe(true);
     expect(gone.DatasetSyncCount).toBe(2);
     expect(gone.SyncSessionToken).toBeTruthy();
@@ -325,7 +325,7 @@ describe('the six operations answer the model’s shapes', () => {
     const ds = { ...ids, DatasetName: 'shapes' };
     const started = Date.now();
 
-    // ListRecords on nothing: every always-present member (spec §5.9) is there, with its type.
+    // ListRecords on nothing: every always-present member (docs/behaviour.md#what-clients-rely-on) is there, with its type.
     const empty = await client.send(new ListRecordsCommand(ds));
     expect(empty.Records).toEqual([]);
     expect(empty.Count).toBe(0);

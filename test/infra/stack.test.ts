@@ -1,6 +1,6 @@
 /**
  * The synthesized template, with `aws-cdk-lib/assertions`: one route and one function per operation
- * of the table with IAM auth, the table of DESIGN.md (the same definition the local runtime
+ * of the table with IAM auth, the table of docs/decisions.md#one-table-one-partition-per-identity (the same definition the local runtime
  * creates), least-privilege policies from the table's access classes, the token key, identity
  * callers, alarms and outputs.
  *

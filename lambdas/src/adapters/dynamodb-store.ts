@@ -1,5 +1,5 @@
 /**
- * The `SyncStore` port on one DynamoDB table (DESIGN.md "Storage").
+ * The `SyncStore` port on one DynamoDB table (docs/decisions.md#one-table-one-partition-per-identity).
  *
  * Items of one identity share the partition `I#<pool>#<identity>`:
  *

@@ -1,9 +1,9 @@
 /**
  * The service's data model and the API of the domain layer, in the service model's own member names
- * (spec §2.1). Timestamps are `Date`s here; the protocol layer writes them as epoch seconds.
+ * (docs/behaviour.md#operations). Timestamps are `Date`s here; the protocol layer writes them as epoch seconds.
  */
 
-/** Who is calling, as established by the authorizer (DESIGN.md "Who may call what"). */
+/** Who is calling, as established by the authorizer (docs/behaviour.md#who-may-call-what). */
 export type Principal =
   | { readonly kind: 'developer'; readonly accountId: string }
   | { readonly kind: 'identity'; readonly accountId: string; readonly identityPoolId: string; readonly identityId: string };
@@ -105,7 +105,7 @@ export interface SyncService {
   describeIdentityUsage(principal: Principal, input: IdentityRef): Promise<{ IdentityUsage: IdentityUsage }>;
 }
 
-/** Published limits (spec §5.8), adjustable per deployment. */
+/** Published limits (docs/behaviour.md#limits), adjustable per deployment. */
 export interface Limits {
   readonly datasetsPerIdentity: number;
   readonly recordsPerDataset: number;

@@ -13,7 +13,7 @@ export interface DatasetHead {
   readonly deleted: boolean;
   /**
    * Records stamped at or below this count belong to an incarnation that DeleteDataset removed. A
-   * re-created dataset continues counting from it (DESIGN.md decision 5).
+   * re-created dataset continues counting from it (docs/decisions.md#a-deleted-dataset-keeps-its-count).
    */
   readonly floor: number;
   /** Sync count at which the dataset was last deleted (0 if never); drives DatasetDeletedAfterRequestedSyncCount. */

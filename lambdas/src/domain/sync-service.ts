@@ -1,5 +1,5 @@
 /**
- * Datasets and records: the sync semantics of spec §5 with the decisions of DESIGN.md, as pure logic
+ * Datasets and records: the behaviour of docs/behaviour.md and docs/decisions.md, as pure logic
  * over the `SyncStore` port. Inputs arrive validated by the protocol layer; access rules (who may
  * touch which identity) are enforced there too.
  */
@@ -24,7 +24,7 @@ import {
 import type { Clock, DatasetHead, RecordVersion, StoredRecord, SyncStore } from './ports';
 import { SyncSessionTokens, type TokenCodec } from './tokens';
 
-/** DESIGN.md decision 7. */
+/** Page sizes: docs/decisions.md#page-sizes. */
 export const MAX_RESULTS = { listRecords: 1024, listDatasets: 64 } as const;
 
 /**
@@ -43,7 +43,7 @@ export interface SyncServiceDeps {
 
 export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-/** Who a change is attributed to (DESIGN.md decision 3). */
+/** Who a change is attributed to (docs/decisions.md#lastmodifiedby-names-the-account-or-the-identity). */
 export const modifiedBy = (principal: Principal): string =>
   principal.kind === 'developer' ? principal.accountId : principal.identityId;
 
@@ -187,9 +187,9 @@ export class CognitoSyncService implements SyncService {
 
     const page = await this.store.listRecords(input, lastSyncCount, pageSize, cursor);
     const head = page.head;
-    // DESIGN.md decision 2: ListRecords never rejects a session token; every call issues a fresh one.
+    // ListRecords never rejects a session token; every call issues a fresh one.
     const SyncSessionToken = this.sessions.issue(input, this.clock.now());
-    // Deleted after the client's last sync (spec §5.3), whether or not re-created since. Android and
+    // Deleted after the client's last sync (docs/behaviour.md#deleted-datasets), whether or not re-created since. Android and
     // iOS also act on DatasetExists, but amazon-cognito-js 1.1.0 only on this flag.
     const deletedSinceLastSync = head !== undefined && lastSyncCount > 0 && lastSyncCount <= head.deletedAtSyncCount;
 
@@ -229,7 +229,7 @@ export class CognitoSyncService implements SyncService {
       throw Errors.invalidParameter('SyncSessionToken not valid for these inputs');
     }
     const patches = input.RecordPatches ?? [];
-    // DESIGN.md decision 6: no patches, no write.
+    // No patches, no write (docs/decisions.md#empty-duplicate-and-oversized-updates).
     if (patches.length === 0) return { Records: [] };
     const keys = patches.map((p) => p.Key);
     const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
@@ -340,7 +340,8 @@ export class CognitoSyncService implements SyncService {
 
   async describeIdentityUsage(_principal: Principal, input: IdentityRef): Promise<{ IdentityUsage: IdentityUsage }> {
     const summary = await this.store.getIdentitySummary(input);
-    // DESIGN.md decision 12: an identity with no data has zero usage, not a 404.
+    // An identity with no data has zero usage, not a 404:
+    // docs/decisions.md#describeidentityusage-of-an-identity-without-data-is-zeros
     return {
       IdentityUsage: {
         IdentityId: input.IdentityId,

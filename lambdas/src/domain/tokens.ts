@@ -3,7 +3,7 @@
  *
  * A token is `base64url(JSON payload) "." base64url(HMAC-SHA256(key, purpose + payload))`. The
  * purpose is mixed into the MAC so a token minted for one use (a NextToken) never passes as another
- * (a SyncSessionToken). Clients treat them as opaque strings (spec §5.4).
+ * (a SyncSessionToken). Clients treat them as opaque strings (docs/behaviour.md#tokens).
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { DatasetRef } from './model';
@@ -41,7 +41,10 @@ export class TokenCodec {
   }
 }
 
-/** DESIGN.md decision 2: valid for one hour, reusable within it. */
+/**
+ * Valid for one hour, reusable within it:
+ * docs/decisions.md#a-session-token-is-good-for-an-hour-and-listrecords-never-refuses-one
+ */
 export const SYNC_SESSION_TTL_MS = 60 * 60 * 1000;
 
 interface SyncSessionPayload {

@@ -1,5 +1,5 @@
 /**
- * The errors the service answers, with the HTTP status of the service model (spec §4.1).
+ * The errors the service answers, with the HTTP status of the service model (docs/behaviour.md#errors).
  *
  * Domain code throws these; the error middleware turns them into the rest-json error response
  * (header `x-amzn-ErrorType`, body `{"__type", "message"}`). The name is the wire code the clients
@@ -33,7 +33,7 @@ export const Errors = {
   resourceConflict: define('ResourceConflictException', 409),
   resourceNotFound: define('ResourceNotFoundException', 404),
   tooManyRequests: define('TooManyRequestsException', 429),
-  // Not in the model, but what AWS front ends answer (spec §4.1 "Common errors").
+  // Not in the model, but what AWS front ends answer (docs/behaviour.md#errors).
   serialization: define('SerializationException', 400),
   accessDenied: define('AccessDeniedException', 403),
   unknownOperation: define('UnknownOperationException', 404),

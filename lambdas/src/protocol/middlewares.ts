@@ -6,8 +6,8 @@
  *   authenticate        before   principal from the IAM authorizer and the caller policy, else 403
  *   requireAvailable    before   operation not implemented yet -> 501
  *   parseInput          before   path, query, header, body -> input
- *   validateConstraints before   spec §3 constraints -> 400 Coral message
- *   authorize           before   who may call what (spec §9) -> 403
+ *   validateConstraints before   model constraints -> 400 Coral message
+ *   authorize           before   who may call what -> 403
  *   (handler)                    domain call with the input and principal
  *   restJsonOutput      after    output -> 200 rest-json response
  *
@@ -126,7 +126,7 @@ export function validateConstraints(op: OperationSpec): SyncMiddleware {
 }
 
 /**
- * Who may call what (spec §2 "Creds", §9): the operation's accepted credentials, then, for an identity
+ * Who may call what (docs/behaviour.md#who-may-call-what): the operation's accepted credentials, then, for an identity
  * caller, its own pool and identity only. Developers may touch any identity of their account's pools.
  */
 export function checkAccess(op: OperationSpec, principal: Principal, input: Readonly<RawInput>): void {

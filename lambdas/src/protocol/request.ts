@@ -1,6 +1,6 @@
 /**
  * Request parsing: from the HTTP API event to the operation's input object, in the service model's
- * PascalCase member names (spec §1).
+ * PascalCase member names (docs/behaviour.md#wire-protocol).
  *
  * Parsing only turns wire text into typed values; it does not apply the model's constraints (that is
  * `validate.ts`), so that every constraint violation is reported in one Coral-style message. What it
@@ -38,7 +38,7 @@ export function requestPath(event: Pick<SyncHttpEvent, 'rawPath' | 'requestConte
   return rawPath;
 }
 
-/** Decodes one path label; clients percent-encode the `:` of every id (spec §1). */
+/** Decodes one path label; clients percent-encode the `:` of every id. */
 export function decodeLabel(raw: string): string {
   try {
     return decodeURIComponent(raw);
@@ -125,7 +125,7 @@ export function header(event: Pick<SyncHttpEvent, 'headers'>, name: string): str
   return undefined;
 }
 
-/** Query integers arrive as decimal strings (spec §1); ranges are `validate.ts`'s job. */
+/** Query integers arrive as decimal strings; ranges are `validate.ts`'s job. */
 function parseQueryInteger(raw: string, name: string): number {
   const n = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n)) {
@@ -141,7 +141,7 @@ function parseQueryInteger(raw: string, name: string): number {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The body as a JSON object. Clients differ (spec §1): no body at all (v3), `{}` (v2), any of three
+ * The body as a JSON object. Clients differ: no body at all (v3), `{}` (v2), any of three
  * content types; so the content type is never looked at, and an empty body is an empty object.
  */
 export function readJsonBody(event: Pick<SyncHttpEvent, 'body' | 'isBase64Encoded'>): Record<string, unknown> {
@@ -217,7 +217,7 @@ const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /**
  * Timestamps are epoch seconds as a JSON number, possibly fractional or in exponent notation
- * (`1.4e9`, spec §1); a numeric string is accepted because the iOS model formats dates with `%f`.
+ * (`1.4e9`); a numeric string is accepted because the iOS model formats dates with `%f`.
  * Milliseconds are the finest unit a `Date` holds, hence the rounding.
  */
 export function decodeTimestamp(value: unknown, path: string): Date | undefined {

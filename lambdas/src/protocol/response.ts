@@ -1,6 +1,6 @@
 /**
  * Response serialization: success bodies and error responses in the rest-json format the clients in
- * the field parse (spec §1 "Responses", §4.4, §5.9).
+ * the field parse (docs/behaviour.md#wire-protocol, #errors, #what-clients-rely-on).
  */
 import type { OperationName } from '../operations';
 import { Errors, isServiceError, type ServiceError } from './errors';
@@ -9,7 +9,7 @@ import type { SyncHttpResult } from './http-event';
 export const JSON_CONTENT_TYPE = 'application/json';
 
 /**
- * Members the clients read without a null check (spec §5.9): Android unboxes ListRecords' counts and
+ * Members the clients read without a null check: Android unboxes ListRecords' counts and
  * flags into primitives, amazon-cognito-js reads `Records.length`. Omitting one crashes a client, so
  * a domain bug that loses one is answered as a 500 instead of a 200 the client cannot survive.
  */
@@ -18,11 +18,11 @@ export const ALWAYS_PRESENT: Readonly<Partial<Record<OperationName, readonly str
   UpdateRecords: ['Records'],
 };
 
-/** Operations whose model has no output shape: 200 with an empty body (spec §2, SetCognitoEvents). */
+/** Operations whose model has no output shape: 200 with an empty body (SetCognitoEvents). */
 export const NO_OUTPUT: ReadonlySet<OperationName> = new Set<OperationName>(['SetCognitoEvents']);
 
 /**
- * Epoch seconds with up to 3 decimals (spec §1). `ms / 1000` is the double nearest to the decimal
+ * Epoch seconds with up to 3 decimals. `ms / 1000` is the double nearest to the decimal
  * `s.mmm`, so JSON prints exactly `1400000000.123`, never `1400000000.1229999`.
  */
 export function epochSeconds(date: Date): number {
@@ -82,7 +82,7 @@ export function headerSafe(text: string): string {
 export const GENERIC_INTERNAL_MESSAGE = 'An internal error occurred. Please retry the request.';
 
 /**
- * The rest-json error response (spec §4.4): `x-amzn-ErrorType` for iOS, v2, v3 and botocore, `__type`
+ * The rest-json error response (docs/behaviour.md#errors): `x-amzn-ErrorType` for iOS, v2, v3 and botocore, `__type`
  * in the body for Android when a proxy lower-cases the header, `message` (lower-case) for all.
  * Anything that is not a `ServiceError` is a bug or an outage: the client gets a generic 500 and the
  * details go to the log, never to the client.

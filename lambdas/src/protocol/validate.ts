@@ -1,6 +1,6 @@
 /**
  * Validation of an operation's parsed input against the shape constraints of the service model
- * (spec §3), reported the way AWS's Coral front end reports them (DESIGN.md "Wire protocol"):
+ * (docs/behaviour.md#limits), reported the way AWS's Coral front end reports them (docs/behaviour.md#errors):
  *
  *   InvalidParameterException (400)
  *   1 validation error detected: Value 'x' at 'identityPoolId' failed to satisfy constraint: Member must ...
@@ -38,7 +38,7 @@ interface StringRule {
   readonly enum?: readonly string[];
 }
 
-/** The string constraints of spec §3, keyed by model shape name. Patterns exactly as in the model. */
+/** The string constraints of the service model, keyed by shape name. Patterns exactly as in the model. */
 export const STRING_RULES = {
   IdentityPoolId: { min: 1, max: 55, pattern: String.raw`[\w-]+:[0-9a-f-]+` },
   IdentityId: { min: 1, max: 55, pattern: String.raw`[\w-]+:[0-9a-f-]+` },
@@ -56,7 +56,7 @@ export const STRING_RULES = {
 
 export type StringShape = keyof typeof STRING_RULES;
 
-/** Events map: at most one entry (spec §3). */
+/** Events map: at most one entry (the model's constraint). */
 const MAX_EVENTS = 1;
 
 const compiled = new Map<string, RegExp>();
@@ -118,7 +118,7 @@ export function findViolations(op: OperationSpec, input: Readonly<Record<string,
         checkString(value as string, STRING_RULES[binding.shape], path, out);
         break;
       case 'IntegerString':
-        // MaxResults: "Non-numeric or < 1 -> InvalidParameter; above the max -> clamped" (DESIGN.md 7).
+        // MaxResults below 1 is refused; above the maximum it is lowered (docs/decisions.md#page-sizes).
         if ((value as number) < 1) out.push({ path, value, constraint: Constraint.minValue(1) });
         break;
       case 'Long':
@@ -208,7 +208,7 @@ export function validationError(violations: readonly Violation[]): ServiceError 
 
 /**
  * Throws `InvalidParameterException` for the first problem class found: constraint violations (all of
- * them, in one message), then duplicate record keys (DESIGN.md decision 6), which only make sense to
+ * them, in one message), then duplicate record keys (docs/decisions.md#empty-duplicate-and-oversized-updates), which only make sense to
  * look for once every key is a valid key.
  */
 export function validateInput(op: OperationSpec, input: Readonly<Record<string, unknown>>): void {
