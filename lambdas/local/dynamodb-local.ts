@@ -4,6 +4,11 @@
  * It is the local and test store because it has what the service relies on: transactions, streams
  * and TTL (see docs/decisions.md#dynamodb-local-is-the-local-and-test-store). We spawn the jar ourselves rather than use the package's
  * wrapper so that we choose the flags, the port, and how failures read.
+ *
+ * It runs through our own main class, `java/LoopbackDynamoDbLocal`: DynamoDB Local itself listens
+ * on every interface and checks no signature, and a JVM in its own process group outlives a parent
+ * killed with SIGKILL. The class binds it to 127.0.0.1 and exits when its stdin (a pipe from us)
+ * closes. See the class's own comment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
@@ -29,6 +34,8 @@ export interface DynamoDbLocal {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly port: number;
+  /** The JVM's process id (its process group's too). */
+  readonly pid: number;
   /** Stops the process (and its process group) and waits until it has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -80,7 +87,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const dir = dynamoDbLocalDirectory();
   if (!options.inMemory) {
     if (!options.dbPath) throw new LocalRuntimeError('DynamoDB Local needs either inMemory or a dbPath.');
-    mkdirSync(options.dbPath, { recursive: true });
+    // Private to this user: the database file itself is created world-readable (0644) by SQLite.
+    mkdirSync(options.dbPath, { recursive: true, mode: 0o700 });
   }
   // A chosen-then-released port can be taken by someone else before Java binds it: try a few.
   const attempts = options.port === undefined ? 3 : 1;
@@ -109,11 +117,17 @@ class Tail {
   }
 }
 
+/** Our main class (see the top of this file); compiled and committed, so a JRE is enough. */
+export const LOOPBACK_LAUNCHER_DIR = path.join(__dirname, 'java');
+export const LOOPBACK_LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
+
 async function startOnce(dir: string, port: number, options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const args = [
     `-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    path.join(dir, 'DynamoDBLocal.jar'),
+    // The jar's manifest still brings in its libraries (Class-Path) when it is on the class path.
+    '-cp',
+    [LOOPBACK_LAUNCHER_DIR, path.join(dir, 'DynamoDBLocal.jar')].join(path.delimiter),
+    LOOPBACK_LAUNCHER_CLASS,
     '-disableTelemetry',
     '-sharedDb',
     '-port',
@@ -122,11 +136,14 @@ async function startOnce(dir: string, port: number, options: DynamoDbLocalOption
   ];
   // Its own process group (detached), so that stop() can take down anything the JVM spawned, and a
   // Ctrl-C in the terminal reaches only us: we stop it in order, after the HTTP server.
+  // stdin is a pipe we never write to: the JVM exits when it closes, that is when we die, however.
   const child = spawn(options.java ?? 'java', args, {
     cwd: dir,
     detached: process.platform !== 'win32',
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // The JVM exiting closes the pipe's other end; nothing is written, but never let that throw.
+  child.stdin?.on('error', () => undefined);
   const stdout = new Tail();
   const stderr = new Tail();
   // Always drain the pipes: a full pipe would block the JVM.
@@ -168,7 +185,7 @@ async function startOnce(dir: string, port: number, options: DynamoDbLocalOption
     }
     throw e;
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, pid: child.pid as number, stop };
 }
 
 class ExitedEarly extends Error {
