@@ -217,3 +217,75 @@ describe('body', () => {
     expect(config.PushSync).not.toHaveProperty('X');
   });
 });
+
+describe('text that is not UTF-8 or not well-formed', () => {
+  const invalidParameter = (f: () => unknown) => {
+    const e = thrown(f);
+    expect(e.name).toBe('InvalidParameterException');
+    expect(e.statusCode).toBe(400);
+    return e;
+  };
+
+  it.each(['%FF', 'a%C3', '%ED%A0%80', '%C0%AF'])('rejects the path label %s (not percent-encoded UTF-8) with InvalidParameterException', (label) => {
+    const e = invalidParameter(() => parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: `${identityPath()}/datasets/${label}` })));
+    expect(e.message).toBe(`Invalid percent-encoding in request path segment '${label}'`);
+  });
+
+  it.each(['%FF', '%ED%A0%80', 'abc%E2%82'])('rejects the query value %s instead of reading it as U+FFFD', (value) => {
+    const list = () => parseRequest(OPERATIONS.ListRecords, makeEvent({ method: 'GET', rawPath: `${datasetPath('ds')}/records`, query: `nextToken=${value}` }));
+    const e = invalidParameter(list);
+    expect(e.message).toBe(`Invalid percent-encoding in query parameter 'nextToken': '${value}'`);
+  });
+
+  it('still decodes query values as forms do, and ignores undecodable parameters it does not read', () => {
+    const input = parseRequest(
+      OPERATIONS.ListRecords,
+      makeEvent({ method: 'GET', rawPath: `${datasetPath('ds')}/records`, query: 'junk=%FF&%FF=1&syncSessionToken=a+b%2Bc%C3%A9&nextToken=n&nextToken=%FF' }),
+    );
+    expect(input).toMatchObject({ SyncSessionToken: 'a b+cé', NextToken: 'n' });
+  });
+
+  it('rejects a base64 body that is not UTF-8 with SerializationException, instead of storing U+FFFD', () => {
+    const bytes = Buffer.concat([Buffer.from('{"SyncSessionToken":"t","DeviceId":"d'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const event = { ...makeEvent({ method: 'POST', rawPath: datasetPath('ds') }), body: bytes.toString('base64'), isBase64Encoded: true };
+    const e = thrown(() => parseRequest(OPERATIONS.UpdateRecords, event));
+    expect(e.name).toBe('SerializationException');
+    expect(e.message).toBe('Request body is not valid UTF-8');
+  });
+
+  it('still accepts a UTF-8 byte-order mark before a base64 body', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"SyncSessionToken":"t"}')]);
+    const event = { ...makeEvent({ method: 'POST', rawPath: datasetPath('ds') }), body: bytes.toString('base64'), isBase64Encoded: true };
+    expect(parseRequest(OPERATIONS.UpdateRecords, event).SyncSessionToken).toBe('t');
+  });
+});
+
+describe('paths signers would normalize', () => {
+  const unknownOperation = (method: string, rawPath: string, op = OPERATIONS.DescribeDataset) => {
+    const e = thrown(() => parseRequest(op, makeEvent({ method, rawPath })));
+    expect(e.name).toBe('UnknownOperationException');
+    expect(e.statusCode).toBe(404);
+    expect(e.message).toContain("a path with an empty, '.' or '..' segment names no resource");
+    return e;
+  };
+
+  it.each(['..', '.', '%2E%2E', '%2e', '.%2E'])('refuses the dot segment %s, raw or percent-encoded', (segment) => {
+    const e = unknownOperation('GET', `${identityPath()}/datasets/${segment}`);
+    expect(e.message).toBe(
+      `No operation matches GET ${identityPath()}/datasets/${segment}: a path with an empty, '.' or '..' segment names no resource (signers would normalize it away)`,
+    );
+  });
+
+  it('refuses dot segments and empty segments anywhere in the path', () => {
+    unknownOperation('GET', `${identityPath()}/datasets/x/../ds`);
+    unknownOperation('GET', `${identityPath()}/./datasets/ds`);
+    unknownOperation('GET', `${identityPath()}//datasets/ds`);
+    unknownOperation('GET', `/${identityPath()}/datasets/ds`);
+  });
+
+  it('accepts dots inside a label and a trailing slash (signers keep both)', () => {
+    expect(parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: datasetPath('...') })).DatasetName).toBe('...');
+    expect(parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: datasetPath('a..b') })).DatasetName).toBe('a..b');
+    expect(parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: `${datasetPath('ds')}/` })).DatasetName).toBe('ds');
+  });
+});

@@ -226,3 +226,32 @@ describe('constraints and Coral messages', () => {
     });
   });
 });
+
+describe('strings that are not well-formed Unicode', () => {
+  const WELL_FORMED = 'Member must be well-formed Unicode (no unpaired surrogate)';
+  const patch = { Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 };
+  const update = (over: Record<string, unknown>) => ({ ...ref, SyncSessionToken: 't', RecordPatches: [patch], ...over });
+
+  it.each([
+    ['a lone high surrogate in a key', { RecordPatches: [{ ...patch, Key: 'k\ud800' }] }, 'k\\uD800', 'recordPatches.1.member.key'],
+    ['a lone low surrogate in a key', { RecordPatches: [patch, { ...patch, Key: 'k\udc00' }] }, 'k\\uDC00', 'recordPatches.2.member.key'],
+    ['a reversed pair in a value', { RecordPatches: [{ ...patch, Value: '\ude00\ud83d' }] }, '\\uDE00\\uD83D', 'recordPatches.1.member.value'],
+    ['a lone surrogate in the SyncSessionToken', { SyncSessionToken: 't\ud800' }, 't\\uD800', 'syncSessionToken'],
+    ['a lone surrogate in the DeviceId', { DeviceId: '\udfff' }, '\\uDFFF', 'deviceId'],
+    ['a lone surrogate in the ClientContext header', { ClientContext: 'c\ud800' }, 'c\\uD800', 'clientContext'],
+  ])('rejects %s', (_what, over, shown, path) => {
+    expect(error(OPERATIONS.UpdateRecords, update(over)).message).toBe(one(shown, path, WELL_FORMED));
+  });
+
+  it('rejects them in ids, names and tokens of every shape', () => {
+    expect(error(OPERATIONS.ListRecords, { ...ref, NextToken: 'n\ud800' }).message).toBe(one('n\\uD800', 'nextToken', WELL_FORMED));
+    const names = error(OPERATIONS.DescribeDataset, { ...ref, DatasetName: 'd\ud800' }).message;
+    expect(names).toContain(`at 'datasetName' failed to satisfy constraint: ${WELL_FORMED}`);
+    const events = error(OPERATIONS.SetCognitoEvents, { IdentityPoolId: TEST_POOL_ID, Events: { 'e\ud800': 'x' } }).message;
+    expect(events).toContain(`Value 'e\\uD800' at 'events' failed to satisfy constraint: ${WELL_FORMED}`);
+  });
+
+  it('accepts surrogate pairs (emoji and other characters beyond the BMP)', () => {
+    expect(() => validateInput(OPERATIONS.UpdateRecords, update({ RecordPatches: [{ ...patch, Key: 'k😀', Value: '𝄞 music' }] }))).not.toThrow();
+  });
+});

@@ -6,11 +6,17 @@
  * `validate.ts`), so that every constraint violation is reported in one Coral-style message. What it
  * does reject, it rejects because the value cannot be represented at all:
  *
- * - a path label that is not valid percent-encoding, a query integer that is not a decimal integer:
- *   `InvalidParameterException` (400);
- * - a body that is not a JSON object, or a member of the wrong JSON type: `SerializationException`
- *   (400), with AWS's wording ("Unexpected value type in payload", "… can not be converted to a
- *   String").
+ * - a path label or query value that is not valid percent-encoding of UTF-8 (`%ZZ`, `%FF`, an
+ *   encoded surrogate `%ED%A0%80`), a query integer that is not a decimal integer:
+ *   `InvalidParameterException` (400). Coral decodes labels and query values into the members it
+ *   then validates, so text that decodes to no string at all is a bad member, not a bad payload;
+ * - a path with an empty, `.` or `..` segment: `UnknownOperationException` (404), see
+ *   `assertCanonicalPath`;
+ * - a body that is not UTF-8, not a JSON object, or a member of the wrong JSON type:
+ *   `SerializationException` (400), with AWS's wording ("Unexpected value type in payload", "… can
+ *   not be converted to a String").
+ *
+ * Strings that decode but are not well-formed Unicode (a JSON `"\ud800"`) are `validate.ts`'s.
  */
 import { pathTemplate, type MemberBinding, type OperationSpec } from '../operations';
 import { Errors } from './errors';
@@ -38,7 +44,41 @@ export function requestPath(event: Pick<SyncHttpEvent, 'rawPath' | 'requestConte
   return rawPath;
 }
 
-/** Decodes one path label; clients percent-encode the `:` of every id. */
+/**
+ * A segment that is `.` or `..`, raw or percent-encoded (`%2E`, `.%2e`, ...): RFC 3986 dot segments.
+ */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/**
+ * Refuses a path that SigV4 signers would not sign as sent. Signers (the clients' and ours) remove
+ * `.` and `..` segments and empty segments before signing, while routing reads the path as sent: a
+ * signature made for `/identities/I` would then be valid on `/identities/I/datasets/..`, an
+ * operation the signer never saw. So a path whose normalized form differs from the raw one is
+ * refused before its signature is looked at, and so is a segment that only decodes to a dot segment.
+ *
+ * The answer is 404 `UnknownOperationException`, what every other path that matches no route gets
+ * (API Gateway routes on non-empty segments, and a `.` or `..` label names no dataset a client could
+ * have created and signed for): a client can name it, and nothing runs.
+ */
+export function assertCanonicalPath(method: string, path: string): void {
+  const segments = path.split('/');
+  // segments[0] is what precedes the leading `/`; the last may be empty (a trailing `/`, which signers keep).
+  const problem =
+    segments[0] !== '' ||
+    segments.some((segment, i) => (segment === '' && i > 0 && i < segments.length - 1) || DOT_SEGMENT.test(segment));
+  if (problem) {
+    throw Errors.unknownOperation(
+      `No operation matches ${method.toUpperCase()} ${elide(path)}: ` +
+        "a path with an empty, '.' or '..' segment names no resource (signers would normalize it away)",
+    );
+  }
+}
+
+/**
+ * Decodes one path label; clients percent-encode the `:` of every id. Escapes that do not
+ * decode to UTF-8 (`%ZZ`, `%FF`, an encoded surrogate) are refused here: `decodeURIComponent` is
+ * strict where URL parsers would substitute U+FFFD and so change what the client meant.
+ */
 export function decodeLabel(raw: string): string {
   try {
     return decodeURIComponent(raw);
@@ -72,12 +112,14 @@ export function matchOperationPath(op: OperationSpec, path: string): Record<stri
  */
 export function parseRequest(op: OperationSpec, event: SyncHttpEvent): RawInput {
   const method = event.requestContext?.http?.method?.toUpperCase() ?? op.method;
-  const labels = method === op.method ? matchOperationPath(op, requestPath(event)) : undefined;
+  const path = requestPath(event);
+  assertCanonicalPath(method, path);
+  const labels = method === op.method ? matchOperationPath(op, path) : undefined;
   // Only a misrouted event gets here (API Gateway and `dispatch` route on the same table).
   if (!labels) throw Errors.unknownOperation(`No operation matches ${method} ${elide(event.rawPath ?? '')}`);
   const input: RawInput = {};
   const bindings = Object.entries(op.input);
-  const query = new URLSearchParams(event.rawQueryString ?? '');
+  const query = event.rawQueryString ?? '';
   // Operations without body members ignore the body: v2 sends `{}` there, v3 nothing, and a client
   // that sends anything else on a GET (old Android sets a JSON content type) must not be refused.
   const body = bindings.some(([, b]) => b.in === 'body') ? readJsonBody(event) : {};
@@ -93,7 +135,7 @@ function readMember(
   member: string,
   binding: MemberBinding,
   labels: Record<string, string>,
-  query: URLSearchParams,
+  query: string,
   event: SyncHttpEvent,
   body: Record<string, unknown>,
 ): unknown {
@@ -101,7 +143,7 @@ function readMember(
     case 'path':
       return labels[member];
     case 'query': {
-      const raw = query.get(binding.name);
+      const raw = queryValue(query, binding.name);
       // An empty value carries nothing; treating it as absent is kinder than a 400 for `?nextToken=`.
       if (raw === null || raw === '') return undefined;
       return binding.shape === 'IntegerString' || binding.shape === 'Long' ? parseQueryInteger(raw, binding.name) : raw;
@@ -110,6 +152,36 @@ function readMember(
       return header(event, binding.name);
     case 'body':
       return decodeBodyMember(body[member], binding.shape, member);
+  }
+}
+
+/**
+ * The first value of query parameter `name`, decoded as forms are (`+` is a space), or `null`.
+ * Unlike `URLSearchParams`, which turns undecodable escapes into U+FFFD, a value that is not
+ * percent-encoded UTF-8 is refused: a token or id silently changed would fail later and obscurely.
+ * Parameters with other names are not looked at, as AWS ignores parameters it does not know.
+ */
+export function queryValue(rawQuery: string, name: string): string | null {
+  if (rawQuery === '') return null;
+  for (const pair of rawQuery.split('&')) {
+    const eq = pair.indexOf('=');
+    const rawName = eq < 0 ? pair : pair.slice(0, eq);
+    if (decodeFormComponent(rawName) !== name) continue;
+    const rawValue = eq < 0 ? '' : pair.slice(eq + 1);
+    const value = decodeFormComponent(rawValue);
+    if (value === undefined) {
+      throw Errors.invalidParameter(`Invalid percent-encoding in query parameter '${name}': '${elide(rawValue)}'`);
+    }
+    return value;
+  }
+  return null;
+}
+
+function decodeFormComponent(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
   }
 }
 
@@ -146,7 +218,7 @@ function parseQueryInteger(raw: string, name: string): number {
  */
 export function readJsonBody(event: Pick<SyncHttpEvent, 'body' | 'isBase64Encoded'>): Record<string, unknown> {
   if (event.body === undefined || event.body === null) return {};
-  let text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let text = event.isBase64Encoded ? decodeUtf8(Buffer.from(event.body, 'base64')) : event.body;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return {};
   let parsed: unknown;
@@ -159,6 +231,21 @@ export function readJsonBody(event: Pick<SyncHttpEvent, 'body' | 'isBase64Encode
     throw Errors.serialization(`Request body must be a JSON object, got ${kindOf(parsed)}`);
   }
   return parsed;
+}
+
+/** Strict: a lenient decoder would store U+FFFD in place of the bytes the client sent. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A body's bytes as text. API Gateway base64-encodes a body it cannot pass as text (and the local
+ * server does the same for bytes that are not UTF-8), so this is where invalid UTF-8 is caught.
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw Errors.serialization('Request body is not valid UTF-8');
+  }
 }
 
 type BodyShape = Extract<MemberBinding, { in: 'body' }>['shape'];

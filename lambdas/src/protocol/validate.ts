@@ -14,6 +14,9 @@
  *   would accept almost anything containing a colon.
  * - Lengths are counted in UTF-16 code units (JS `String.length`). Coral is Java, whose
  *   `String.length()` counts the same units, so a value at a limit is judged as the real service did.
+ * - Every string of the input, whatever its shape (ids, names, keys, values, tokens, map keys), must
+ *   be well-formed Unicode: a lone surrogate (`"\ud800"` in JSON) has no UTF-8 form, so it would be
+ *   stored as U+FFFD and collide with other keys (`"k\ud800"` and `"k\udc00"` would be one record).
  */
 import type { OperationSpec } from '../operations';
 import { Errors, type ServiceError } from './errors';
@@ -76,6 +79,7 @@ function anchored(pattern: string): RegExp {
 
 export const Constraint = {
   notNull: 'Member must not be null',
+  wellFormed: 'Member must be well-formed Unicode (no unpaired surrogate)',
   minLength: (n: number) => `Member must have length greater than or equal to ${n}`,
   maxLength: (n: number) => `Member must have length less than or equal to ${n}`,
   pattern: (p: string) => `Member must satisfy regular expression pattern: ${p}`,
@@ -91,6 +95,35 @@ export function checkString(value: string, rule: StringRule, path: string, out: 
     out.push({ path, value, constraint: Constraint.pattern(rule.pattern) });
   }
   if (rule.enum !== undefined && !rule.enum.includes(value)) out.push({ path, value, constraint: Constraint.enumSet(rule.enum) });
+}
+
+/** A UTF-16 surrogate not part of a pair: with the `u` flag a pair is one code point and does not match. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const LONE_SURROGATES = /[\uD800-\uDFFF]/gu;
+
+/** True when `text` has a UTF-8 form (no lone surrogate); `String.prototype.isWellFormed` is not in ES2022. */
+export const isWellFormedUnicode = (text: string): boolean => !LONE_SURROGATE.test(text);
+
+/** The value as echoed in a message: each lone surrogate spelled `\uD800`, so the message itself is well-formed. */
+const spellLoneSurrogates = (text: string): string =>
+  text.replace(LONE_SURROGATES, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * Reports every string inside `value` (list items, structure members, map keys and values) that is
+ * not well-formed Unicode. Paths follow Coral's: `<list>.<1-based index>.member`, `<structure>.<member>`.
+ */
+export function checkWellFormed(value: unknown, path: string, out: Violation[]): void {
+  if (typeof value === 'string') {
+    if (!isWellFormedUnicode(value)) out.push({ path, value: spellLoneSurrogates(value), constraint: Constraint.wellFormed });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkWellFormed(item, `${path}.${i + 1}.member`, out));
+  } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+    for (const [key, item] of Object.entries(value)) {
+      // Structures carry only the model's member names; a map (Events) carries the client's keys.
+      if (!isWellFormedUnicode(key)) out.push({ path, value: spellLoneSurrogates(key), constraint: Constraint.wellFormed });
+      checkWellFormed(item, `${path}.${memberPath(key)}`, out);
+    }
+  }
 }
 
 /** `IdentityPoolId` -> `identityPoolId`, as Coral names members in its messages. */
@@ -142,6 +175,7 @@ export function findViolations(op: OperationSpec, input: Readonly<Record<string,
       case 'PushToken':
         break;
     }
+    checkWellFormed(value, path, out);
   }
   return out;
 }
