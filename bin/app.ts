@@ -15,6 +15,17 @@
  * | `alarmEmail`                     | address the alarms notify                                      |
  * | `memorySize`                     | MB per function, default 1024                                  |
  * | `corsAllowOrigins`               | comma-separated origins; default `*`, empty for none           |
+ * | `developerPrincipals`            | comma-separated ARN patterns of developers; default the        |
+ * |                                  | account's users, assumed roles and root (pool roles never)     |
+ * | `throttlingRateLimit`            | stage requests per second, default 1000                        |
+ * | `throttlingBurstLimit`           | stage burst, default 2000                                      |
+ * | `reservedConcurrency`            | reserved concurrency of each operation's function; default none|
+ * | `userPoolClients`                | created pool: `<provider name>:<app client id>`, comma-separated|
+ * | `developerProviderName`          | created pool: developer-authenticated identities' provider     |
+ * | `openIdConnectProviderArns`      | created pool: IAM OIDC provider ARNs, comma-separated          |
+ * | `samlProviderArns`               | created pool: IAM SAML provider ARNs, comma-separated          |
+ *
+ * A list may also be a JSON array in cdk.json's context.
  *
  * Account and region: those of the CLI's credentials (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION);
  * without them the template is environment-agnostic, which is how `cdk synth` runs offline.
@@ -49,6 +60,14 @@ const list = (name: string): string[] | undefined => {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 };
 
+/** `<provider name>:<client id>`: the provider name (`cognito-idp.<region>.amazonaws.com/<pool id>`) has no colon. */
+const userPoolClients = (name: string) =>
+  list(name)?.map((entry) => {
+    const at = entry.lastIndexOf(':');
+    if (at <= 0 || at === entry.length - 1) throw new Error(`Context ${name}: expected <provider name>:<client id>, not ${entry}`);
+    return { providerName: entry.slice(0, at), clientId: entry.slice(at + 1) };
+  });
+
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
 
@@ -63,6 +82,16 @@ new CognitoSyncStack(app, text('stackName') || 'OpenCognitoSync', {
   alarmEmail: text('alarmEmail') || undefined,
   memorySize: integer('memorySize'),
   corsAllowOrigins: list('corsAllowOrigins'),
+  developerPrincipals: list('developerPrincipals'),
+  throttlingRateLimit: integer('throttlingRateLimit'),
+  throttlingBurstLimit: integer('throttlingBurstLimit'),
+  reservedConcurrency: integer('reservedConcurrency'),
+  loginProviders: {
+    userPoolClients: userPoolClients('userPoolClients'),
+    developerProviderName: text('developerProviderName') || undefined,
+    openIdConnectProviderArns: list('openIdConnectProviderArns'),
+    samlProviderArns: list('samlProviderArns'),
+  },
 });
 
 app.synth();

@@ -2,6 +2,8 @@
  * Who may do what, derived from the operation table: the table actions of each access class, and
  * the routes Cognito Identity callers may invoke. Nothing here names an operation.
  */
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { tableDefinition } from '../lambdas/src/adapters/table-schema';
 import { OPERATION_LIST, type OperationSpec, type StoreAccess } from '../lambdas/src/operations';
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;
@@ -35,3 +37,13 @@ export const identityOperations = (): readonly OperationSpec[] => OPERATION_LIST
  * `* /GET/identitypools/* /identities/* /datasets/*` (without the spaces).
  */
 export const routeResource = (op: OperationSpec): string => `*/${op.method}${op.path.replace(/\{[^}]+\}/g, '*')}`;
+
+/**
+ * What the table actions apply to: the table and each index the table definition has, by name
+ * (`<table arn>/index/BySyncCount`), not `index/*`: an index added later gets no access until this
+ * definition names it.
+ */
+export const tableResources = (table: ITable): string[] => [
+  table.tableArn,
+  ...(tableDefinition('unused').LocalSecondaryIndexes ?? []).map((index) => `${table.tableArn}/index/${index.IndexName}`),
+];

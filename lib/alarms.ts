@@ -78,7 +78,8 @@ export class SyncAlarms extends Construct {
     this.alarms = alarms;
 
     if (props.alarmEmail) {
-      this.topic = new Topic(this, 'Topic', { displayName: 'Cognito Sync alarms' });
+      // enforceSSL: the topic's policy refuses publishing over plain HTTP.
+      this.topic = new Topic(this, 'Topic', { displayName: 'Cognito Sync alarms', enforceSSL: true });
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
       const action = new SnsAction(this.topic);
       for (const a of alarms) {

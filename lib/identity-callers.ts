@@ -9,7 +9,8 @@
  * at API Gateway, for who wants both.
  */
 import { Stack } from 'aws-cdk-lib';
-import { Effect, Policy, PolicyStatement, Role, type IRole } from 'aws-cdk-lib/aws-iam';
+import { CfnIdentityPool } from 'aws-cdk-lib/aws-cognito';
+import { Effect, OpenIdConnectProvider, Policy, PolicyStatement, Role, SamlProvider, type IRole } from 'aws-cdk-lib/aws-iam';
 import { IdentityPool } from 'aws-cdk-lib/aws-cognito-identitypool';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
@@ -25,7 +26,31 @@ export interface IdentityCallersProps {
   readonly createIdentityPool?: boolean;
   /** For a created pool. @default false */
   readonly allowUnauthenticatedIdentities?: boolean;
+  /** How users of a created pool sign in. @default none: only guests, if allowed */
+  readonly loginProviders?: IdentityPoolLoginProviders;
 }
+
+/** A Cognito user pool app client whose ID tokens the created pool accepts. */
+export interface UserPoolClientLogin {
+  /** `cognito-idp.<region>.amazonaws.com/<user pool id>` */
+  readonly providerName: string;
+  readonly clientId: string;
+  /** Ask the user pool whether the token was revoked (a call per login). @default true */
+  readonly serverSideTokenCheck?: boolean;
+}
+
+/** The sign-in providers of a created identity pool (the `Logins` map keys apps send). */
+export interface IdentityPoolLoginProviders {
+  readonly userPoolClients?: readonly UserPoolClientLogin[];
+  /** Developer-authenticated identities (`GetOpenIdTokenForDeveloperIdentity`): your backend's provider name. */
+  readonly developerProviderName?: string;
+  /** IAM OIDC identity providers, by ARN. */
+  readonly openIdConnectProviderArns?: readonly string[];
+  /** IAM SAML providers, by ARN. */
+  readonly samlProviderArns?: readonly string[];
+}
+
+const USER_POOL_PROVIDER = /^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w-]+_[0-9a-zA-Z]+$/;
 
 export class IdentityCallers extends Construct {
   /** The roles granted, in order authenticated, unauthenticated (those that exist). */
@@ -40,12 +65,43 @@ export class IdentityCallers extends Construct {
     if (props.createIdentityPool && named) {
       throw new Error('Give either the role names of an existing identity pool or createIdentityPool, not both');
     }
+    const logins = props.loginProviders ?? {};
+    const hasLogins =
+      (logins.userPoolClients?.length ?? 0) +
+        (logins.openIdConnectProviderArns?.length ?? 0) +
+        (logins.samlProviderArns?.length ?? 0) >
+        0 || Boolean(logins.developerProviderName);
+    if (hasLogins && !props.createIdentityPool) {
+      throw new Error('Login providers are for a created identity pool (createIdentityPool); an existing pool keeps its own');
+    }
 
     const roles: IRole[] = [];
     if (props.createIdentityPool) {
       this.identityPool = new IdentityPool(this, 'IdentityPool', {
         allowUnauthenticatedIdentities: props.allowUnauthenticatedIdentities ?? false,
+        authenticationProviders: {
+          customProvider: logins.developerProviderName,
+          openIdConnectProviders: logins.openIdConnectProviderArns?.map((arn, i) =>
+            OpenIdConnectProvider.fromOpenIdConnectProviderArn(this, `OidcProvider${i}`, arn),
+          ),
+          samlProviders: logins.samlProviderArns?.map((arn, i) => SamlProvider.fromSamlProviderArn(this, `SamlProvider${i}`, arn)),
+        },
       });
+      // User pool clients by provider name, as CloudFormation takes them: the L2 wants an IUserPool,
+      // and an imported one would assume the pool lives in this stack's region.
+      const clients = logins.userPoolClients ?? [];
+      for (const c of clients) {
+        if (!USER_POOL_PROVIDER.test(c.providerName)) {
+          throw new Error(`User pool provider name must be cognito-idp.<region>.amazonaws.com/<user pool id>, not ${c.providerName}`);
+        }
+      }
+      if (clients.length > 0) {
+        (this.identityPool.node.defaultChild as CfnIdentityPool).cognitoIdentityProviders = clients.map((c) => ({
+          providerName: c.providerName,
+          clientId: c.clientId,
+          serverSideTokenCheck: c.serverSideTokenCheck ?? true,
+        }));
+      }
       roles.push(this.identityPool.authenticatedRole, this.identityPool.unauthenticatedRole);
     } else {
       if (props.authenticatedRoleName) roles.push(Role.fromRoleName(this, 'AuthenticatedRole', props.authenticatedRoleName));

@@ -8,36 +8,81 @@
  */
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { OPERATION_LIST, type OperationName, type OperationSpec } from '../lambdas/src/operations';
+import { DEVELOPER_PRINCIPALS_VARIABLE, IDENTITY_ROLE_NAMES_VARIABLE } from '../lambdas/src/protocol/caller-policy';
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_ALLOW_ORIGINS_VARIABLE,
+  CORS_EXPOSE_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+} from '../lambdas/src/protocol/cors';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/protocol/observability';
-import { TABLE_ACTIONS } from './access';
+import { TABLE_ACTIONS, tableResources } from './access';
 import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from './bundling';
 
-/** Headers a browser sends with a SigV4-signed Cognito Sync request. */
-export const CORS_ALLOW_HEADERS = [
-  'authorization',
-  'content-type',
-  'x-amz-date',
-  'x-amz-security-token',
-  'x-amz-content-sha256',
-  'x-amz-user-agent',
-  'x-amz-client-context',
-  'amz-sdk-invocation-id',
-  'amz-sdk-request',
-];
+export { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../lambdas/src/protocol/cors';
 
-/** Response headers the SDKs read. */
-export const CORS_EXPOSE_HEADERS = ['x-amzn-RequestId', 'x-amzn-ErrorType', 'x-amzn-ErrorMessage', 'Date'];
+/**
+ * Stage throttling by default: requests per second in the steady state, and the burst above it.
+ * Far above what the apps of one pool send in normal use (a sync is two or three requests), far
+ * below the account's 10,000 rps of HTTP APIs, so a flood of identities hits this stage's 429s
+ * before it starves the account's other APIs; and it bounds what a flood can cost (README).
+ */
+export const DEFAULT_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;
+
+/**
+ * One JSON line per request in the access log (API Gateway's own `$context` variables): the
+ * audit trail of who called what, including the requests refused before any function ran
+ * (signature, throttling), which the functions' logs never see.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  caller: '$context.identity.userArn',
+  accountId: '$context.identity.accountId',
+  cognitoIdentityId: '$context.identity.cognitoIdentityId',
+  userAgent: '$context.identity.userAgent',
+  routeKey: '$context.routeKey',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  errorType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+  integrationError: '$context.integrationErrorMessage',
+};
+
+/** Names of the caller policy's settings, and what the stack gives them. */
+export interface CallerSettings {
+  /** Principal ARN patterns that are developers (`*` wildcards). */
+  readonly developerPrincipals: readonly string[];
+  /** Identity pool roles: never developers. */
+  readonly identityRoleNames: readonly string[];
+}
 
 /**
  * API Gateway gives an integration 30 s. A function that stops first lets middy answer a rest-json
@@ -59,6 +104,15 @@ export interface SyncApiProps {
   readonly corsAllowOrigins?: readonly string[];
   /** Name of the metrics namespace. @default OpenCognitoSync */
   readonly metricsNamespace?: string;
+  /** Stage throttling. @default DEFAULT_THROTTLE (1000 rps, burst 2000) */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Reserved concurrency of each operation's function. Reserving takes that many from the account's
+   * pool (1,000 by default) for each of the 17 functions, so it is off unless asked. @default none
+   */
+  readonly reservedConcurrency?: number;
+  /** Keep the API access log when the stack goes: it is the audit trail. @default true */
+  readonly retainAccessLog?: boolean;
 }
 
 export interface SyncOperation {
@@ -72,6 +126,11 @@ export class SyncApi extends Construct {
   readonly operations: Readonly<Record<OperationName, SyncOperation>>;
   /** Behind the `$default` route: answers `UnknownOperationException` for paths no operation has. */
   readonly unknownRoute: NodejsFunction;
+  /** Unauthenticated `OPTIONS /{proxy+}` for browsers' preflights; none without CORS. */
+  readonly preflightRoute?: HttpRoute;
+  readonly stage: HttpStage;
+  /** API Gateway's access log: one JSON line per request (ACCESS_LOG_FIELDS). */
+  readonly accessLog: LogGroup;
   readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: SyncApiProps) {
@@ -92,14 +151,45 @@ export class SyncApi extends Construct {
               allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
               allowHeaders: CORS_ALLOW_HEADERS,
               exposeHeaders: CORS_EXPOSE_HEADERS,
-              maxAge: Duration.minutes(10),
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
             },
           }
         : {}),
+      // Made below, with throttling and access logs, at the path HttpApi gives it: the same logical id.
+      createDefaultStage: false,
     });
+
+    this.accessLog = new LogGroup(this, 'AccessLog', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.retainAccessLog === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    const throttle = props.throttle ?? DEFAULT_THROTTLE;
+    this.stage = new HttpStage(this.api, 'DefaultStage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLog),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    /** The function's own role, allowed to write its own log group only (not AWSLambdaBasicExecutionRole's every group). */
+    const functionRole = (name: string, logGroup: LogGroup): Role => {
+      const role = new Role(this, `${name}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `open-cognito-sync ${name} function`,
+      });
+      logGroup.grantWrite(role);
+      return role;
+    };
 
     const operations = {} as Record<OperationName, SyncOperation>;
     for (const spec of OPERATION_LIST) {
+      const logGroup = new LogGroup(this, `${spec.name}Logs`, {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
       const fn = new NodejsFunction(this, spec.name, {
         description: `Cognito Sync ${spec.name}: ${spec.method} ${spec.path}`,
         entry: handlerEntry(spec.name),
@@ -124,13 +214,12 @@ export class SyncApi extends Construct {
         tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
         loggingFormat: LoggingFormat.JSON,
         applicationLogLevelV2: ApplicationLogLevel.INFO,
-        logGroup: new LogGroup(this, `${spec.name}Logs`, {
-          retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
+        logGroup,
+        role: functionRole(spec.name, logGroup),
+        ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       });
       // Least privilege, from the operation table: a read-only operation gets no write action.
-      props.table.grant(fn, ...TABLE_ACTIONS[spec.access]);
+      fn.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS[spec.access]], resources: tableResources(props.table) }));
       fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.tokenKey.secretArn] }));
 
       const [route] = this.api.addRoutes({
@@ -146,8 +235,12 @@ export class SyncApi extends Construct {
 
     // Requests no operation's route takes get the rest-json 404 the SDKs can name, not API
     // Gateway's own `{"message":"Not Found"}`. IAM-authorized like the rest; it needs no grant.
+    const unknownRouteLogs = new LogGroup(this, 'UnknownRouteLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.unknownRoute = new NodejsFunction(this, 'UnknownRoute', {
-      description: 'Cognito Sync: requests that match no operation (route $default)',
+      description: 'Cognito Sync: requests that match no operation (route $default), and preflights',
       entry: path.join(PROJECT_ROOT, 'lambdas', 'src', 'handlers', 'unknown-route.ts'),
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
@@ -157,21 +250,53 @@ export class SyncApi extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       bundling,
-      environment: { NODE_OPTIONS },
+      environment: { NODE_OPTIONS, ...(origins.length > 0 ? { [CORS_ALLOW_ORIGINS_VARIABLE]: origins.join(',') } : {}) },
       loggingFormat: LoggingFormat.JSON,
-      logGroup: new LogGroup(this, 'UnknownRouteLogs', {
-        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup: unknownRouteLogs,
+      role: functionRole('UnknownRoute', unknownRouteLogs),
+      // Unauthenticated callers reach it through the preflight route: it may never take the
+      // concurrency the operations need. 10 answers of a few milliseconds each go a long way.
+      reservedConcurrentExecutions: props.reservedConcurrency !== undefined ? Math.min(10, props.reservedConcurrency) : undefined,
+    });
+    const unknownRouteIntegration = new HttpLambdaIntegration('UnknownRouteIntegration', this.unknownRoute, {
+      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
     });
     new HttpRoute(this, 'DefaultRoute', {
       httpApi: this.api,
       routeKey: HttpRouteKey.DEFAULT,
-      integration: new HttpLambdaIntegration('UnknownRouteIntegration', this.unknownRoute, {
-        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-      }),
+      integration: unknownRouteIntegration,
       authorizer: new HttpIamAuthorizer(),
     });
+    // `$default` catches OPTIONS too, and browsers send preflights unsigned: without this route every
+    // preflight would get the IAM authorizer's 403. A more specific route wins over `$default`, and
+    // this one needs no signature (AWS: "Configuring CORS for an HTTP API with a $default route and
+    // an authorizer"). API Gateway answers a preflight from the CORS configuration; the function
+    // answers the same if one reaches it, and 404 to any other OPTIONS.
+    if (origins.length > 0) {
+      this.preflightRoute = new HttpRoute(this, 'PreflightRoute', {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with('/{proxy+}', HttpMethod.OPTIONS),
+        integration: unknownRouteIntegration,
+        authorizer: new HttpNoneAuthorizer(),
+      });
+    }
+  }
+
+  /** Every operation's function, which each read the caller policy. */
+  get operationFunctions(): NodejsFunction[] {
+    return OPERATION_LIST.map((spec) => this.operations[spec.name].function);
+  }
+
+  /**
+   * Who is a developer and which roles are the pools' (lambdas/src/protocol/caller-policy.ts), set
+   * on every operation's function. The unknown-route function answers the same 404 to every caller
+   * and never reads them.
+   */
+  configureCallers(settings: CallerSettings): void {
+    for (const fn of this.operationFunctions) {
+      fn.addEnvironment(DEVELOPER_PRINCIPALS_VARIABLE, settings.developerPrincipals.join(','));
+      fn.addEnvironment(IDENTITY_ROLE_NAMES_VARIABLE, settings.identityRoleNames.join(','));
+    }
   }
 
   /** `https://<api id>.execute-api.<region>.amazonaws.com`: what clients take as their endpoint. */

@@ -6,14 +6,14 @@
  *
  * Everything per operation comes from the operation table (lambdas/src/operations.ts).
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { OPERATION_NAMES } from '../lambdas/src/operations';
 import { SyncAlarms } from './alarms';
-import { IdentityCallers } from './identity-callers';
-import { SyncApi } from './sync-api';
+import { IdentityCallers, type IdentityPoolLoginProviders } from './identity-callers';
+import { DEFAULT_THROTTLE, SyncApi } from './sync-api';
 import { SyncTable } from './sync-table';
 
 export interface CognitoSyncStackProps extends StackProps {
@@ -37,7 +37,35 @@ export interface CognitoSyncStackProps extends StackProps {
   readonly logRetention?: RetentionDays;
   /** Origins browsers may call from. @default ['*'] */
   readonly corsAllowOrigins?: readonly string[];
+  /**
+   * Principals that are developers (may act for every identity of the account's pools), as ARN
+   * patterns with `*`, matched against the signer's ARN (`arn:aws:iam::<account>:user/<name>`,
+   * `arn:aws:sts::<account>:assumed-role/<role>/<session>`, `arn:aws:iam::<account>:root`). The
+   * identity pool roles named here or created are never developers, whatever the patterns say.
+   * @default DEFAULT_DEVELOPER_PRINCIPALS: the deploying account's IAM users, assumed roles and root
+   */
+  readonly developerPrincipals?: readonly string[];
+  /** Stage throttling, steady requests per second. @default 1000 */
+  readonly throttlingRateLimit?: number;
+  /** Stage throttling, burst. @default 2000 */
+  readonly throttlingBurstLimit?: number;
+  /** Reserved concurrency of each operation's function (README "Abuse limits"). @default none */
+  readonly reservedConcurrency?: number;
+  /** Sign-in providers of the created identity pool (`createIdentityPool`). @default none */
+  readonly loginProviders?: IdentityPoolLoginProviders;
 }
+
+/**
+ * Developers when `developerPrincipals` is not given: any IAM user, any assumed role (SSO and
+ * admin roles included) and the root user of the account the stack is deployed in. This is what
+ * `execute-api:Invoke` in that account allowed before the list existed, now with a name, and
+ * without the identity pool roles.
+ */
+export const DEFAULT_DEVELOPER_PRINCIPALS: readonly string[] = [
+  `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user/*`,
+  `arn:${Aws.PARTITION}:sts::${Aws.ACCOUNT_ID}:assumed-role/*`,
+  `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`,
+];
 
 export class CognitoSyncStack extends Stack {
   readonly table: SyncTable;
@@ -66,6 +94,12 @@ export class CognitoSyncStack extends Stack {
       memorySize: props.memorySize,
       logRetention: props.logRetention,
       corsAllowOrigins: props.corsAllowOrigins,
+      throttle: {
+        rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLE.rateLimit,
+        burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLE.burstLimit,
+      },
+      reservedConcurrency: props.reservedConcurrency,
+      retainAccessLog: props.retainData,
     });
 
     this.identityCallers = new IdentityCallers(this, 'IdentityCallers', {
@@ -74,6 +108,13 @@ export class CognitoSyncStack extends Stack {
       unauthenticatedRoleName: props.unauthenticatedRoleName,
       createIdentityPool: props.createIdentityPool,
       allowUnauthenticatedIdentities: props.allowUnauthenticatedIdentities,
+      loginProviders: props.loginProviders,
+    });
+
+    // Fail closed (lambdas/src/protocol/caller-policy.ts): named developers only, never a pool role.
+    this.api.configureCallers({
+      developerPrincipals: props.developerPrincipals ?? DEFAULT_DEVELOPER_PRINCIPALS,
+      identityRoleNames: this.identityCallers.roles.map((role) => role.roleName),
     });
 
     this.alarms = new SyncAlarms(this, 'Alarms', {

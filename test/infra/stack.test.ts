@@ -49,6 +49,13 @@ function functionStatements(stack: CognitoSyncStack, template: Template, name: O
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 
+/** A function may write to its own log group, and nowhere else. */
+const logStatement = (logGroupId: string): Json => ({
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Effect: 'Allow',
+  Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+});
+
 describe('default stack', () => {
   let stack: CognitoSyncStack;
   let template: Template;
@@ -63,8 +70,8 @@ describe('default stack', () => {
 
   it('has one IAM-authorized route per operation, to that operation\'s function, payload 2.0', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    // One more of each: the $default route (test below).
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', OPERATION_LIST.length + 1);
+    // Two more routes, the $default and the preflight route, sharing one more integration (tests below).
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', OPERATION_LIST.length + 2);
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', OPERATION_LIST.length + 1);
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
@@ -80,7 +87,7 @@ describe('default stack', () => {
     }
   });
 
-  it('sends requests no operation takes to a function that answers UnknownOperationException, IAM-authorized, without any grant', () => {
+  it('sends requests no operation takes to a function that answers UnknownOperationException, IAM-authorized, granted only its log group', () => {
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').filter(([, r]) => r.Properties.RouteKey === '$default');
     expect(routes).toHaveLength(1);
     const route = routes[0][1].Properties;
@@ -89,12 +96,78 @@ describe('default stack', () => {
     const integration = template.findResources('AWS::ApiGatewayV2::Integration')[integrationId.Ref].Properties;
     expect(integration.IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.api.unknownRoute), 'Arn'] });
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.unknownRoute)];
-    expect(fn.Properties.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
+    expect(fn.Properties.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps', SYNC_CORS_ALLOW_ORIGINS: '*' });
     const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
     );
-    expect(policies).toEqual([]);
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([logStatement(fn.Properties.LoggingConfig.LogGroup.Ref as string)]);
+    expect(template.findResources('AWS::IAM::Role')[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('answers browsers\' unsigned preflights: OPTIONS /{proxy+} without authorization, to the unknown-route function', () => {
+    const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
+    const preflight = routes.filter(([, r]) => r.Properties.RouteKey === 'OPTIONS /{proxy+}');
+    expect(preflight).toHaveLength(1);
+    const route = preflight[0][1].Properties;
+    // `$default` (IAM) would catch OPTIONS otherwise, and the authorizer refuses every unsigned preflight.
+    expect(route.AuthorizationType).toBe('NONE');
+    const integrationId = (route.Target['Fn::Join'][1] as unknown[])[1] as Json;
+    const integration = template.findResources('AWS::ApiGatewayV2::Integration')[integrationId.Ref].Properties;
+    expect(integration.IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalId(stack, stack.api.unknownRoute), 'Arn'] });
+    // It is the only route without a signature.
+    expect(routes.filter(([, r]) => r.Properties.AuthorizationType !== 'AWS_IAM').map(([, r]) => r.Properties.RouteKey)).toEqual(['OPTIONS /{proxy+}']);
+    // API Gateway answers the preflight from this configuration; OPTIONS itself need not be allowed.
+    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0].Properties;
+    expect(api.CorsConfiguration).toMatchObject({ AllowOrigins: ['*'], AllowMethods: ['GET', 'POST', 'DELETE'], MaxAge: 600 });
+  });
+
+  it('throttles the stage (1000 rps, burst 2000) and logs every request to an access log with retention, kept with the data', () => {
+    const stages = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const [stageId, stageResource] = stages[0];
+    // The stage HttpApi made before, at the same path: an update, not a second `$default` stage.
+    expect(stageId).toBe(stack.getLogicalId(stack.api.stage.node.defaultChild as CfnFunction));
+    expect(stack.api.stage.node.path).toBe('OpenCognitoSync/Sync/HttpApi/DefaultStage');
+    const stage = stageResource.Properties;
+    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 } });
+    const logId = stack.getLogicalId(stack.api.accessLog.node.defaultChild as CfnFunction);
+    expect(stage.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': [logId, 'Arn'] });
+    const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      caller: '$context.identity.userArn',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latencyMs: '$context.responseLatency',
+      errorType: '$context.error.responseType',
+    });
+    const log = template.findResources('AWS::Logs::LogGroup')[logId];
+    expect(log.Properties.RetentionInDays).toBe(30);
+    expect(log.DeletionPolicy).toBe('Retain');
+  });
+
+  it('reserves no concurrency unless told', () => {
+    for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function')) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('names the developers (default: the account\'s users, assumed roles and root) and the pool roles on every operation function', () => {
+    for (const op of OPERATION_LIST) {
+      const vars = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)].Properties.Environment
+        .Variables as Json;
+      expect(stack.resolve(vars.SYNC_DEVELOPER_PRINCIPALS), op.name).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':user/*,arn:', { Ref: 'AWS::Partition' }, ':sts::',
+            { Ref: 'AWS::AccountId' }, ':assumed-role/*,arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root',
+          ],
+        ],
+      });
+      expect(vars.SYNC_IDENTITY_ROLE_NAMES, op.name).toBe('');
+    }
   });
 
   it('has one function per operation: its handler, Node.js 22 on arm64, configured for the table and the key', () => {
@@ -146,9 +219,9 @@ describe('default stack', () => {
     expect(p.TableName).toBeUndefined();
   });
 
-  it('grants each function the table actions of its access class on the table and its index, and the key', () => {
+  it('grants each function the table actions of its access class on the table and its index by name, the key, and its own log group', () => {
     const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
-    const indexArn = { 'Fn::Join': ['', [tableArn, '/index/*']] };
+    const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_KEYS.changesIndex}`]] };
     for (const op of OPERATION_LIST) {
       const statements = functionStatements(stack, template, op.name);
       const tableStatements = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('dynamodb:')));
@@ -161,7 +234,11 @@ describe('default stack', () => {
       }
       expect(actions.some((a) => String(a).includes('*')), `${op.name}: no wildcard action`).toBe(false);
       expect(statements).toContainEqual({ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secretId } });
-      expect(statements, op.name).toHaveLength(2);
+      const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)];
+      expect(statements).toContainEqual(logStatement(fn.Properties.LoggingConfig.LogGroup.Ref as string));
+      expect(statements, op.name).toHaveLength(3);
+      // No AWSLambdaBasicExecutionRole: it may write every log group of the account.
+      expect(template.findResources('AWS::IAM::Role')[fn.Properties.Role['Fn::GetAtt'][0]].Properties.ManagedPolicyArns, op.name).toBeUndefined();
     }
     // Some operation of each class exists, or the check above proves little.
     expect(OPERATION_LIST.some((op) => op.access === 'read')).toBe(true);

@@ -3,7 +3,12 @@
  * of the table has. API Gateway would otherwise answer its own `{"message":"Not Found"}`, which no
  * SDK can name; this answers the rest-json 404 `UnknownOperationException` the local endpoint gives
  * (`dispatch` uses the same error), and touches nothing else: no table, no key.
+ *
+ * It also sits behind the unauthenticated `OPTIONS /{proxy+}` route, so that browsers' unsigned
+ * preflights get a 204 with the CORS headers (protocol/cors.ts) instead of the IAM authorizer's 403.
+ * An `OPTIONS` that is no preflight gets the 404 like any other unknown request.
  */
+import { CORS_ALLOW_ORIGINS_VARIABLE, isPreflight, preflightResult } from '../protocol/cors';
 import { Errors } from '../protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../protocol/http-event';
 import { requestIdOf } from '../protocol/middlewares';
@@ -15,5 +20,11 @@ export const unknownRouteError = (event: SyncHttpEvent) =>
     `No operation matches ${(event.requestContext?.http?.method ?? '').toUpperCase()} ${elideValue(event.rawPath ?? '')}`,
   );
 
+const allowOrigins = (): string[] =>
+  (process.env[CORS_ALLOW_ORIGINS_VARIABLE] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 export const handler = async (event: SyncHttpEvent): Promise<SyncHttpResult> =>
-  errorResult(unknownRouteError(event), requestIdOf(event));
+  isPreflight(event) ? preflightResult(event, allowOrigins()) : errorResult(unknownRouteError(event), requestIdOf(event));
