@@ -28,7 +28,7 @@ export const TABLE_ACTIONS: Readonly<Record<StoreAccess, readonly string[]>> = {
 /** Actions that change the table: none of them may reach a read-only operation. */
 export const WRITE_ONLY_ACTIONS: readonly string[] = TABLE_ACTIONS.write.filter((a) => !TABLE_ACTIONS.read.includes(a));
 
-/** Operations that accept Cognito Identity credentials (callers identity or both; docs/behaviour.md#who-may-call-what). */
+/** Operations that accept Cognito Identity credentials (identity or both): docs/behaviour.md#who-may-call-what */
 export const identityOperations = (): readonly OperationSpec[] => OPERATION_LIST.filter((op) => op.callers !== 'developer');
 
 /**

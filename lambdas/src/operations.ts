@@ -221,8 +221,8 @@ export interface RouteMatch {
 
 /**
  * Finds the operation for a method and a raw (still percent-encoded) path. Routing is on method and
- * path only (docs/behaviour.md#wire-protocol). Returns `undefined` for a path or method that no operation has; throws
- * `URIError` for a segment that is not valid percent-encoding.
+ * path only (docs/behaviour.md#wire-protocol). Returns `undefined` for a path or method that no
+ * operation has; throws `URIError` for a segment that is not valid percent-encoding.
  */
 export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
   const upper = method.toUpperCase();

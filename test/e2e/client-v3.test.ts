@@ -1,7 +1,8 @@
 /**
  * End to end with `@aws-sdk/client-cognito-sync` (v3), unmodified but for the endpoint, against the
  * local endpoint over HTTP: two devices of one identity keeping their own state, conflicts,
- * deletion and re-creation (docs/behaviour.md#deleted-datasets), and the shape of every answer of the six operations.
+ * deletion and re-creation (docs/behaviour.md#deleted-datasets), and the shape of every answer of
+ * the six operations.
  */
 import {
   CognitoSyncClient,
@@ -61,9 +62,9 @@ interface LocalRecord {
 }
 
 /**
- * A device as the client libraries model one (docs/behaviour.md#what-clients-rely-on): its own copy of the dataset, its last sync
- * count, and the session token of its last ListRecords. Pull and push are separate so that tests can
- * interleave two devices exactly.
+ * A device as the client libraries model one (docs/behaviour.md#what-clients-rely-on): its own copy
+ * of the dataset, its last sync count, and the session token of its last ListRecords. Pull and push
+ * are separate so that tests can interleave two devices exactly.
  */
 class Device {
   readonly client: CognitoSyncClient;
@@ -325,7 +326,8 @@ describe('the six operations answer the model’s shapes', () => {
     const ds = { ...ids, DatasetName: 'shapes' };
     const started = Date.now();
 
-    // ListRecords on nothing: every always-present member (docs/behaviour.md#what-clients-rely-on) is there, with its type.
+    // ListRecords on nothing: every always-present member is there, with its type
+    // (docs/behaviour.md#what-clients-rely-on).
     const empty = await client.send(new ListRecordsCommand(ds));
     expect(empty.Records).toEqual([]);
     expect(empty.Count).toBe(0);

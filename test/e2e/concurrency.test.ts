@@ -1,7 +1,8 @@
 /**
  * Many writers at once through HTTP (16 v3 clients, one identity, each its own client and
  * connections): on one record, exactly one write wins each round and every other gets a 409; on
- * different keys, nothing is lost and every accepted write has its own sync count (docs/behaviour.md#sync-counts).
+ * different keys, nothing is lost and every accepted write has its own sync count
+ * (docs/behaviour.md#sync-counts).
  */
 import {
   CognitoSyncClient,

@@ -19,7 +19,7 @@ import type { Principal } from '../../lambdas/src/domain/model';
 import { matchRoute, OPERATION_LIST, type OperationName, type OperationSpec } from '../../lambdas/src/operations';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
 import { isFault } from '../../lambdas/src/protocol/observability';
-import { lambdaBundling, NODE_OPTIONS } from '../../lib/bundling';
+import { esbuildOptions, LAMBDA_BUNDLING, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from '../../lib/bundling';
 import { buildOperationBundles, type LocalBundle } from '../../lib/local-bundles';
 import { freshTable, type FreshTable } from '../helpers/dynamodb-local';
 import { datasetPath, developer, encodeLabel, identity, identityPath, makeEvent, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
@@ -27,6 +27,8 @@ import { datasetPath, developer, encodeLabel, identity, identityPath, makeEvent,
 const RUNNER = path.join(__dirname, 'bundle-runner.cjs');
 const TOKEN_KEY = randomBytes(32).toString('hex');
 const OTHER_IDENTITY = 'us-east-1:bbbbbbbb-cccc-dddd-eeee-ffffffffffff';
+/** The identity pool roles, as the stack names them to both sides. */
+const POOL_ROLE_NAMES = 'Cognito_AppAuth_Role,Cognito_AppUnauth_Role';
 
 let outdir: string;
 let bundles: Map<OperationName, LocalBundle>;
@@ -46,6 +48,7 @@ beforeAll(async () => {
   process.env.DYNAMODB_ENDPOINT = localTable.endpoint;
   process.env.SYNC_TOKEN_KEY = TOKEN_KEY;
   process.env.AWS_REGION = 'us-east-1';
+  process.env.SYNC_IDENTITY_ROLE_NAMES = POOL_ROLE_NAMES;
   (await import('../../lambdas/src/runtime')).resetSyncService();
   dispatch = (await import('../../lambdas/src/handlers')).dispatch;
 }, 120_000);
@@ -70,21 +73,25 @@ interface RunOptions {
 /** Routes as API Gateway does (method + path), then runs that operation's bundle once. */
 function runBundle(event: SyncHttpEvent, options: RunOptions = {}): Promise<BundleRun> {
   const route = matchRoute(event.requestContext.http.method, event.rawPath);
-  if (!route) throw new Error(`no route for ${event.routeKey}`);
-  const bundle = bundles.get(route.op.name);
-  if (!bundle) throw new Error(`no bundle for ${route.op.name}`);
+  // A given file needs no route: the unknown-route function takes what no operation does.
+  const name = route?.op.name ?? 'UnknownRoute';
+  const file = options.file ?? (route && bundles.get(route.op.name)?.file);
+  if (!file) throw new Error(`no bundle for ${event.routeKey}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUNNER, options.file ?? bundle.file], {
+    const child = spawn(process.execPath, [RUNNER, file], {
       // Only what a function gets (as the Lambda runtime sets it): no AWS credentials, no vitest settings.
       env: {
         PATH: process.env.PATH ?? '',
         NODE_OPTIONS,
         AWS_REGION: 'us-east-1',
-        AWS_LAMBDA_FUNCTION_NAME: `open-cognito-sync-${route.op.name}`,
+        AWS_LAMBDA_FUNCTION_NAME: `open-cognito-sync-${name}`,
         AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         SYNC_TABLE_NAME: bundleTable.tableName,
         DYNAMODB_ENDPOINT: bundleTable.endpoint,
         SYNC_TOKEN_KEY: TOKEN_KEY,
+        // As the stack sets it (lib/sync-api.ts), naming the developer of the test events.
+        SYNC_DEVELOPER_PRINCIPALS: process.env.SYNC_DEVELOPER_PRINCIPALS ?? '',
+        SYNC_IDENTITY_ROLE_NAMES: POOL_ROLE_NAMES,
         ...options.env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -98,7 +105,7 @@ function runBundle(event: SyncHttpEvent, options: RunOptions = {}): Promise<Bund
       const lines = stdout.split('\n').filter(Boolean);
       const marker = lines.find((l) => l.startsWith('@@RESULT '));
       if (code !== 0 || !marker) {
-        reject(new Error(`bundle ${route.op.name} exited ${code}\n${stderr}\n${stdout}`));
+        reject(new Error(`bundle ${name} exited ${code}\n${stderr}\n${stdout}`));
         return;
       }
       const { result, importMs } = JSON.parse(marker.slice('@@RESULT '.length)) as { result: SyncHttpResult; importMs: number };
@@ -159,6 +166,8 @@ async function both(build: (side: 'bundle' | 'local') => SyncHttpEvent): Promise
     operation: op,
     requestId: bundleEvent.requestContext.requestId,
     status: run.result.statusCode,
+    // The audit trail: who signed, for every request.
+    ...(bundleEvent.requestContext.authorizer ? { userArn: bundleEvent.requestContext.authorizer.iam.userArn } : {}),
   });
   const emf = run.output.find((l) => typeof l._aws === 'object' && 'Latency' in l);
   expect(emf).toMatchObject({ Operation: op, Faults: isFault(run.result.statusCode) ? 1 : 0, Conflicts: run.result.statusCode === 409 ? 1 : 0 });
@@ -230,6 +239,14 @@ describe('each operation bundle answers as the local endpoint does', () => {
     expect(header(invalid, 'x-amzn-ErrorType')).toBe('InvalidParameterException');
     const { bundle: anonymous } = await both(() => event('GET', ds, null));
     expect(anonymous.statusCode).toBe(403);
+    // A pool role's session that API Gateway gives no Cognito identity is no developer.
+    const { bundle: poolRole } = await both(() => {
+      const e = event('GET', ds, dev);
+      const iam = { ...e.requestContext.authorizer.iam, userArn: 'arn:aws:sts::123456789012:assumed-role/Cognito_AppUnauth_Role/CognitoIdentityCredentials' };
+      return { ...e, requestContext: { ...e.requestContext, authorizer: { iam } } };
+    });
+    expect(poolRole.statusCode).toBe(403);
+    expect(header(poolRole, 'x-amzn-ErrorType')).toBe('AccessDeniedException');
   });
 
   it('deletes, and remembers the deletion', async () => {
@@ -272,6 +289,56 @@ function sampleEvent(op: OperationSpec): SyncHttpEvent {
     ...(op.method === 'POST' ? { body: {} } : {}),
   });
 }
+
+describe('the unknown-route function, which also takes the unauthenticated OPTIONS /{proxy+} route', () => {
+  let file: string;
+
+  beforeAll(async () => {
+    file = path.join(outdir, 'UnknownRoute', 'index.js');
+    const { build } = await import('esbuild');
+    await build(esbuildOptions(LAMBDA_BUNDLING, path.join(PROJECT_ROOT, 'lambdas', 'src', 'handlers', 'unknown-route.ts'), file));
+  }, 60_000);
+
+  /** A browser's preflight as API Gateway hands it on: unsigned, so no authorizer context. */
+  const preflight = (origin: string) =>
+    makeEvent({
+      method: 'OPTIONS',
+      rawPath: `${datasetPath('settings')}/records`,
+      principal: null,
+      headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,x-amz-date,x-amz-security-token' },
+    });
+
+  it('answers a preflight 204 with the CORS headers, not 403', async () => {
+    const { result } = await runBundle(preflight('https://app.example.com'), { file, env: { SYNC_CORS_ALLOW_ORIGINS: '*' } });
+    expect(result.statusCode).toBe(204);
+    expect(header(result, 'access-control-allow-origin')).toBe('*');
+    expect(header(result, 'access-control-allow-methods')?.split(',')).toEqual(expect.arrayContaining(['GET', 'POST', 'DELETE']));
+    expect(header(result, 'access-control-allow-headers')?.split(',')).toEqual(
+      expect.arrayContaining(['authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256']),
+    );
+    expect(result.body).toBe('');
+  });
+
+  it('names an allowed origin, and gives an origin not allowed no CORS headers', async () => {
+    const env = { SYNC_CORS_ALLOW_ORIGINS: 'https://app.example.com,https://admin.example.com' };
+    const [allowed, refused] = await Promise.all([
+      runBundle(preflight('https://admin.example.com'), { file, env }),
+      runBundle(preflight('https://evil.example.net'), { file, env }),
+    ]);
+    expect(allowed.result.statusCode).toBe(204);
+    expect(header(allowed.result, 'access-control-allow-origin')).toBe('https://admin.example.com');
+    expect(header(refused.result, 'access-control-allow-origin')).toBeUndefined();
+  });
+
+  it('answers any other request, an OPTIONS without preflight headers too, UnknownOperationException', async () => {
+    const { result } = await runBundle(makeEvent({ method: 'OPTIONS', rawPath: '/identitypools', principal: null }), {
+      file,
+      env: { SYNC_CORS_ALLOW_ORIGINS: '*' },
+    });
+    expect(result.statusCode).toBe(404);
+    expect(header(result, 'x-amzn-ErrorType')).toBe('UnknownOperationException');
+  });
+});
 
 describe('bundles', () => {
   it('one per operation, each exporting the handler', () => {

@@ -1,8 +1,8 @@
 /**
  * The synthesized template, with `aws-cdk-lib/assertions`: one route and one function per operation
- * of the table with IAM auth, the table of docs/decisions.md#one-table-one-partition-per-identity (the same definition the local runtime
- * creates), least-privilege policies from the table's access classes, the token key, identity
- * callers, alarms and outputs.
+ * of the table with IAM auth, the table (docs/decisions.md#one-table-one-partition-per-identity;
+ * the same definition the local runtime creates), least-privilege policies from the table's access
+ * classes, the token key, identity callers, alarms and outputs.
  *
  * Bundling is skipped here (the stacks synthesize in seconds); test/infra/synth.test.ts runs the
  * real `cdk synth` with bundling, and test/infra/bundles.test.ts runs the bundles.

@@ -1,6 +1,7 @@
 /**
  * The service's data model and the API of the domain layer, in the service model's own member names
- * (docs/behaviour.md#operations). Timestamps are `Date`s here; the protocol layer writes them as epoch seconds.
+ * (docs/behaviour.md#operations). Timestamps are `Date`s here; the protocol layer writes them as
+ * epoch seconds.
  */
 
 /** Who is calling, as established by the authorizer (docs/behaviour.md#who-may-call-what). */

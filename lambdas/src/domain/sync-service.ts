@@ -43,7 +43,7 @@ export interface SyncServiceDeps {
 
 export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-/** Who a change is attributed to (docs/decisions.md#lastmodifiedby-names-the-account-or-the-identity). */
+/** Who a change is attributed to: docs/decisions.md#lastmodifiedby-names-the-account-or-the-identity */
 export const modifiedBy = (principal: Principal): string =>
   principal.kind === 'developer' ? principal.accountId : principal.identityId;
 
@@ -189,8 +189,9 @@ export class CognitoSyncService implements SyncService {
     const head = page.head;
     // ListRecords never rejects a session token; every call issues a fresh one.
     const SyncSessionToken = this.sessions.issue(input, this.clock.now());
-    // Deleted after the client's last sync (docs/behaviour.md#deleted-datasets), whether or not re-created since. Android and
-    // iOS also act on DatasetExists, but amazon-cognito-js 1.1.0 only on this flag.
+    // Deleted after the client's last sync, whether or not re-created since
+    // (docs/behaviour.md#deleted-datasets). Android and iOS also act on DatasetExists, but
+    // amazon-cognito-js 1.1.0 only on this flag.
     const deletedSinceLastSync = head !== undefined && lastSyncCount > 0 && lastSyncCount <= head.deletedAtSyncCount;
 
     if (head === undefined || head.deleted) {

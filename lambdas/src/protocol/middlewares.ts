@@ -126,8 +126,9 @@ export function validateConstraints(op: OperationSpec): SyncMiddleware {
 }
 
 /**
- * Who may call what (docs/behaviour.md#who-may-call-what): the operation's accepted credentials, then, for an identity
- * caller, its own pool and identity only. Developers may touch any identity of their account's pools.
+ * Who may call what (docs/behaviour.md#who-may-call-what): the operation's accepted credentials,
+ * then, for an identity caller, its own pool and identity only. Developers may touch any identity of
+ * their account's pools.
  */
 export function checkAccess(op: OperationSpec, principal: Principal, input: Readonly<RawInput>): void {
   if (op.callers === 'developer' && principal.kind === 'identity') {

@@ -82,8 +82,9 @@ export function headerSafe(text: string): string {
 export const GENERIC_INTERNAL_MESSAGE = 'An internal error occurred. Please retry the request.';
 
 /**
- * The rest-json error response (docs/behaviour.md#errors): `x-amzn-ErrorType` for iOS, v2, v3 and botocore, `__type`
- * in the body for Android when a proxy lower-cases the header, `message` (lower-case) for all.
+ * The rest-json error response (docs/behaviour.md#errors): `x-amzn-ErrorType` for iOS, v2, v3 and
+ * botocore, `__type` in the body for Android when a proxy lower-cases the header, `message`
+ * (lower-case) for all.
  * Anything that is not a `ServiceError` is a bug or an outage: the client gets a generic 500 and the
  * details go to the log, never to the client.
  */

@@ -1,6 +1,7 @@
 /**
  * Validation of an operation's parsed input against the shape constraints of the service model
- * (docs/behaviour.md#limits), reported the way AWS's Coral front end reports them (docs/behaviour.md#errors):
+ * (docs/behaviour.md#limits), reported the way AWS's Coral front end reports them
+ * (docs/behaviour.md#errors):
  *
  *   InvalidParameterException (400)
  *   1 validation error detected: Value 'x' at 'identityPoolId' failed to satisfy constraint: Member must ...
@@ -242,8 +243,9 @@ export function validationError(violations: readonly Violation[]): ServiceError 
 
 /**
  * Throws `InvalidParameterException` for the first problem class found: constraint violations (all of
- * them, in one message), then duplicate record keys (docs/decisions.md#empty-duplicate-and-oversized-updates), which only make sense to
- * look for once every key is a valid key.
+ * them, in one message), then duplicate record keys
+ * (docs/decisions.md#empty-duplicate-and-oversized-updates), which only make sense to look for once
+ * every key is a valid key.
  */
 export function validateInput(op: OperationSpec, input: Readonly<Record<string, unknown>>): void {
   const violations = findViolations(op, input);
