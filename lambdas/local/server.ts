@@ -17,6 +17,7 @@ import { handleCognitoIdentity, isCognitoIdentityRequest } from './cognito-ident
 import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
 import { createLocalDynamoClient } from './dynamodb-local';
 import { LocalRuntimeError } from './errors';
+import { checkEventSize, integrationFailure, isResultTooLarge, MAX_EVENT_BYTES } from './deployed-limits';
 import { buildSyncHttpEvent, type LocalRequest } from './event';
 import { LocalIdentityStore } from './identity-store';
 import { errorResponse } from './responses';
@@ -41,6 +42,13 @@ export interface LocalServerOptions {
   readonly developer?: DeveloperCredentials;
   /** The entry point to call. Default: `dispatch` of `src/handlers`, the deployed code. */
   readonly dispatch?: Dispatch;
+  /**
+   * Rehearse the deployed API's rules: signatures for `execute-api` only, as API Gateway's IAM
+   * authorizer checks them (a client still signing for `cognito-sync` gets the 403 it would get on
+   * AWS). Default false: both signing names are accepted, so a client works before it is switched.
+   * The deployed size limits (deployed-limits.ts) apply either way.
+   */
+  readonly deployedRules?: boolean;
 }
 
 export interface LocalServer {
@@ -51,10 +59,16 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** API Gateway's payload limit is 10 MB, Lambda's 6 MB: the smaller one is what a client would hit. */
-export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+/**
+ * A body above this is refused before it is even buffered: its event could not be under Lambda's
+ * 6 MiB (the event is never smaller than the body). Below it, the event itself is measured.
+ */
+export const MAX_BODY_BYTES = MAX_EVENT_BYTES;
 
+/** What the endpoint accepts by default: the clients' own name, and the deployed API's. */
 const SYNC_SIGNING_NAMES = ['cognito-sync', 'execute-api'] as const;
+/** What API Gateway's IAM authorizer accepts. */
+const DEPLOYED_SIGNING_NAMES = ['execute-api'] as const;
 
 /**
  * Starts the server. The handlers read their configuration from the environment (runtime.ts), so
@@ -90,18 +104,28 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     store: new LocalIdentityStore(dynamo, options.tableName),
   };
 
+  const signingNames = options.deployedRules ? DEPLOYED_SIGNING_NAMES : SYNC_SIGNING_NAMES;
+
   const answer = async (request: LocalRequest, requestId: string): Promise<SyncHttpResult> => {
     if (isCognitoIdentityRequest(request.headers)) return handleCognitoIdentity(request, identityConfig, requestId);
     let caller;
     try {
-      caller = await verifySigV4(request, { region, accountId, serverKey: options.serverKey, developer, services: SYNC_SIGNING_NAMES });
+      caller = await verifySigV4(request, { region, accountId, serverKey: options.serverKey, developer, services: signingNames });
     } catch (e) {
       if (isServiceError(e)) return errorResponse(e, requestId);
       throw e;
     }
     const event = buildSyncHttpEvent(request, caller, { requestId, nowMs: Date.now() });
+    // Lambda measures the event as JSON, body escaped inside it: what it would refuse, we refuse.
+    const tooLarge = checkEventSize(event);
+    if (tooLarge) return errorResponse(tooLarge, requestId);
     const result = await dispatch(event);
     if (!result || typeof result.statusCode !== 'number') throw new Error('dispatch returned no response');
+    if (isResultTooLarge(result)) {
+      // Deployed, Lambda would fail to return it and API Gateway would answer 500.
+      console.error(`local server: request ${requestId}: the result is over Lambda's response limit; deployed, the client would get a 500.`);
+      return integrationFailure(requestId);
+    }
     return result;
   };
 

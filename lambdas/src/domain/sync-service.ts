@@ -3,7 +3,7 @@
  * over the `SyncStore` port. Inputs arrive validated by the protocol layer; access rules (who may
  * touch which identity) are enforced there too.
  */
-import { Errors } from '../protocol/errors';
+import { Errors, ServiceError } from '../protocol/errors';
 import {
   DEFAULT_LIMITS,
   type Dataset,
@@ -42,6 +42,37 @@ export interface SyncServiceDeps {
 }
 
 export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/**
+ * The most bytes of records one answer may carry, as Lambda counts a function's result: 6 MiB for
+ * the whole result (Lambda quotas, synchronous invocation), less room for everything around the
+ * records (status, headers, tokens, counts). Over the limit, Lambda fails the invocation and the
+ * client gets a 500 from API Gateway, after an UpdateRecords has committed. A valid dataset (1 MB of
+ * keys and values) can exceed it, because values are escaped twice on the way out: `\u0001` in the
+ * body, `\\u0001` in the result, 7 bytes for a 1-byte character. So ListRecords pages by this size
+ * too, and UpdateRecords refuses an update whose records it could not echo.
+ */
+export const MAX_ANSWER_RECORD_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+
+/** Everything of a record but its key and value, escaped: field names, counts, dates, `LastModifiedBy`. */
+const RECORD_FRAME_BYTES = 256;
+
+/** A string's bytes once it is JSON in the body and the body is a JSON string in the result. */
+const twiceEscapedBytes = (s: string): number => utf8Length(JSON.stringify(JSON.stringify(s))) - 6;
+
+/** What a record adds to the answer's size, as Lambda counts it (an upper bound). */
+export const answerBytes = (key: string, value: string | undefined): number =>
+  RECORD_FRAME_BYTES + twiceEscapedBytes(key) + (value === undefined ? 0 : twiceEscapedBytes(value));
+
+/** How many of `records`, from the first, fit in one answer (at least one: a record cannot be split). */
+function recordsThatFit(records: readonly StoredRecord[]): number {
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    total += answerBytes(records[i].key, records[i].value);
+    if (total > MAX_ANSWER_RECORD_BYTES) return Math.max(i, 1);
+  }
+  return records.length;
+}
 
 /** Who a change is attributed to: docs/decisions.md#lastmodifiedby-names-the-account-or-the-identity */
 export const modifiedBy = (principal: Principal): string =>
@@ -185,7 +216,14 @@ export class CognitoSyncService implements SyncService {
       cursor = position.c;
     }
 
-    const page = await this.store.listRecords(input, lastSyncCount, pageSize, cursor);
+    // A page whose records would not fit in one answer is read again, shorter; the store's cursor
+    // then continues after the last record returned (a page may hold fewer than MaxResults).
+    let limit = pageSize;
+    let page = await this.store.listRecords(input, lastSyncCount, limit, cursor);
+    for (let fit = recordsThatFit(page.records); fit < page.records.length; fit = recordsThatFit(page.records)) {
+      limit = fit;
+      page = await this.store.listRecords(input, lastSyncCount, limit, cursor);
+    }
     const head = page.head;
     // ListRecords never rejects a session token; every call issues a fresh one.
     const SyncSessionToken = this.sessions.issue(input, this.clock.now());
@@ -240,6 +278,16 @@ export class CognitoSyncService implements SyncService {
     if (patches.length > this.limits.recordsPerDataset) {
       throw Errors.limitExceeded(
         `An update may carry at most ${this.limits.recordsPerDataset} record patches; this one has ${patches.length}.`,
+      );
+    }
+    const echoed = patches.reduce((sum, p) => sum + answerBytes(p.Key, p.Op === 'replace' ? (p.Value ?? '') : undefined), 0);
+    if (echoed > MAX_ANSWER_RECORD_BYTES) {
+      // Refused before anything is written: deployed, the answer could not be returned.
+      throw new ServiceError(
+        'RequestEntityTooLargeException',
+        413,
+        `The records of this update would take ${echoed} bytes in the answer, once escaped; the most an answer ` +
+          `may carry is ${MAX_ANSWER_RECORD_BYTES}. Send fewer or smaller records per UpdateRecords.`,
       );
     }
     const by = modifiedBy(principal);
