@@ -25,9 +25,16 @@ export interface CognitoIdentityConfig {
   readonly now?: () => number;
 }
 
-/** True when the request is addressed to Cognito Identity rather than Cognito Sync. */
-export const isCognitoIdentityRequest = (headers: Readonly<Record<string, string>>): boolean =>
-  (headers['x-amz-target'] ?? '').startsWith(COGNITO_IDENTITY_TARGET_PREFIX);
+/**
+ * True when the request is addressed to Cognito Identity rather than Cognito Sync: a JSON 1.1 call,
+ * which is always `POST /` with the operation in `X-Amz-Target`. The header alone does not decide,
+ * or a Cognito Sync path with a stray header would be answered by the wrong service; anything else
+ * goes to the Cognito Sync router, which answers what it answers any request.
+ */
+export const isCognitoIdentityRequest = (request: Pick<IncomingSignedRequest, 'method' | 'rawPath' | 'headers'>): boolean =>
+  request.method.toUpperCase() === 'POST' &&
+  request.rawPath === '/' &&
+  (request.headers['x-amz-target'] ?? '').startsWith(COGNITO_IDENTITY_TARGET_PREFIX);
 
 /** Answers one Cognito Identity request. Never throws. */
 export async function handleCognitoIdentity(
@@ -47,9 +54,6 @@ export async function handleCognitoIdentity(
 
 async function route(request: IncomingSignedRequest, config: CognitoIdentityConfig): Promise<unknown> {
   const operation = (request.headers['x-amz-target'] ?? '').slice(COGNITO_IDENTITY_TARGET_PREFIX.length);
-  if (request.method.toUpperCase() !== 'POST') {
-    throw new ServiceError('UnknownOperationException', 400, 'Cognito Identity requests must be POST /.');
-  }
   switch (operation) {
     case 'CreateIdentityPool':
       return createIdentityPool(request, config);
@@ -69,8 +73,16 @@ async function route(request: IncomingSignedRequest, config: CognitoIdentityConf
 
 type Input = Record<string, unknown>;
 
+/** Strict: a lenient decoder would turn bytes that are not UTF-8 into U+FFFD and store that. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function parseInput(request: IncomingSignedRequest): Input {
-  const text = request.body.toString('utf8').trim();
+  let text: string;
+  try {
+    text = UTF8.decode(request.body).trim();
+  } catch {
+    throw Errors.serialization('The request body is not valid UTF-8.');
+  }
   if (text === '') return {};
   let value: unknown;
   try {

@@ -43,6 +43,21 @@ export function apiGatewayTime(ms: number): string {
   );
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The body as API Gateway passes it: text when it is UTF-8, otherwise base64 (as API Gateway does for
+ * a body it cannot pass as text), so that the bytes reach the handler unchanged and it can refuse
+ * them; `toString('utf8')` would have turned them into U+FFFD and the handler would have stored that.
+ */
+function eventBody(bytes: Buffer): { text: string; isBase64Encoded: boolean } {
+  try {
+    return { text: STRICT_UTF8.decode(bytes), isBase64Encoded: false };
+  } catch {
+    return { text: bytes.toString('base64'), isBase64Encoded: true };
+  }
+}
+
 export function buildSyncHttpEvent(
   request: LocalRequest,
   caller: VerifiedCaller,
@@ -50,7 +65,7 @@ export function buildSyncHttpEvent(
 ): SyncHttpEvent {
   const routeKey = routeKeyFor(request.method, request.rawPath);
   const domainName = request.headers.host ?? 'localhost';
-  const body = request.body.length > 0 ? request.body.toString('utf8') : undefined;
+  const body = request.body.length > 0 ? eventBody(request.body) : undefined;
   return {
     version: '2.0',
     routeKey,
@@ -58,8 +73,8 @@ export function buildSyncHttpEvent(
     rawQueryString: request.rawQueryString,
     headers: { ...request.headers },
     // API Gateway leaves `body` out when the request has none.
-    ...(body !== undefined ? { body } : {}),
-    isBase64Encoded: false,
+    ...(body !== undefined ? { body: body.text } : {}),
+    isBase64Encoded: body?.isBase64Encoded ?? false,
     requestContext: {
       accountId: caller.accountId,
       apiId: 'local',

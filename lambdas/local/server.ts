@@ -12,16 +12,19 @@ import type { AddressInfo } from 'node:net';
 import { resetCallerPolicy } from '../src/protocol/caller-policy';
 import { Errors, ServiceError, isServiceError } from '../src/protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../src/protocol/http-event';
+import { assertCanonicalPath } from '../src/protocol/request';
 import { resetSyncService } from '../src/runtime';
 import { handleCognitoIdentity, isCognitoIdentityRequest } from './cognito-identity';
 import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
 import { createLocalDynamoClient } from './dynamodb-local';
 import { LocalRuntimeError } from './errors';
 import { checkEventSize, integrationFailure, isResultTooLarge, MAX_EVENT_BYTES } from './deployed-limits';
+import { corsPolicy, isCorsPreflight, type CorsPolicy } from './cors';
 import { buildSyncHttpEvent, type LocalRequest } from './event';
 import { LocalIdentityStore } from './identity-store';
 import { errorResponse } from './responses';
 import { verifySigV4 } from './sigv4';
+import { answerClientError, answerConnect } from './unparsable-requests';
 
 export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
 
@@ -42,6 +45,11 @@ export interface LocalServerOptions {
   readonly developer?: DeveloperCredentials;
   /** The entry point to call. Default: `dispatch` of `src/handlers`, the deployed code. */
   readonly dispatch?: Dispatch;
+  /**
+   * Browser origins allowed besides the loopback ones (`http(s)://localhost`, `127.0.0.1`, `[::1]`,
+   * any port), e.g. `https://app.example.test`; `*` allows every origin. See cors.ts for why.
+   */
+  readonly allowedOrigins?: readonly string[];
   /**
    * Rehearse the deployed API's rules: signatures for `execute-api` only, as API Gateway's IAM
    * authorizer checks them (a client still signing for `cognito-sync` gets the 403 it would get on
@@ -107,7 +115,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const signingNames = options.deployedRules ? DEPLOYED_SIGNING_NAMES : SYNC_SIGNING_NAMES;
 
   const answer = async (request: LocalRequest, requestId: string): Promise<SyncHttpResult> => {
-    if (isCognitoIdentityRequest(request.headers)) return handleCognitoIdentity(request, identityConfig, requestId);
+    // Before the signature is looked at: a path the signer would normalize is not the path it signed.
+    try {
+      assertCanonicalPath(request.method, request.rawPath);
+    } catch (e) {
+      if (isServiceError(e)) return errorResponse(e, requestId);
+      throw e;
+    }
+    if (isCognitoIdentityRequest(request)) return handleCognitoIdentity(request, identityConfig, requestId);
     let caller;
     try {
       caller = await verifySigV4(request, { region, accountId, serverKey: options.serverKey, developer, services: signingNames });
@@ -129,9 +144,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     return result;
   };
 
+  const cors = corsPolicy(options.allowedOrigins);
   const server = createServer((req, res) => {
-    void serve(req, res, answer);
+    void serve(req, res, answer, cors);
   });
+  // What Node's parser refuses, or hands over as a tunnel, still gets a rest-json answer.
+  server.on('clientError', answerClientError);
+  server.on('connect', answerConnect);
   let port: number;
   try {
     port = await listen(server, options.port ?? 8080, host);
@@ -178,11 +197,14 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   answer: (request: LocalRequest, requestId: string) => Promise<SyncHttpResult>,
+  cors: CorsPolicy,
 ): Promise<void> {
   const requestId = randomUUID();
+  // On every answer, errors included, so a browser page of an allowed origin can read them.
+  for (const [name, value] of Object.entries(cors.responseHeaders(req.headers.origin))) res.setHeader(name, value);
   try {
     const headers = lowerCaseHeaders(req.rawHeaders);
-    if (isCorsPreflight(req.method, headers)) return write(res, corsPreflight(headers), requestId);
+    if (isCorsPreflight(req.method, headers)) return write(res, cors.preflight(headers, requestId), requestId);
     const body = await readBody(req);
     if (body === undefined) {
       return write(res, errorResponse(new ServiceError('RequestEntityTooLargeException', 413, 'Request Entity Too Large'), requestId), requestId);
@@ -246,32 +268,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-// Browser apps (amazon-cognito-js, the v3 client in a web page) call from another origin. The
-// deployed API's CORS is the stack's business; locally any origin may call, as with a dev server.
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date',
-};
-
-const isCorsPreflight = (method: string | undefined, headers: Record<string, string>): boolean =>
-  method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined;
-
-function corsPreflight(headers: Record<string, string>): SyncHttpResult {
-  return {
-    statusCode: 204,
-    headers: {
-      'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
-      'access-control-allow-headers': headers['access-control-request-headers'] ?? '*',
-      'access-control-max-age': '600',
-    },
-    body: '',
-  };
-}
-
 function write(res: ServerResponse, result: SyncHttpResult, requestId: string): void {
   const body = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : Buffer.from(result.body ?? '', 'utf8');
   const headers: Record<string, string> = {
-    ...CORS_HEADERS,
     // API Gateway's own request id header; the handlers set x-amzn-RequestId.
     'apigw-requestid': requestId,
   };

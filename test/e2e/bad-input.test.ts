@@ -5,6 +5,8 @@
  * (compared after every test through ListRecords, ListDatasets and DescribeIdentityUsage).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import {
   CognitoSyncClient,
   DescribeIdentityUsageCommand,
@@ -12,6 +14,8 @@ import {
   ListRecordsCommand,
   UpdateRecordsCommand,
 } from '@aws-sdk/client-cognito-sync';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TokenCodec } from '../../lambdas/src/domain/tokens';
 import { rawRequest, rfc3986, startEndpoint, syncPath, type Endpoint, type RawRequest, type RawResponse } from '../helpers/local-endpoint';
@@ -199,6 +203,16 @@ describe('dataset names', () => {
       const path = request.path.replace('/datasets/main', '/datasets/%ZZ');
       const res = await send({ ...request, path });
       expectRefused(res, 'InvalidParameterException', "Invalid percent-encoding in request path segment '%ZZ'", name);
+    }
+  });
+
+  it('a path segment that is percent-encoded but not UTF-8 (%FF, an encoded surrogate) is InvalidParameterException', async () => {
+    for (const name of DATASET_OPERATIONS) {
+      for (const bad of ['%FF', 'm%C3', '%ED%A0%80']) {
+        const request = OPERATIONS[name](target());
+        const res = await send({ ...request, path: request.path.replace('/datasets/main', `/datasets/${bad}`) });
+        expectRefused(res, 'InvalidParameterException', `Invalid percent-encoding in request path segment '${bad}'`, `${name} ${bad}`);
+      }
     }
   });
 });
@@ -457,7 +471,6 @@ describe('routes', () => {
       ['GET', '/nope'],
       ['POST', '/nope'],
       ['GET', `/identitypools/${rfc3986(POOL)}/identities`],
-      ['GET', `/identitypools//identities/${rfc3986(ID)}/datasets`],
       ['GET', `${syncPath(POOL, ID, 'main', '/records')}/extra`],
       ['GET', `/IDENTITYPOOLS/${rfc3986(POOL)}/identities/${rfc3986(ID)}/datasets`],
     ];
@@ -479,5 +492,106 @@ describe('routes', () => {
         expectRefused(await send({ method, path, body }), 'UnknownOperationException', `No operation matches ${method} ${path}`, `${method} ${path}`);
       }
     }
+  });
+});
+
+/**
+ * Signs `method signedPath` as the developer and sends it to `sentPath` over node:http (fetch would
+ * normalize the path), with a body of any bytes.
+ */
+async function sendSignedFor(method: string, signedPath: string, sentPath: string, body?: Buffer): Promise<RawResponse> {
+  const url = new URL(endpoint.url);
+  const signer = new SignatureV4({ credentials: endpoint.developerCredentials, region: endpoint.region, service: 'cognito-sync', sha256: Sha256 });
+  const headers: Record<string, string> = { host: url.host };
+  if (body) headers['content-type'] = 'application/json';
+  const signed = await signer.sign(new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: signedPath, headers, body }));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path: sentPath, headers: signed.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const header = (name: string) => (res.headers[name] as string | undefined) ?? null;
+        resolve({ status: res.statusCode ?? 0, errorType: header('x-amzn-errortype'), requestId: header('x-amzn-requestid'), text, json: text ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('text that is not well-formed Unicode or not UTF-8', () => {
+  const WELL_FORMED = 'Member must be well-formed Unicode (no unpaired surrogate)';
+  /** Not in the snapshot: the one write here that succeeds must not disturb the other tests. */
+  const SPARE_ID = 'us-east-1:00000000-0000-4000-8000-0000000005ea';
+
+  it('a key with a lone surrogate is refused, so it can no longer block the key it would have collided with', async () => {
+    const path = syncPath(POOL, SPARE_ID, 'surrogates');
+    const listed = await send({ method: 'GET', path: `${path}/records` });
+    const sst = listed.json?.SyncSessionToken as string;
+    const write = (Key: string) => send({ method: 'POST', path, body: JSON.stringify({ SyncSessionToken: sst, RecordPatches: [{ Op: 'replace', Key, Value: 'v', SyncCount: 0 }] }) });
+    // JSON.stringify writes a lone surrogate as the escape `\ud800`: the body itself is ASCII.
+    expect(JSON.stringify('k\ud800')).toBe('"k\\ud800"');
+    expectRefused(await write('k\ud800'), 'InvalidParameterException', validation(violation('k\\uD800', 'recordPatches.1.member.key', WELL_FORMED)), 'k\\ud800');
+    expectRefused(await write('k\udc00'), 'InvalidParameterException', validation(violation('k\\uDC00', 'recordPatches.1.member.key', WELL_FORMED)), 'k\\udc00');
+    // Before, the first write was stored under "k\ufffd" and this one answered 409 forever.
+    const ok = await write('k\ufffd');
+    expect(ok.status, ok.text).toBe(200);
+    expect((ok.json?.Records as { Key: string }[]).map((r) => r.Key)).toEqual(['k\ufffd']);
+  });
+
+  it('a lone surrogate in a value, a token or a device id is InvalidParameterException', async () => {
+    const update = (body: Record<string, unknown>) => send({ method: 'POST', path: syncPath(POOL, ID, 'main'), body: JSON.stringify(body) });
+    const patch = { Op: 'replace', Key: 'k1', Value: 'CHANGED', SyncCount: k1Count };
+    expectRefused(
+      await update({ SyncSessionToken: token, RecordPatches: [{ ...patch, Value: 'x\udbff' }] }),
+      'InvalidParameterException',
+      validation(violation('x\\uDBFF', 'recordPatches.1.member.value', WELL_FORMED)),
+      'value',
+    );
+    expectRefused(await update({ SyncSessionToken: `${token}\ud800`, RecordPatches: [patch] }), 'InvalidParameterException', /at 'syncSessionToken' failed to satisfy constraint: Member must be well-formed Unicode/, 'token');
+    expectRefused(
+      await update({ SyncSessionToken: token, DeviceId: '\udc00d', RecordPatches: [patch] }),
+      'InvalidParameterException',
+      validation(violation('\\uDC00d', 'deviceId', WELL_FORMED)),
+      'device id',
+    );
+  });
+
+  it('a body that is not UTF-8 is SerializationException, not stored as U+FFFD', async () => {
+    const path = syncPath(POOL, ID, 'main');
+    const body = Buffer.concat([
+      Buffer.from(`{"SyncSessionToken":"${token}","RecordPatches":[{"Op":"replace","Key":"k1","SyncCount":${k1Count},"Value":"`),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('"}]}'),
+    ]);
+    expectRefused(await sendSignedFor('POST', path, path, body), 'SerializationException', 'Request body is not valid UTF-8', 'invalid UTF-8');
+  });
+});
+
+describe('paths a signer would normalize', () => {
+  // POOL is known once beforeAll has run.
+  let identity: string;
+  beforeAll(() => {
+    identity = syncPath(POOL, ID);
+  });
+  const refusal = (method: string, path: string) =>
+    `No operation matches ${method} ${path}: a path with an empty, '.' or '..' segment names no resource (signers would normalize it away)`;
+
+  it('a signature made for …/identities/I is refused on …/identities/I/datasets/.. (raw or %2E), and on an empty segment', async () => {
+    const control = await sendSignedFor('GET', identity, identity);
+    expect(control.status, control.text).toBe(200);
+    for (const sent of [`${identity}/datasets/..`, `${identity}/datasets/%2E%2E`, `${identity}/datasets/main/..`, `${identity}/./`, identity.replace('/identities/', '//identities/')]) {
+      expectRefused(await sendSignedFor('GET', identity, sent), 'UnknownOperationException', refusal('GET', sent), sent);
+    }
+  });
+
+  it('an UpdateRecords of dataset ".." signed as a POST to …/identities/I is refused, and no dataset ".." appears', async () => {
+    const sst = new TokenCodec(endpoint.serverKey).seal('sync-session', { s: randomUUID(), p: POOL, i: ID, d: '..', t: Date.now() });
+    const body = Buffer.from(JSON.stringify({ SyncSessionToken: sst, RecordPatches: [{ Op: 'replace', Key: 'planted', Value: 'v', SyncCount: 0 }] }));
+    const sent = `${identity}/datasets/..`;
+    expectRefused(await sendSignedFor('POST', identity, sent, body), 'UnknownOperationException', refusal('POST', sent), 'POST ..');
+    const datasets = await developer.send(new ListDatasetsCommand({ IdentityPoolId: POOL, IdentityId: ID }));
+    expect((datasets.Datasets ?? []).map((d) => d.DatasetName)).not.toContain('..');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -227,7 +228,7 @@ describe('answers the server gives itself', () => {
     expect(other.headers['x-amzn-errortype']).toBe('IncompleteSignatureException');
   });
 
-  it('answers CORS preflights for browser apps', async () => {
+  it('answers CORS preflights for browser apps on this machine, echoing their origin', async () => {
     const res = await send({
       method: 'OPTIONS',
       path: datasetPath,
@@ -235,7 +236,8 @@ describe('answers the server gives itself', () => {
       headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,x-amz-date' },
     });
     expect(res.status).toBe(204);
-    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    expect(res.headers.vary).toBe('Origin');
     expect(res.headers['access-control-allow-headers']).toBe('authorization,x-amz-date');
   });
 
@@ -278,6 +280,216 @@ describe('answers the server gives itself', () => {
       client.destroy();
     } finally {
       await second.close();
+    }
+  });
+});
+
+/** Writes `raw` on a fresh connection and returns everything the server sent before closing it. */
+function sendRawBytes(raw: string | Buffer): Promise<string> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(raw));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+  });
+}
+
+/** Status, lower-cased headers and body of a raw HTTP/1.1 response. */
+function parseRawResponse(text: string): Sent {
+  const [head, ...rest] = text.split('\r\n\r\n');
+  const [statusLine, ...lines] = head.split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') };
+}
+
+function expectRestJsonError(res: Sent, status: number, type: string, message?: string | RegExp): void {
+  const context = JSON.stringify(res);
+  expect(res.status, context).toBe(status);
+  expect(res.headers['x-amzn-errortype'], context).toBe(type);
+  expect(res.headers['x-amzn-requestid'], context).toMatch(/^[0-9a-f-]{36}$/);
+  expect(res.headers['content-type'], context).toBe('application/json');
+  const body = JSON.parse(res.body);
+  expect(body.__type, context).toBe(type);
+  if (typeof message === 'string') expect(body.message, context).toBe(message);
+  else if (message) expect(body.message, context).toMatch(message);
+}
+
+describe('requests the HTTP parser refuses', () => {
+  it('an unknown or lower-case method is a rest-json 404 UnknownOperationException, and the server goes on', async () => {
+    for (const method of ['FOO', 'get']) {
+      const res = parseRawResponse(await sendRawBytes(`${method} /x HTTP/1.1\r\nHost: localhost\r\n\r\n`));
+      expectRestJsonError(res, 404, 'UnknownOperationException', `No operation matches ${method} /x`);
+      expect(res.headers.connection).toBe('close');
+    }
+    reply = async () => ({ statusCode: 204, headers: {}, body: '' });
+    expect((await send({ path: datasetPath })).status).toBe(204);
+  });
+
+  it('a raw non-ASCII path is a rest-json 400 InvalidParameterException', async () => {
+    for (const encoding of ['utf8', 'latin1'] as const) {
+      const raw = Buffer.from('GET /identitypools/d\u00fc HTTP/1.1\r\nHost: localhost\r\n\r\n', encoding);
+      expectRestJsonError(parseRawResponse(await sendRawBytes(raw)), 400, 'InvalidParameterException', /^The request path must be printable ASCII/);
+    }
+  });
+
+  it('CONNECT is a rest-json 404 UnknownOperationException, not a silent close', async () => {
+    seen.length = 0;
+    const res = parseRawResponse(await sendRawBytes('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+    expectRestJsonError(res, 404, 'UnknownOperationException', 'No operation matches CONNECT example.com:443');
+    expect(seen).toHaveLength(0);
+  });
+
+  it('other malformed requests are a rest-json 400 SerializationException', async () => {
+    const res = parseRawResponse(await sendRawBytes('GET /x HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n'));
+    expectRestJsonError(res, 400, 'SerializationException', 'The request is not valid HTTP/1.1 (HPE_INVALID_HEADER_TOKEN)');
+  });
+});
+
+describe('paths a signer would normalize', () => {
+  const identityPath = `/identitypools/${encodeURIComponent(POOL)}/identities/${encodeURIComponent(IDENTITY)}`;
+
+  /** Signs for `signedPath` and sends to `sentPath`: a signature replayed on a path that normalizes to the signed one. */
+  async function sendSignedFor(signedPath: string, sentPath: string, method = 'GET'): Promise<Sent> {
+    const url = new URL(server.url);
+    const signer = new SignatureV4({ credentials: developer, region: REGION, service: 'cognito-sync', sha256: Sha256 });
+    const signed = await signer.sign(new HttpRequest({ method, hostname: url.hostname, path: signedPath, headers: { host: url.host } }));
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, method, path: sentPath, headers: signed.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('a signature made for …/identities/I is refused on …/identities/I/datasets/.., before the handler', async () => {
+    seen.length = 0;
+    reply = async () => ({ statusCode: 200, headers: {}, body: '{}' });
+    // The signature is good for the path it was made for.
+    expect((await sendSignedFor(identityPath, identityPath)).status).toBe(200);
+    seen.length = 0;
+    for (const sent of [`${identityPath}/datasets/..`, `${identityPath}/datasets/x/..`, `${identityPath}/./`, `${identityPath.replace('/identities', '//identities')}`]) {
+      const res = await sendSignedFor(identityPath, sent);
+      expectRestJsonError(res, 404, 'UnknownOperationException', `No operation matches GET ${sent}: a path with an empty, '.' or '..' segment names no resource (signers would normalize it away)`);
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it('is refused before the signature is checked (a bad signature is not what the client hears about)', async () => {
+    const res = await send({ path: `${identityPath}/datasets/%2E%2E`, unsigned: true, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x' } });
+    expectRestJsonError(res, 404, 'UnknownOperationException');
+  });
+});
+
+describe('X-Amz-Target', () => {
+  it('routes to Cognito Identity only on POST /: anywhere else the request goes to Cognito Sync', async () => {
+    const target = { 'x-amz-target': 'AWSCognitoIdentityService.GetId' };
+    seen.length = 0;
+    reply = async () => ({ statusCode: 200, headers: {}, body: '{}' });
+    // Signed, so that the Cognito Sync side lets it through to the (captured) router.
+    expect((await send({ method: 'POST', path: datasetPath, headers: target, body: '{}' })).status).toBe(200);
+    expect((await send({ method: 'GET', path: '/', headers: target })).status).toBe(200);
+    expect(seen.map((e) => `${e.requestContext.http.method} ${e.rawPath}`)).toEqual([`POST ${datasetPath}`, 'GET /']);
+    // Unsigned, Cognito Sync answers what it answers any unsigned request, in rest-json.
+    const unsigned = await send({ method: 'DELETE', path: '/', headers: target, unsigned: true });
+    expectRestJsonError(unsigned, 403, 'MissingAuthenticationTokenException');
+    // POST / is still Cognito Identity (JSON 1.1).
+    const identity = await send({ method: 'POST', path: '/', headers: { ...target, 'content-type': 'application/x-amz-json-1.1' }, body: '{}', unsigned: true });
+    expect(identity.headers['content-type']).toBe('application/x-amz-json-1.1');
+    expect(JSON.parse(identity.body).__type).toBe('InvalidParameterException');
+  });
+
+  it('refuses a Cognito Identity body that is not UTF-8 with SerializationException', async () => {
+    const res = await new Promise<Sent>((resolve, reject) => {
+      const url = new URL(server.url);
+      const body = Buffer.concat([Buffer.from('{"IdentityPoolId":"us-east-1:'), Buffer.from([0xff]), Buffer.from('"}')]);
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { 'x-amz-target': 'AWSCognitoIdentityService.GetId', 'content-type': 'application/x-amz-json-1.1' } },
+        (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ __type: 'SerializationException', message: 'The request body is not valid UTF-8.' });
+  });
+});
+
+describe('CORS origins', () => {
+  const preflight = (origin: string, target: LocalServer = server) =>
+    sendTo(target, {
+      method: 'OPTIONS',
+      path: datasetPath,
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    });
+
+  /** Unsigned: these tests are about the CORS headers, which every answer carries. */
+  function sendTo(target: LocalServer, options: { method: string; path: string; headers: Record<string, string> }): Promise<Sent> {
+    const url = new URL(target.url);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, method: options.method, path: options.path, headers: options.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('allows loopback origins of any port by default, echoed with Vary: Origin', async () => {
+    for (const origin of ['http://localhost', 'http://localhost:3000', 'https://localhost:8443', 'http://127.0.0.1:5173', 'https://127.0.0.1', 'http://[::1]:8080']) {
+      const res = await preflight(origin);
+      expect(res.status, origin).toBe(204);
+      expect(res.headers['access-control-allow-origin'], origin).toBe(origin);
+      expect(res.headers.vary, origin).toBe('Origin');
+      const ordinary = await sendTo(server, { method: 'GET', path: datasetPath, headers: { origin } });
+      expect(ordinary.headers['access-control-allow-origin'], origin).toBe(origin);
+      expect(ordinary.headers['access-control-expose-headers'], origin).toContain('x-amzn-ErrorType');
+      expect(ordinary.headers.vary, origin).toBe('Origin');
+    }
+  });
+
+  it('refuses other origins: a rest-json 403 to their preflight, no access-control-allow-origin on anything', async () => {
+    for (const origin of ['https://evil.example', 'http://localhost.evil.example', 'http://127.0.0.1.evil.example:80', 'null', 'http://192.168.1.2:3000', 'file://']) {
+      const res = await preflight(origin);
+      expectRestJsonError(res, 403, 'AccessDeniedException', /may not call this endpoint.*--allow-origin/);
+      expect(res.headers['access-control-allow-origin'], origin).toBeUndefined();
+      expect(res.headers.vary, origin).toBe('Origin');
+      const ordinary = await sendTo(server, { method: 'GET', path: datasetPath, headers: { origin } });
+      expect(ordinary.headers['access-control-allow-origin'], origin).toBeUndefined();
+    }
+  });
+
+  it('allows the origins of the allowedOrigins option, and every origin for *', async () => {
+    const options = { port: 0, region: REGION, tableName: table.tableName, dynamoEndpoint: table.endpoint, serverKey, developer, dispatch: reply };
+    const named = await startLocalServer({ ...options, allowedOrigins: ['https://App.Example.test/'] });
+    try {
+      expect((await preflight('https://app.example.test', named)).headers['access-control-allow-origin']).toBe('https://app.example.test');
+      expect((await preflight('http://localhost:3000', named)).status).toBe(204);
+      expect((await preflight('https://other.example.test', named)).status).toBe(403);
+    } finally {
+      await named.close();
+    }
+    const any = await startLocalServer({ ...options, allowedOrigins: ['*'] });
+    try {
+      const res = await preflight('https://other.example.test', any);
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe('https://other.example.test');
+    } finally {
+      await any.close();
     }
   });
 });
