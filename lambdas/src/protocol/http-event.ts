@@ -12,7 +12,7 @@
  * | `rawPath`                               | path as sent, still percent-encoded     | same                                  |
  * | `rawQueryString`                        | query as sent, without `?`              | same                                  |
  * | `headers`                               | lower-cased names, repeats joined by `,`| same (Node lower-cases them)          |
- * | `body`, `isBase64Encoded`               | request body; base64 when binary        | body as UTF-8 text, `false`           |
+ * | `body`, `isBase64Encoded`               | request body; base64 when binary        | UTF-8 text, `false`; else base64      |
  * | `requestContext.requestId`              | API Gateway's request id                | a fresh UUID                          |
  * | `requestContext.http.method`            | request method                          | same                                  |
  * | `requestContext.authorizer.iam`         | the SigV4 signer, verified by API GW    | the signer, verified by the server    |
