@@ -3,7 +3,8 @@
  * `cognito-sync` the clients sign for by default. The client code of README.md ("Deploy to AWS"), exercised
  * against the local endpoint (which accepts both names, and only those): each JavaScript client
  * signs for `execute-api` once configured as the doc shows, and the request succeeds; a client that
- * signs for another name is refused with 403.
+ * signs for another name is refused with 403. With `deployedRules`, the endpoint accepts `execute-api`
+ * only, as API Gateway does, so a client never switched is refused locally too.
  *
  * What the server saw is read from the request itself: the credential scope of the Authorization
  * header (`Credential=<key>/<date>/<region>/<service>/aws4_request`), captured where the client
@@ -19,6 +20,8 @@ import {
   type CognitoSyncClientConfig,
 } from '@aws-sdk/client-cognito-sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer, type LocalServer } from '../../lambdas/local/server';
+import { dynamoEndpoint } from '../helpers/dynamodb-local';
 import { startEndpoint, type AwsCredentials, type Endpoint, type TestIdentity } from '../helpers/local-endpoint';
 
 let endpoint: Endpoint;
@@ -232,5 +235,66 @@ describe('amazon-cognito-js', () => {
     const out = await check.send(new ListRecordsCommand({ IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId, DatasetName: 'web' }));
     expect(out.Records?.map((r) => [r.Key, r.Value])).toEqual([['score', '42']]);
     check.destroy();
+  });
+});
+
+// ---- deployedRules: the local endpoint rehearsing API Gateway's signature check ----
+
+describe('the deployedRules option', () => {
+  let rehearsal: LocalServer;
+
+  beforeAll(async () => {
+    // The same table and key as the default endpoint, so the same identity works on both.
+    rehearsal = await startLocalServer({
+      port: 0,
+      region: endpoint.region,
+      accountId: endpoint.accountId,
+      tableName: endpoint.tableName,
+      dynamoEndpoint: dynamoEndpoint(),
+      serverKey: endpoint.serverKey,
+      developer: { accessKeyId: endpoint.developerCredentials.accessKeyId, secretAccessKey: endpoint.developerCredentials.secretAccessKey },
+      deployedRules: true,
+    });
+  });
+
+  afterAll(async () => {
+    await rehearsal?.close();
+  });
+
+  const listDatasets = () => new ListDatasetsCommand({ IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId });
+
+  it('refuses a client that signs for cognito-sync with the 403 API Gateway gives', async () => {
+    const client = new CognitoSyncClient({ region: endpoint.region, endpoint: rehearsal.url, credentials: identity.credentials, maxAttempts: 1 });
+    const seen = recordSignatures(client);
+    const error = await client
+      .send(listDatasets())
+      .then(() => undefined, (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
+    expect(seen.map(scopeService)).toEqual(['cognito-sync']);
+    expect(error?.$metadata.httpStatusCode).toBe(403);
+    expect(error?.name).toBe('InvalidSignatureException');
+    expect(error?.message).toMatch(/Credential should be scoped to correct service: 'execute-api'/);
+    client.destroy();
+  });
+
+  it('serves a client that signs for execute-api', async () => {
+    const client = executeApiClientV3(rehearsal.url, endpoint.region, identity.credentials, { maxAttempts: 1 });
+    const seen = recordSignatures(client);
+    const out = await client.send(listDatasets());
+    expect(out.Datasets).toBeDefined();
+    expect(seen.map(scopeService)).toEqual(['execute-api']);
+    client.destroy();
+  });
+
+  it('without it, the endpoint serves both signing names', async () => {
+    const cognitoSync = new CognitoSyncClient({ region: endpoint.region, endpoint: endpoint.url, credentials: identity.credentials, maxAttempts: 1 });
+    const executeApi = executeApiClientV3(endpoint.url, endpoint.region, identity.credentials, { maxAttempts: 1 });
+    const seenCognitoSync = recordSignatures(cognitoSync);
+    const seenExecuteApi = recordSignatures(executeApi);
+    expect((await cognitoSync.send(listDatasets())).Datasets).toBeDefined();
+    expect((await executeApi.send(listDatasets())).Datasets).toBeDefined();
+    expect(seenCognitoSync.map(scopeService)).toEqual(['cognito-sync']);
+    expect(seenExecuteApi.map(scopeService)).toEqual(['execute-api']);
+    cognitoSync.destroy();
+    executeApi.destroy();
   });
 });
