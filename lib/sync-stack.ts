@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { OPERATION_NAMES } from '../lambdas/src/operations';
 import { SyncAlarms } from './alarms';
 import { IdentityCallers, type IdentityPoolLoginProviders } from './identity-callers';
+import { suppressAcceptedFindings } from './nag-suppressions';
 import { DEFAULT_THROTTLE, SyncApi } from './sync-api';
 import { SyncTable } from './sync-table';
 
@@ -123,6 +124,9 @@ export class CognitoSyncStack extends Stack {
       functions: Object.fromEntries(OPERATION_NAMES.map((name) => [name, this.api.operations[name].function])),
       alarmEmail: props.alarmEmail,
     });
+
+    // cdk-nag AwsSolutions: what is accepted, and why (test/infra/nag.test.ts runs the pack).
+    suppressAcceptedFindings(this.api, this.tokenKey, this.identityCallers, props.tracing ?? false);
 
     new CfnOutput(this, 'EndpointUrl', { value: this.api.endpoint, description: 'Cognito Sync endpoint: the clients\' endpoint, signing name execute-api' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table' });
