@@ -3,28 +3,33 @@
  * `npm start`: the whole service on this machine. DynamoDB Local (data under --data-dir, or in
  * memory), the table, and one HTTP endpoint serving Cognito Sync and the Cognito Identity subset.
  *
- *   npm start -- [--in-memory] [--port N] [--data-dir DIR]
+ *   npm start -- [--in-memory] [--port N] [--data-dir DIR] [--allow-origin ORIGIN]... [--deployed-rules]
  *
  * Environment: PORT (when --port is absent; default 8080), AWS_REGION (default us-east-1),
  * SYNC_TABLE_NAME (default cognito-sync), SYNC_DEVELOPER_ACCESS_KEY_ID / SYNC_DEVELOPER_SECRET_ACCESS_KEY.
  */
+// First: it must be set before any AWS SDK client is made.
+import '../lambdas/local/quiet-sdk-node-warning';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { developerCredentialsFromEnv, type DeveloperCredentials } from '../lambdas/local/credentials';
 import { LocalRuntimeError, isLocalRuntimeError } from '../lambdas/local/errors';
+import { watchParent } from '../lambdas/local/exit-with-parent';
 import { startLocalEndpoint, type LocalEndpoint } from '../lambdas/local/local-endpoint';
 
 const HOST = '127.0.0.1';
-const USAGE = 'Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR]';
+const USAGE = 'Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR] [--allow-origin ORIGIN]... [--deployed-rules]';
 
 interface Settings {
   readonly inMemory: boolean;
   readonly port: number;
+  /** How to ask for another port, in the words of however this one was chosen. */
+  readonly portHint: string;
   readonly dataDir: string;
   readonly region: string;
   readonly tableName: string;
-  readonly developer: DeveloperCredentials;
+  readonly allowedOrigins: readonly string[];
+  readonly deployedRules: boolean;
 }
 
 function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
@@ -36,6 +41,8 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
         'in-memory': { type: 'boolean', default: false },
         port: { type: 'string' },
         'data-dir': { type: 'string', default: '.data' },
+        'allow-origin': { type: 'string', multiple: true, default: [] },
+        'deployed-rules': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -53,25 +60,33 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
   if (!/^\d+$/.test(portText) || port > 65535) {
     throw new LocalRuntimeError(`Invalid port '${portText}': expected a number from 0 to 65535.\n${USAGE}`);
   }
+  const portHint =
+    values.port !== undefined
+      ? 'use --port <another port>'
+      : env.PORT !== undefined
+        ? 'set PORT=<another port>'
+        : 'use `npm start -- --port <another port>`';
   return {
     inMemory: values['in-memory'] ?? false,
     port,
+    portHint,
     dataDir: path.resolve(values['data-dir'] ?? '.data'),
     region: env.AWS_REGION || 'us-east-1',
     tableName: env.SYNC_TABLE_NAME || 'cognito-sync',
-    developer: developerCredentialsFromEnv(env),
+    allowedOrigins: values['allow-origin'] ?? [],
+    deployedRules: values['deployed-rules'] ?? false,
   };
 }
 
 /** Fails fast, before the JVM starts, when the port is taken. startLocalServer checks again. */
-function checkPortFree(port: number, host: string): Promise<void> {
+function checkPortFree(port: number, host: string, portHint: string): Promise<void> {
   if (port === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (e: NodeJS.ErrnoException) =>
       reject(
         e.code === 'EADDRINUSE'
-          ? new LocalRuntimeError(`Port ${port} is already in use: set PORT=<another port> or stop the other process.`)
+          ? new LocalRuntimeError(`Port ${port} is already in use: ${portHint} or stop the other process.`)
           : new LocalRuntimeError(`Cannot listen on ${host}:${port}: ${e.message}`),
       ),
     );
@@ -79,20 +94,30 @@ function checkPortFree(port: number, host: string): Promise<void> {
   });
 }
 
+/** Where the developer pair came from, when the developer should know: it is not the published one. */
+function developerSource(server: LocalEndpoint): string {
+  if (!server.developerCredentialsFile) return '';
+  const made = server.developerCredentialsCreated ? 'Made for this data directory on its first start; kept' : 'Kept';
+  const overridden = process.env.SYNC_DEVELOPER_ACCESS_KEY_ID || process.env.SYNC_DEVELOPER_SECRET_ACCESS_KEY;
+  return `\n  (${made} in ${server.developerCredentialsFile}${overridden ? ', overridden by SYNC_DEVELOPER_*' : ''})`;
+}
+
 function banner(s: Settings, server: LocalEndpoint): string {
-  const { accessKeyId, secretAccessKey } = s.developer;
+  const { accessKeyId, secretAccessKey } = server.developer;
   const creds = `{ accessKeyId: '${accessKeyId}', secretAccessKey: '${secretAccessKey}' }`;
+  const dynamo = `DynamoDB Local at ${server.dynamoEndpoint}${server.dynamoPid ? ` (pid ${server.dynamoPid})` : ''}`;
   return `
 open-cognito-sync: local endpoint ready
 
   Endpoint   ${server.url}
   Region     ${s.region}
   Data       ${s.inMemory ? 'in memory (gone when this process stops)' : s.dataDir}
-  Table      ${s.tableName} on DynamoDB Local at ${server.dynamoEndpoint}
+  Table      ${s.tableName} on ${dynamo}
+  Rules      ${s.deployedRules ? 'deployed: execute-api signatures only' : 'local: cognito-sync or execute-api signatures'}
 
 Developer credentials (CreateIdentityPool, developer-only operations):
   AccessKeyId      ${accessKeyId}
-  SecretAccessKey  ${secretAccessKey}
+  SecretAccessKey  ${secretAccessKey}${developerSource(server)}
 
 Cognito Sync, as a developer (AWS SDK for JavaScript v3):
 
@@ -106,6 +131,7 @@ Cognito Sync, as a developer (AWS SDK for JavaScript v3):
 Cognito Sync, as an app (Cognito Identity is served on the same endpoint):
 
   import { CognitoIdentityClient, CreateIdentityPoolCommand } from '@aws-sdk/client-cognito-identity';
+  import { CognitoSyncClient } from '@aws-sdk/client-cognito-sync';
   import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
   const endpoint = '${server.url}';
   // Once, with the developer credentials:
@@ -126,17 +152,24 @@ async function main(): Promise<void> {
   let endpoint: LocalEndpoint | undefined;
   let stopping = false;
   const stop = async (code: number) => {
-    if (stopping) process.exit(code); // A second Ctrl-C: the JVM is killed by its exit handler.
+    if (stopping) process.exit(code); // A second Ctrl-C: the JVM dies with us (its stdin closes).
     stopping = true;
     await endpoint?.close().catch(() => undefined);
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // Closing the terminal: stop as cleanly as for Ctrl-C (releasing the data directory's lock).
+  process.on('SIGHUP', () => void stop(0));
+  // tsx (or whatever started us) killed with SIGKILL: nobody is left to stop us, so stop ourselves.
+  watchParent(() => {
+    console.error('open-cognito-sync: the parent process is gone; stopping.');
+    void stop(0);
+  });
 
   try {
     const settings = readSettings(process.argv.slice(2), process.env);
-    await checkPortFree(settings.port, HOST);
+    await checkPortFree(settings.port, HOST, settings.portHint);
     endpoint = await startLocalEndpoint({
       port: settings.port,
       host: HOST,
@@ -144,7 +177,9 @@ async function main(): Promise<void> {
       tableName: settings.tableName,
       inMemory: settings.inMemory,
       dataDir: settings.dataDir,
-      developer: settings.developer,
+      allowedOrigins: settings.allowedOrigins,
+      deployedRules: settings.deployedRules,
+      portHint: settings.portHint,
     });
     console.log(banner(settings, endpoint));
   } catch (e) {

@@ -8,6 +8,11 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/**
+ * The published developer pair: `--in-memory` and the tests use it. A persistent data directory gets
+ * its own random pair instead (`loadOrCreateDeveloperCredentials`), because any web page open in the
+ * developer's browser knows the published one.
+ */
 export const DEFAULT_DEVELOPER_ACCESS_KEY_ID = 'AKIALOCALDEVELOPER00';
 export const DEFAULT_DEVELOPER_SECRET_ACCESS_KEY = 'local-developer-secret-key';
 
@@ -16,11 +21,22 @@ export interface DeveloperCredentials {
   readonly secretAccessKey: string;
 }
 
-/** `SYNC_DEVELOPER_ACCESS_KEY_ID` / `SYNC_DEVELOPER_SECRET_ACCESS_KEY`, or the documented defaults. */
-export function developerCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): DeveloperCredentials {
+const DEFAULT_DEVELOPER: DeveloperCredentials = {
+  accessKeyId: DEFAULT_DEVELOPER_ACCESS_KEY_ID,
+  secretAccessKey: DEFAULT_DEVELOPER_SECRET_ACCESS_KEY,
+};
+
+/**
+ * `SYNC_DEVELOPER_ACCESS_KEY_ID` / `SYNC_DEVELOPER_SECRET_ACCESS_KEY`, each overriding its half of
+ * `fallback` (the documented pair unless given).
+ */
+export function developerCredentialsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: DeveloperCredentials = DEFAULT_DEVELOPER,
+): DeveloperCredentials {
   return {
-    accessKeyId: env.SYNC_DEVELOPER_ACCESS_KEY_ID || DEFAULT_DEVELOPER_ACCESS_KEY_ID,
-    secretAccessKey: env.SYNC_DEVELOPER_SECRET_ACCESS_KEY || DEFAULT_DEVELOPER_SECRET_ACCESS_KEY,
+    accessKeyId: env.SYNC_DEVELOPER_ACCESS_KEY_ID || fallback.accessKeyId,
+    secretAccessKey: env.SYNC_DEVELOPER_SECRET_ACCESS_KEY || fallback.secretAccessKey,
   };
 }
 
@@ -46,10 +62,19 @@ export const SESSION_TTL_SECONDS = 3600;
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** `ASIA` + 16 base32 characters: the shape of an STS temporary access key id. */
-function temporaryAccessKeyId(): string {
+/** A prefix + 16 random base32 characters: the shape of an AWS access key id. */
+function accessKeyId(prefix: 'AKIA' | 'ASIA'): string {
   // 256 is a multiple of 32, so `byte & 31` is uniform.
-  return 'ASIA' + Array.from(randomBytes(16), (byte) => BASE32[byte & 31]).join('');
+  return prefix + Array.from(randomBytes(16), (byte) => BASE32[byte & 31]).join('');
+}
+
+/** `ASIA…`: the shape of an STS temporary access key id. */
+const temporaryAccessKeyId = (): string => accessKeyId('ASIA');
+
+/** A fresh long-term pair shaped like an IAM user's: `AKIA` + 16 characters, a 40-character secret. */
+export function randomDeveloperCredentials(): DeveloperCredentials {
+  // 30 bytes are exactly 40 base64 characters, from the same alphabet as AWS secret keys.
+  return { accessKeyId: accessKeyId('AKIA'), secretAccessKey: randomBytes(30).toString('base64') };
 }
 
 const hmac = (key: Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();

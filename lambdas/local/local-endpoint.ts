@@ -6,6 +6,9 @@
 import path from 'node:path';
 import { ensureTable } from '../src/adapters/table-schema';
 import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
+import { preparePrivateDataDir } from './data-dir';
+import { loadOrCreateDeveloperCredentials } from './developer-credentials-file';
 import { createLocalDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ephemeralServerKey, loadOrCreateServerKey } from './server-key';
 import { startLocalServer, type Dispatch } from './server';
@@ -25,8 +28,18 @@ export interface LocalEndpointOptions {
   readonly dataDir?: string;
   /** Use this DynamoDB (say, the tests' shared DynamoDB Local) instead of starting one. */
   readonly dynamoEndpoint?: string;
+  /**
+   * Default: SYNC_DEVELOPER_ACCESS_KEY_ID / SYNC_DEVELOPER_SECRET_ACCESS_KEY over the data
+   * directory's own random pair (made on its first start), or over the documented pair in memory.
+   */
   readonly developer?: DeveloperCredentials;
   readonly dispatch?: Dispatch;
+  /** Browser origins allowed besides loopback ones (CORS). */
+  readonly allowedOrigins?: readonly string[];
+  /** `execute-api` signatures only, as deployed (see LocalServerOptions). */
+  readonly deployedRules?: boolean;
+  /** How the port-in-use message tells to choose another (see LocalServerOptions). */
+  readonly portHint?: string;
 }
 
 export interface LocalEndpoint {
@@ -36,6 +49,12 @@ export interface LocalEndpoint {
   readonly tableName: string;
   readonly dynamoEndpoint: string;
   readonly developer: DeveloperCredentials;
+  /** Where the data directory's developer pair is kept; undefined in memory or when one was given. */
+  readonly developerCredentialsFile: string | undefined;
+  /** True on the first start of a data directory: its developer pair was just made. */
+  readonly developerCredentialsCreated: boolean;
+  /** DynamoDB Local's process id, when this started it. */
+  readonly dynamoPid: number | undefined;
   readonly inMemory: boolean;
   /** Absolute; undefined in memory. */
   readonly dataDir: string | undefined;
@@ -48,11 +67,18 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   const dataDir = inMemory ? undefined : path.resolve(options.dataDir ?? '.data');
   const region = options.region ?? (process.env.AWS_REGION || 'us-east-1');
   const tableName = options.tableName ?? (process.env.SYNC_TABLE_NAME || 'cognito-sync');
-  const developer = options.developer ?? developerCredentialsFromEnv();
-  const serverKey = dataDir ? loadOrCreateServerKey(dataDir) : ephemeralServerKey();
+  let lock: DataDirLock | undefined;
+  if (dataDir) {
+    preparePrivateDataDir(dataDir);
+    // Before anything touches the data: a second server on it would lose acknowledged writes.
+    lock = lockDataDir(dataDir);
+  }
 
   let dynamo: DynamoDbLocal | undefined;
   try {
+    const stored = dataDir && !options.developer ? loadOrCreateDeveloperCredentials(dataDir) : undefined;
+    const developer = options.developer ?? developerCredentialsFromEnv(process.env, stored?.credentials);
+    const serverKey = dataDir ? loadOrCreateServerKey(dataDir) : ephemeralServerKey();
     if (!options.dynamoEndpoint) {
       dynamo = await startDynamoDbLocal(dataDir ? { dbPath: path.join(dataDir, 'dynamodb') } : { inMemory: true });
     }
@@ -72,6 +98,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       serverKey,
       developer,
       dispatch: options.dispatch,
+      allowedOrigins: options.allowedOrigins,
+      deployedRules: options.deployedRules,
+      portHint: options.portHint,
     });
     return {
       url: server.url,
@@ -80,16 +109,21 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       tableName,
       dynamoEndpoint,
       developer,
+      developerCredentialsFile: stored?.file,
+      developerCredentialsCreated: stored?.created ?? false,
+      dynamoPid: dynamo?.pid,
       inMemory,
       dataDir,
       close: async () => {
         await server.close();
         await dynamo?.stop();
+        lock?.release();
       },
     };
   } catch (e) {
-    // Never leave a JVM behind a failed start.
+    // Never leave a JVM, or a lock, behind a failed start.
     await dynamo?.stop();
+    lock?.release();
     throw e;
   }
 }

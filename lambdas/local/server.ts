@@ -57,6 +57,8 @@ export interface LocalServerOptions {
    * The deployed size limits (deployed-limits.ts) apply either way.
    */
   readonly deployedRules?: boolean;
+  /** How to ask for another port, in the words the port was chosen with. Default `set PORT=<another port>`. */
+  readonly portHint?: string;
 }
 
 export interface LocalServer {
@@ -153,7 +155,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   server.on('connect', answerConnect);
   let port: number;
   try {
-    port = await listen(server, options.port ?? 8080, host);
+    port = await listen(server, options.port ?? 8080, host, options.portHint ?? 'set PORT=<another port>');
   } catch (e) {
     dynamo.destroy();
     throw e;
@@ -173,11 +175,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 }
 
-function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<number> {
+function listen(server: ReturnType<typeof createServer>, port: number, host: string, portHint: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') {
-        reject(new LocalRuntimeError(`Port ${port} is already in use: set PORT=<another port> or stop the other process.`));
+        reject(new LocalRuntimeError(`Port ${port} is already in use: ${portHint} or stop the other process.`));
       } else if (e.code === 'EACCES') {
         reject(new LocalRuntimeError(`Port ${port} on ${host} is not allowed for this user: set PORT to a port above 1024.`));
       } else {

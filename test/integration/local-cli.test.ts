@@ -1,23 +1,26 @@
 /**
  * `npm start` (bin/local.ts) as a developer meets it: a clear line, not a stack, for what they can
  * fix; a clean stop on Ctrl-C / SIGTERM that leaves no JVM behind; data, identities and credentials
- * that survive a restart with --data-dir.
+ * that survive a restart with --data-dir; one server per data directory; and no JVM left behind
+ * when the server, or the tsx process above it, is killed with SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { CognitoSyncClient, ListDatasetsCommand } from '@aws-sdk/client-cognito-sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID } from '../../lambdas/local/credentials';
+import { LOCK_FILE } from '../../lambdas/local/data-dir-lock';
+import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/developer-credentials-file';
 import { findFreePort, startDynamoDbLocal } from '../../lambdas/local/dynamodb-local';
 import { LocalRuntimeError } from '../../lambdas/local/errors';
+import { isProcessRunning } from '../../lambdas/local/process-alive';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-const developer = { accessKeyId: DEFAULT_DEVELOPER_ACCESS_KEY_ID, secretAccessKey: DEFAULT_DEVELOPER_SECRET_ACCESS_KEY };
 
 interface Running {
   readonly child: ChildProcess;
@@ -46,7 +49,14 @@ function startCli(args: string[], env: Record<string, string> = {}): Running {
   return running;
 }
 
-async function waitForBanner(running: Running, timeoutMs = 40_000): Promise<{ endpoint: string; dynamo: string }> {
+interface Banner {
+  readonly endpoint: string;
+  readonly dynamo: string;
+  readonly dynamoPid: number;
+  readonly developer: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+async function waitForBanner(running: Running, timeoutMs = 40_000): Promise<Banner> {
   const deadline = Date.now() + timeoutMs;
   while (!running.stdout.includes('Press Ctrl-C to stop.')) {
     if (running.child.exitCode !== null) throw new Error(`bin/local.ts exited early:\n${running.stdout}\n${running.stderr}`);
@@ -56,8 +66,26 @@ async function waitForBanner(running: Running, timeoutMs = 40_000): Promise<{ en
   return {
     endpoint: /Endpoint\s+(http:\/\/\S+)/.exec(running.stdout)![1],
     dynamo: /DynamoDB Local at (http:\/\/\S+)/.exec(running.stdout)![1],
+    dynamoPid: Number(/DynamoDB Local at \S+ \(pid (\d+)\)/.exec(running.stdout)![1]),
+    developer: {
+      accessKeyId: /AccessKeyId\s+(\S+)/.exec(running.stdout)![1],
+      secretAccessKey: /SecretAccessKey\s+(\S+)/.exec(running.stdout)![1],
+    },
   };
 }
+
+/** Polls `condition` until it holds; false if it still does not after `timeoutMs`. */
+async function eventually(condition: () => boolean, timeoutMs = 15_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/** The pid of the node process serving a data directory: bin/local.ts runs under tsx, as a child. */
+const serverPid = (dataDir: string): number => Number(readFileSync(path.join(dataDir, LOCK_FILE), 'utf8'));
 
 async function refusesConnections(url: string): Promise<boolean> {
   try {
@@ -94,26 +122,56 @@ describe('bin/local.ts', () => {
     }
   });
 
+  it('names --port, not PORT, when the port was given with --port', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const cli = startCli(['--in-memory', '--port', String(port)]);
+      expect(await cli.exited).toBe(1);
+      expect(cli.stderr).toContain(`Port ${port} is already in use: use --port <another port> or stop the other process.`);
+      expect(cli.stderr).not.toContain('PORT=');
+    } finally {
+      holder.close();
+    }
+  });
+
   it('explains a bad argument with the usage line', async () => {
     const cli = startCli(['--bogus']);
     expect(await cli.exited).toBe(1);
     expect(cli.stderr).toMatch(/Unknown option '--bogus'/);
-    expect(cli.stderr).toContain('Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR]');
+    expect(cli.stderr).toContain(
+      'Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR] [--allow-origin ORIGIN]... [--deployed-rules]',
+    );
     expect(hasStack(cli.stderr)).toBe(false);
   });
 
   it('keeps data, identities and credentials across a restart, and stops cleanly', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
+    const root = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
+    const dataDir = path.join(root, 'data');
     try {
       const port = await findFreePort();
       const first = startCli(['--data-dir', dataDir, '--port', String(port)]);
-      const { endpoint, dynamo } = await waitForBanner(first);
+      const { endpoint, dynamo, developer } = await waitForBanner(first);
       expect(endpoint).toBe(`http://127.0.0.1:${port}`);
       expect(first.stdout).toContain('new CognitoSyncClient({');
-      expect(first.stdout).toContain(DEFAULT_DEVELOPER_ACCESS_KEY_ID);
+      // Both snippets import what they use.
+      expect(first.stdout.match(/import \{ CognitoSyncClient \} from '@aws-sdk\/client-cognito-sync';/g)).toHaveLength(2);
+      // No Node 20 advice from the AWS SDK on every start.
+      expect(first.stderr).not.toContain('NodeVersionSupportWarning');
+      // The data directory's own developer pair, printed, not the published one.
+      expect(developer.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+      expect(developer.accessKeyId).not.toBe(DEFAULT_DEVELOPER_ACCESS_KEY_ID);
+      expect(JSON.parse(readFileSync(path.join(dataDir, DEVELOPER_CREDENTIALS_FILE), 'utf8'))).toEqual(developer);
+      expect(first.stdout).toContain(`Made for this data directory on its first start; kept in ${path.join(dataDir, DEVELOPER_CREDENTIALS_FILE)}`);
+      // Everything in it is this user's alone, the DynamoDB Local file by its directory.
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(dataDir, 'dynamodb')).mode & 0o777).toBe(0o700);
       expect(statSync(path.join(dataDir, 'local-secret.key')).mode & 0o777).toBe(0o600);
+      expect(statSync(path.join(dataDir, DEVELOPER_CREDENTIALS_FILE)).mode & 0o777).toBe(0o600);
 
-      const identity = new CognitoIdentityClient({ region: 'us-east-1', endpoint, credentials: developer });
+      // A copy: the SDK marks the credentials object it is given.
+      const identity = new CognitoIdentityClient({ region: 'us-east-1', endpoint, credentials: { ...developer } });
       const { IdentityPoolId } = await identity.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'kept', AllowUnauthenticatedIdentities: true }));
       const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId }));
       const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId }));
@@ -122,9 +180,11 @@ describe('bin/local.ts', () => {
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
       expect(await refusesConnections(dynamo)).toBe(true);
+      expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
 
       const second = startCli(['--data-dir', dataDir, '--port', String(port)]);
-      await waitForBanner(second);
+      const restarted = await waitForBanner(second);
+      expect(restarted.developer).toEqual(developer);
       // The identity is still there...
       const anonymous = new CognitoIdentityClient({ region: 'us-east-1', endpoint });
       expect((await anonymous.send(new GetCredentialsForIdentityCommand({ IdentityId }))).IdentityId).toBe(IdentityId);
@@ -141,6 +201,72 @@ describe('bin/local.ts', () => {
       second.child.kill('SIGINT');
       expect(await second.exited).toBe(0);
       expect(hasStack(second.stderr)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('refuses a second server on the same data directory, naming the first one', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
+    try {
+      const first = startCli(['--data-dir', dataDir, '--port', '0']);
+      const { endpoint } = await waitForBanner(first);
+      const pid = serverPid(dataDir);
+
+      const second = startCli(['--data-dir', dataDir, '--port', '0']);
+      expect(await second.exited).toBe(1);
+      expect(second.stderr).toContain(`error: The data directory ${dataDir} is in use by another server (pid ${pid}).`);
+      expect(hasStack(second.stderr)).toBe(false);
+      // The first one carries on, still holding the directory.
+      expect(await refusesConnections(endpoint)).toBe(false);
+      expect(serverPid(dataDir)).toBe(pid);
+
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('leaves no JVM behind when the server is killed with SIGKILL, and the next start takes over its stale lock', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
+    try {
+      const first = startCli(['--data-dir', dataDir, '--port', '0']);
+      const { dynamoPid } = await waitForBanner(first);
+      expect(isProcessRunning(dynamoPid)).toBe(true);
+
+      // The node process that runs bin/local.ts: nothing in it runs after SIGKILL.
+      const pid = serverPid(dataDir);
+      process.kill(pid, 'SIGKILL');
+      expect(await eventually(() => !isProcessRunning(pid))).toBe(true);
+      expect(await eventually(() => !isProcessRunning(dynamoPid))).toBe(true);
+      // It could not remove its lock...
+      expect(serverPid(dataDir)).toBe(pid);
+
+      // ...which the next start recognizes as stale.
+      const second = startCli(['--data-dir', dataDir, '--port', '0']);
+      await waitForBanner(second);
+      expect(serverPid(dataDir)).not.toBe(pid);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('stops, JVM and lock included, when the tsx process above it is killed with SIGKILL', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
+    try {
+      const cli = startCli(['--data-dir', dataDir, '--port', '0']);
+      const { dynamoPid } = await waitForBanner(cli);
+      const pid = serverPid(dataDir);
+      expect(pid).not.toBe(cli.child.pid);
+
+      cli.child.kill('SIGKILL');
+      expect(await eventually(() => !isProcessRunning(pid))).toBe(true);
+      expect(await eventually(() => !isProcessRunning(dynamoPid))).toBe(true);
+      expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
