@@ -10,9 +10,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import { CognitoSyncClient, ListDatasetsCommand } from '@aws-sdk/client-cognito-sync';
+import { CognitoSyncClient, ListDatasetsCommand, ListIdentityPoolUsageCommand } from '@aws-sdk/client-cognito-sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DEVELOPER_ACCESS_KEY_ID } from '../../lambdas/local/credentials';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
 import { LOCK_FILE } from '../../lambdas/local/data-dir-lock';
 import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/developer-credentials-file';
 import { findFreePort, startDynamoDbLocal } from '../../lambdas/local/dynamodb-local';
@@ -204,6 +204,24 @@ describe('bin/local.ts', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  }, 90_000);
+
+  it('passes --allow-origin and --deployed-rules to the endpoint; in memory, with the documented developer pair', async () => {
+    const cli = startCli(['--in-memory', '--port', '0', '--allow-origin', 'https://app.example.test', '--deployed-rules']);
+    const { endpoint, developer } = await waitForBanner(cli);
+    expect(developer).toEqual({ accessKeyId: DEFAULT_DEVELOPER_ACCESS_KEY_ID, secretAccessKey: DEFAULT_DEVELOPER_SECRET_ACCESS_KEY });
+    const preflight = (origin: string) =>
+      fetch(`${endpoint}/identitypools`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET' } });
+    const allowed = await preflight('https://app.example.test');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.test');
+    expect((await preflight('https://other.example.test')).status).toBe(403);
+
+    // Deployed rules: the v3 client signs for `cognito-sync`, which API Gateway would refuse.
+    const sync = new CognitoSyncClient({ region: 'us-east-1', endpoint, credentials: { ...developer }, maxAttempts: 1 });
+    const error = await sync.send(new ListIdentityPoolUsageCommand({})).catch((e: unknown) => e);
+    sync.destroy();
+    expect((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(403);
   }, 90_000);
 
   it('refuses a second server on the same data directory, naming the first one', async () => {
