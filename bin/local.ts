@@ -10,7 +10,6 @@
  */
 // First: it must be set before any AWS SDK client is made.
 import '../lambdas/local/quiet-sdk-node-warning';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalRuntimeError, isLocalRuntimeError } from '../lambdas/local/errors';
@@ -76,22 +75,6 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
     allowedOrigins: values['allow-origin'] ?? [],
     deployedRules: values['deployed-rules'] ?? false,
   };
-}
-
-/** Fails fast, before the JVM starts, when the port is taken. startLocalServer checks again. */
-function checkPortFree(port: number, host: string, portHint: string): Promise<void> {
-  if (port === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        e.code === 'EADDRINUSE'
-          ? new LocalRuntimeError(`Port ${port} is already in use: ${portHint} or stop the other process.`)
-          : new LocalRuntimeError(`Cannot listen on ${host}:${port}: ${e.message}`),
-      ),
-    );
-    probe.listen(port, host, () => probe.close(() => resolve()));
-  });
 }
 
 /** Where the developer pair came from, when the developer should know: it is not the published one. */
@@ -169,7 +152,6 @@ async function main(): Promise<void> {
 
   try {
     const settings = readSettings(process.argv.slice(2), process.env);
-    await checkPortFree(settings.port, HOST, settings.portHint);
     endpoint = await startLocalEndpoint({
       port: settings.port,
       host: HOST,

@@ -10,6 +10,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { preparePrivateDataDir } from './data-dir';
 import { loadOrCreateDeveloperCredentials } from './developer-credentials-file';
 import { createLocalDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { ensurePortFree } from './port-probe';
 import { ephemeralServerKey, loadOrCreateServerKey } from './server-key';
 import { startLocalServer, type Dispatch } from './server';
 
@@ -62,6 +63,8 @@ export interface LocalEndpoint {
   close(): Promise<void>;
 }
 
+const DEFAULT_PORT_HINT = 'set PORT=<another port>';
+
 export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const inMemory = options.inMemory ?? false;
   const dataDir = inMemory ? undefined : path.resolve(options.dataDir ?? '.data');
@@ -79,6 +82,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     const stored = dataDir && !options.developer ? loadOrCreateDeveloperCredentials(dataDir) : undefined;
     const developer = options.developer ?? developerCredentialsFromEnv(process.env, stored?.credentials);
     const serverKey = dataDir ? loadOrCreateServerKey(dataDir) : ephemeralServerKey();
+    // After the lock: a second `npm start` on the same directory and port hears about the directory.
+    await ensurePortFree(options.port ?? 8080, options.host ?? '127.0.0.1', options.portHint ?? DEFAULT_PORT_HINT);
     if (!options.dynamoEndpoint) {
       dynamo = await startDynamoDbLocal(dataDir ? { dbPath: path.join(dataDir, 'dynamodb') } : { inMemory: true });
     }

@@ -227,11 +227,13 @@ describe('bin/local.ts', () => {
   it('refuses a second server on the same data directory, naming the first one', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
     try {
-      const first = startCli(['--data-dir', dataDir, '--port', '0']);
+      const port = await findFreePort();
+      const first = startCli(['--data-dir', dataDir, '--port', String(port)]);
       const { endpoint } = await waitForBanner(first);
       const pid = serverPid(dataDir);
 
-      const second = startCli(['--data-dir', dataDir, '--port', '0']);
+      // The same command twice: the directory is what to hear about, not the port.
+      const second = startCli(['--data-dir', dataDir, '--port', String(port)]);
       expect(await second.exited).toBe(1);
       expect(second.stderr).toContain(`error: The data directory ${dataDir} is in use by another server (pid ${pid}).`);
       expect(hasStack(second.stderr)).toBe(false);
