@@ -275,6 +275,21 @@ describe('bin/local.ts', () => {
     }
   }, 90_000);
 
+  it('stops cleanly when its terminal closes (SIGHUP), releasing the data directory', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
+    try {
+      const cli = startCli(['--data-dir', dataDir, '--port', '0']);
+      const { dynamoPid } = await waitForBanner(cli);
+      const pid = serverPid(dataDir);
+      process.kill(pid, 'SIGHUP');
+      expect(await eventually(() => !isProcessRunning(pid))).toBe(true);
+      expect(await eventually(() => !isProcessRunning(dynamoPid))).toBe(true);
+      expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('stops, JVM and lock included, when the tsx process above it is killed with SIGKILL', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
     try {
