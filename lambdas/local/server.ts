@@ -147,9 +147,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 
   const cors = corsPolicy(options.allowedOrigins);
-  const server = createServer((req, res) => {
-    void serve(req, res, answer, cors);
-  });
+  const handle = (req: IncomingMessage, res: ServerResponse) => void serve(req, res, answer, cors);
+  // Node would answer a request without Host, or with an `Expect` other than 100-continue, with a
+  // bare 400 or 417 that no SDK can name. Both go through the pipeline instead: a missing Host
+  // fails the signature check (SigV4 signs it), and an unknown expectation is ignored, which RFC
+  // 9110 allows in place of a 417.
+  const server = createServer({ requireHostHeader: false }, handle);
+  server.on('checkExpectation', handle);
   // What Node's parser refuses, or hands over as a tunnel, still gets a rest-json answer.
   server.on('clientError', answerClientError);
   server.on('connect', answerConnect);

@@ -94,5 +94,17 @@ export function answerConnect(request: IncomingMessage, socket: Duplex): void {
     socket.destroy();
     return;
   }
+  // The socket has left the HTTP server's books: neither its timeouts nor closeAllConnections()
+  // will ever end it. Discard whatever the client still sends (a client blocked on a full window
+  // would never read our answer nor hang up), let it read the answer and close, and drop the
+  // connection ourselves if it has not within a grace period. Destroying it at once could reset
+  // the connection under an answer the client has not read yet.
+  socket.resume();
+  const grace = setTimeout(() => socket.destroy(), CONNECT_LINGER_MS);
+  grace.unref();
+  socket.once('close', () => clearTimeout(grace));
   socket.end(rawHttpResponse(error, randomUUID()));
 }
+
+/** How long a refused `CONNECT` socket may wait for the client to take our answer. */
+const CONNECT_LINGER_MS = 2000;

@@ -345,6 +345,33 @@ describe('requests the HTTP parser refuses', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('a CONNECT with a body, from a client that never hangs up, is answered and does not hold close() open', async () => {
+    // Found by the fuzzer: the tunnelled socket was neither read nor closed, so close() waited forever.
+    const own = await startLocalServer({ port: 0, region: REGION, tableName: table.tableName, dynamoEndpoint: table.endpoint, serverKey, developer, dispatch: reply });
+    const url = new URL(own.url);
+    const socket = connect({ port: Number(url.port), host: url.hostname, allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined);
+    socket.write('CONNECT /identitypools/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 70000\r\n\r\n');
+    socket.write(Buffer.alloc(70_000, 0x61));
+    await new Promise<void>((resolve) => socket.once('end', () => resolve()));
+    expectRestJsonError(parseRawResponse(Buffer.concat(chunks).toString('utf8')), 404, 'UnknownOperationException');
+    await own.close(); // hangs (test time-out) while the server keeps the socket
+    socket.destroy();
+  });
+
+  it('a request without Host, or with an expectation other than 100-continue, still gets a rest-json answer', async () => {
+    const noHost = parseRawResponse(await sendRawBytes('GET /x HTTP/1.1\r\nConnection: close\r\n\r\n'));
+    expect(noHost.status).toBeGreaterThanOrEqual(400);
+    expect(noHost.headers['x-amzn-errortype'], JSON.stringify(noHost)).toBeTruthy();
+    const fancy = parseRawResponse(
+      await sendRawBytes('GET /x HTTP/1.1\r\nHost: localhost\r\nExpect: fancy\r\nConnection: close\r\n\r\n'),
+    );
+    expect(fancy.status).toBeGreaterThanOrEqual(400);
+    expect(fancy.headers['x-amzn-errortype'], JSON.stringify(fancy)).toBeTruthy();
+  });
+
   it('other malformed requests are a rest-json 400 SerializationException', async () => {
     const res = parseRawResponse(await sendRawBytes('GET /x HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n'));
     expectRestJsonError(res, 400, 'SerializationException', 'The request is not valid HTTP/1.1 (HPE_INVALID_HEADER_TOKEN)');
