@@ -45,6 +45,14 @@ export interface OperationSpec {
   readonly access: StoreAccess;
   /** False until the operation's own issue lands; the endpoint then answers a rest-json error. */
   readonly available: boolean;
+  /** Page sizes of an operation that pages (docs/decisions.md#page-sizes). */
+  readonly maxResults?: PageLimits;
+}
+
+/** A page's size when `MaxResults` is absent, and the most a larger `MaxResults` is lowered to. */
+export interface PageLimits {
+  readonly default: number;
+  readonly max: number;
 }
 
 export const OPERATION_NAMES = [
@@ -80,7 +88,7 @@ const page = {
   MaxResults: { in: 'query', name: 'maxResults', shape: 'IntegerString' },
 } as const;
 
-export const OPERATIONS: Readonly<Record<OperationName, OperationSpec>> = {
+export const OPERATIONS = {
   BulkPublish: {
     name: 'BulkPublish', method: 'POST', path: `${POOL}/bulkpublish`,
     input: poolLabel, callers: 'developer', access: 'write', available: false,
@@ -116,6 +124,7 @@ export const OPERATIONS: Readonly<Record<OperationName, OperationSpec>> = {
   ListDatasets: {
     name: 'ListDatasets', method: 'GET', path: `${POOL}/identities/{IdentityId}/datasets`,
     input: { ...identityLabels, ...page }, callers: 'both', access: 'read', available: true,
+    maxResults: { default: 64, max: 64 },
   },
   ListIdentityPoolUsage: {
     name: 'ListIdentityPoolUsage', method: 'GET', path: '/identitypools',
@@ -132,6 +141,8 @@ export const OPERATIONS: Readonly<Record<OperationName, OperationSpec>> = {
       SyncSessionToken: { in: 'query', name: 'syncSessionToken', shape: 'String' },
     },
     callers: 'both', access: 'write', available: true,
+    // 1,024: the page size Android and amazon-cognito-js ask for.
+    maxResults: { default: 1024, max: 1024 },
   },
   RegisterDevice: {
     name: 'RegisterDevice', method: 'POST', path: `${POOL}/identity/{IdentityId}/device`,
@@ -177,7 +188,7 @@ export const OPERATIONS: Readonly<Record<OperationName, OperationSpec>> = {
     },
     callers: 'both', access: 'write', available: true,
   },
-};
+} as const satisfies Readonly<Record<OperationName, OperationSpec>>;
 
 /** The operations as a list, in table order. */
 export const OPERATION_LIST: readonly OperationSpec[] = OPERATION_NAMES.map((name) => OPERATIONS[name]);
