@@ -31,8 +31,8 @@ interface Running {
 
 const started: Running[] = [];
 
-function startCli(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(TSX, ['bin/local.ts', ...args], {
+function startCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = [TSX, 'bin/local.ts']): Running {
+  const child = spawn(command[0], [...command.slice(1), ...args], {
     cwd: ROOT,
     env: { ...process.env, AWS_REGION: 'us-east-1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -299,6 +299,24 @@ describe('bin/local.ts', () => {
       expect(pid).not.toBe(cli.child.pid);
 
       cli.child.kill('SIGKILL');
+      expect(await eventually(() => !isProcessRunning(pid))).toBe(true);
+      expect(await eventually(() => !isProcessRunning(dynamoPid))).toBe(true);
+      expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+describe('npm start killed with SIGKILL', () => {
+  it('stops, JVM and lock included, when the npm process (above the shell that runs us) is killed', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'ocs-local-'));
+    try {
+      const cli = startCli(['--data-dir', dataDir, '--port', '0'], {}, ['npm', 'start', '--silent', '--']);
+      const { dynamoPid } = await waitForBanner(cli);
+      const pid = serverPid(dataDir);
+
+      cli.child.kill('SIGKILL'); // npm itself: the shell under it stays, and so did we
       expect(await eventually(() => !isProcessRunning(pid))).toBe(true);
       expect(await eventually(() => !isProcessRunning(dynamoPid))).toBe(true);
       expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
