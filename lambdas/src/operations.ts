@@ -47,6 +47,14 @@ export interface OperationSpec {
   readonly available: boolean;
   /** Page sizes of an operation that pages (docs/decisions.md#page-sizes). */
   readonly maxResults?: PageLimits;
+  /**
+   * Output members clients read without a null check: Android unboxes ListRecords' counts and flags
+   * into primitives, amazon-cognito-js reads `Records.length`. Omitting one crashes a client, so a
+   * domain bug that loses one is answered as a 500 instead of a 200 the client cannot survive.
+   */
+  readonly alwaysPresent?: readonly string[];
+  /** The model has no output shape: 200 with an empty body. */
+  readonly noOutput?: true;
 }
 
 /** A page's size when `MaxResults` is absent, and the most a larger `MaxResults` is lowered to. */
@@ -143,6 +151,7 @@ export const OPERATIONS = {
     callers: 'both', access: 'write', available: true,
     // 1,024: the page size Android and amazon-cognito-js ask for.
     maxResults: { default: 1024, max: 1024 },
+    alwaysPresent: ['Records', 'DatasetSyncCount', 'DatasetExists', 'DatasetDeletedAfterRequestedSyncCount'],
   },
   RegisterDevice: {
     name: 'RegisterDevice', method: 'POST', path: `${POOL}/identity/{IdentityId}/device`,
@@ -156,7 +165,7 @@ export const OPERATIONS = {
   SetCognitoEvents: {
     name: 'SetCognitoEvents', method: 'POST', path: `${POOL}/events`,
     input: { ...poolLabel, Events: { in: 'body', shape: 'Events', required: true } },
-    callers: 'developer', access: 'write', available: false,
+    callers: 'developer', access: 'write', available: false, noOutput: true,
   },
   SetIdentityPoolConfiguration: {
     name: 'SetIdentityPoolConfiguration', method: 'POST', path: `${POOL}/configuration`,
@@ -187,8 +196,17 @@ export const OPERATIONS = {
       ClientContext: { in: 'header', name: 'x-amz-client-context', shape: 'String' },
     },
     callers: 'both', access: 'write', available: true,
+    alwaysPresent: ['Records'],
   },
 } as const satisfies Readonly<Record<OperationName, OperationSpec>>;
+
+type Entries = typeof OPERATIONS;
+
+/** The operations whose issue has landed: the only ones with a domain call (`operationHandler`). */
+export type AvailableOperation = { [N in OperationName]: Entries[N]['available'] extends true ? N : never }[OperationName];
+
+/** The operations that answer `UnsupportedOperationException` (501) until their issue lands. */
+export type UnavailableOperation = Exclude<OperationName, AvailableOperation>;
 
 /** The operations as a list, in table order. */
 export const OPERATION_LIST: readonly OperationSpec[] = OPERATION_NAMES.map((name) => OPERATIONS[name]);
@@ -197,7 +215,7 @@ export const OPERATION_LIST: readonly OperationSpec[] = OPERATION_NAMES.map((nam
 export const routeKey = (op: OperationSpec): string => `${op.method} ${op.path}`;
 
 /** A path template compiled for matching: one capture group per `{Label}` segment. */
-export interface PathTemplate {
+interface PathTemplate {
   readonly pattern: RegExp;
   readonly labels: readonly string[];
 }
@@ -205,7 +223,7 @@ export interface PathTemplate {
 const templates = new Map<string, PathTemplate>();
 
 /** Compiles (once) an operation's path template; labels match one raw, still-encoded segment. */
-export function pathTemplate(path: string): PathTemplate {
+function pathTemplate(path: string): PathTemplate {
   let template = templates.get(path);
   if (!template) {
     const labels: string[] = [];
@@ -224,6 +242,29 @@ export function pathTemplate(path: string): PathTemplate {
   return template;
 }
 
+/** Turns one raw path segment into a label value. */
+export type LabelDecoder = (raw: string) => string;
+
+/**
+ * The labels of a raw (still percent-encoded) path under an operation's template, decoded with
+ * `decode`, or `undefined` when the path is not one of this operation's. The protocol passes a
+ * decoder that refuses bad percent-encoding with the model's error; the default throws `URIError`.
+ */
+export function matchOperationPath(
+  op: OperationSpec,
+  rawPath: string,
+  decode: LabelDecoder = decodeURIComponent,
+): Record<string, string> | undefined {
+  const { pattern, labels } = pathTemplate(op.path);
+  const m = pattern.exec(rawPath);
+  if (!m) return undefined;
+  const values: Record<string, string> = {};
+  labels.forEach((label, i) => {
+    values[label] = decode(m[i + 1]);
+  });
+  return values;
+}
+
 export interface RouteMatch {
   readonly op: OperationSpec;
   /** Path labels, percent-decoded. */
@@ -233,20 +274,14 @@ export interface RouteMatch {
 /**
  * Finds the operation for a method and a raw (still percent-encoded) path. Routing is on method and
  * path only (docs/behaviour.md#wire-protocol). Returns `undefined` for a path or method that no
- * operation has; throws `URIError` for a segment that is not valid percent-encoding.
+ * operation has; a segment that is not valid percent-encoding throws what `decode` throws.
  */
-export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
+export function matchRoute(method: string, rawPath: string, decode: LabelDecoder = decodeURIComponent): RouteMatch | undefined {
   const upper = method.toUpperCase();
   for (const op of OPERATION_LIST) {
     if (op.method !== upper) continue;
-    const { pattern, labels } = pathTemplate(op.path);
-    const m = pattern.exec(rawPath);
-    if (!m) continue;
-    const values: Record<string, string> = {};
-    labels.forEach((label, i) => {
-      values[label] = decodeURIComponent(m[i + 1]);
-    });
-    return { op, labels: values };
+    const labels = matchOperationPath(op, rawPath, decode);
+    if (labels) return { op, labels };
   }
   return undefined;
 }

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { matchRoute, OPERATION_NAMES, type OperationName } from '../operations';
-import { Errors } from '../protocol/errors';
+import { Errors } from '../errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../protocol/http-event';
 import { requestIdOf } from '../protocol/middlewares';
 import { unknownRouteError } from './unknown-route';
@@ -101,15 +101,8 @@ export function createDispatch(options: DispatchOptions = {}): Dispatch {
     const method = event.requestContext?.http?.method ?? '';
     const path = requestPath(event);
     try {
-      let route: ReturnType<typeof matchRoute>;
-      try {
-        route = matchRoute(method, path);
-      } catch (e) {
-        if (!(e instanceof URIError)) throw e;
-        // Re-decode segment by segment to name the bad one in the message.
-        path.split('/').forEach(decodeLabel);
-        throw Errors.invalidParameter('Invalid percent-encoding in request path');
-      }
+      // decodeLabel refuses bad percent-encoding with InvalidParameterException, naming the segment.
+      const route = matchRoute(method, path, decodeLabel);
       if (!route) throw unknownRouteError(event);
       const name = route.op.name;
       return await handlers[name](event, lambdaContext(name, requestId, options.timeoutMs));

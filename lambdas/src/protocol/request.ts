@@ -18,8 +18,9 @@
  *
  * Strings that decode but are not well-formed Unicode (a JSON `"\ud800"`) are `validate.ts`'s.
  */
-import { pathTemplate, type MemberBinding, type OperationSpec } from '../operations';
-import { Errors } from './errors';
+import { matchOperationPath, type MemberBinding, type OperationSpec } from '../operations';
+import { Errors } from '../errors';
+import { headerValue } from './headers';
 import type { SyncHttpEvent } from './http-event';
 import { formatValidationMessage } from './validate';
 
@@ -87,21 +88,6 @@ export function decodeLabel(raw: string): string {
   }
 }
 
-/**
- * The decoded path labels of `path` under the operation's template, or `undefined` when the path is
- * not one of this operation's. Throws `InvalidParameterException` for bad percent-encoding.
- */
-export function matchOperationPath(op: OperationSpec, path: string): Record<string, string> | undefined {
-  const { pattern, labels } = pathTemplate(op.path);
-  const m = pattern.exec(path);
-  if (!m) return undefined;
-  const values: Record<string, string> = {};
-  labels.forEach((label, i) => {
-    values[label] = decodeLabel(m[i + 1]);
-  });
-  return values;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Whole request
 // ---------------------------------------------------------------------------------------------
@@ -114,7 +100,7 @@ export function parseRequest(op: OperationSpec, event: SyncHttpEvent): RawInput 
   const method = event.requestContext?.http?.method?.toUpperCase() ?? op.method;
   const path = requestPath(event);
   assertCanonicalPath(method, path);
-  const labels = method === op.method ? matchOperationPath(op, path) : undefined;
+  const labels = method === op.method ? matchOperationPath(op, path, decodeLabel) : undefined;
   // Only a misrouted event gets here (API Gateway and `dispatch` route on the same table).
   if (!labels) throw Errors.unknownOperation(`No operation matches ${method} ${elide(event.rawPath ?? '')}`);
   const input: RawInput = {};
@@ -186,16 +172,7 @@ function decodeFormComponent(raw: string): string | undefined {
 }
 
 /** A header value; payload 2.0 lower-cases names, the lookup does not rely on it. */
-export function header(event: Pick<SyncHttpEvent, 'headers'>, name: string): string | undefined {
-  const headers = event.headers ?? {};
-  const direct = headers[name.toLowerCase()];
-  if (direct !== undefined) return direct;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() === lower) return v;
-  }
-  return undefined;
-}
+export const header = (event: Pick<SyncHttpEvent, 'headers'>, name: string): string | undefined => headerValue(event.headers, name);
 
 /** Query integers arrive as decimal strings; ranges are `validate.ts`'s job. */
 function parseQueryInteger(raw: string, name: string): number {
