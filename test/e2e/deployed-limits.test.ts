@@ -12,7 +12,7 @@ import { CognitoSyncClient, ListRecordsCommand, UpdateRecordsCommand, type Recor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_EVENT_BYTES } from '../../lambdas/local/deployed-limits';
 import { MAX_BODY_BYTES } from '../../lambdas/local/server';
-import { MAX_ANSWER_RECORD_BYTES } from '../../lambdas/src/domain/sync-service';
+import { MAX_ANSWER_RECORD_BYTES } from '../../lambdas/src/domain/records/answer-size';
 import { rawRequest, startEndpoint, syncPath, type Endpoint, type TestIdentity } from '../helpers/local-endpoint';
 
 let endpoint: Endpoint;
@@ -140,7 +140,7 @@ describe('requests: Lambda measures the event, not the body', () => {
   it('one value of control characters passes up to the answer limit, and is refused above it', async () => {
     const identity = await endpoint.newIdentity();
     const client = v3Client(identity);
-    // 256 bytes of record frame, 1 for the key, 7 a character once escaped twice (sync-service.ts).
+    // 256 bytes of record frame, 1 for the key, 7 a character once escaped twice (records/answer-size.ts).
     const most = Math.floor((MAX_ANSWER_RECORD_BYTES - 256 - 1) / 7);
     const ref = { IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId, DatasetName: 'one' };
     const ok = await client.send(

@@ -16,6 +16,7 @@ import type {
   UpdateCommit,
   UpdateSnapshot,
 } from '../../lambdas/src/domain/ports';
+import { recordStorageBytes } from '../../lambdas/src/domain/sizes';
 
 const identityKey = (r: IdentityRef) => `${r.IdentityPoolId}/${r.IdentityId}`;
 const datasetKey = (r: DatasetRef) => `${identityKey(r)}/${r.DatasetName}`;
@@ -60,13 +61,7 @@ export class MemoryStore implements SyncStore {
     for (const key of keys) {
       const r = stored?.get(key);
       if (r) {
-        const live = r.value !== undefined;
-        records.set(key, {
-          key,
-          syncCount: r.syncCount,
-          live,
-          size: live ? Buffer.byteLength(key) + Buffer.byteLength(r.value!) : 0,
-        });
+        records.set(key, { key, syncCount: r.syncCount, live: r.value !== undefined, size: recordStorageBytes(key, r.value) });
       }
     }
     return {

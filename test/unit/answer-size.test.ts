@@ -1,14 +1,15 @@
 /**
- * The service keeps its answers under Lambda's response limit (sync-service.ts,
+ * The service keeps its answers under Lambda's response limit (domain/records/answer-size.ts,
  * MAX_ANSWER_RECORD_BYTES): ListRecords pages by the escaped size of its records, UpdateRecords
  * refuses, before writing, records it could not echo. With the in-memory store, whose pages are cut
  * by count only, so that nothing but the answer's size splits a listing.
  */
 import { describe, expect, it } from 'vitest';
 import type { DatasetRef, Principal } from '../../lambdas/src/domain/model';
-import { answerBytes, CognitoSyncService, MAX_ANSWER_RECORD_BYTES } from '../../lambdas/src/domain/sync-service';
+import { answerBytes, MAX_ANSWER_RECORD_BYTES } from '../../lambdas/src/domain/records/answer-size';
+import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../../lambdas/src/domain/tokens';
-import { ServiceError } from '../../lambdas/src/protocol/errors';
+import { SyncError } from '../../lambdas/src/errors';
 import { MemoryStore } from '../helpers/memory-store';
 
 const POOL = 'us-east-1:11111111-1111-1111-1111-111111111111';
@@ -49,8 +50,8 @@ describe('answer size', () => {
     const most = Math.floor((MAX_ANSWER_RECORD_BYTES - answerBytes('k', '')) / 7);
     await put(service, 'k', CONTROL.repeat(most));
     const e = await put(service, 'k', CONTROL.repeat(most + 1), 1).then(() => undefined, (err: unknown) => err);
-    expect(e).toBeInstanceOf(ServiceError);
-    expect(e).toMatchObject({ name: 'RequestEntityTooLargeException', statusCode: 413 });
+    expect(e).toBeInstanceOf(SyncError);
+    expect(e).toMatchObject({ name: 'RequestEntityTooLargeException', code: 'RequestEntityTooLargeException' });
     const listed = await service.listRecords(identity, ds);
     expect(listed.DatasetSyncCount).toBe(1);
     expect(listed.Records[0].Value).toHaveLength(most);

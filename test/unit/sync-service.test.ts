@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { type SyncError, isSyncError } from '../../lambdas/src/errors';
 import type { DatasetRef, Principal, RecordPatch } from '../../lambdas/src/domain/model';
 import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
 import { SYNC_SESSION_TTL_MS, TokenCodec } from '../../lambdas/src/domain/tokens';
-import { ServiceError } from '../../lambdas/src/protocol/errors';
 import { MemoryStore } from '../helpers/memory-store';
 
 const POOL = 'us-east-1:11111111-1111-1111-1111-111111111111';
@@ -35,10 +35,10 @@ async function sync(patches: RecordPatch[], ref: DatasetRef = ds, who: Principal
   return service.updateRecords(who, { ...ref, SyncSessionToken, RecordPatches: patches });
 }
 
-async function rejection(p: Promise<unknown>): Promise<ServiceError> {
+async function rejection(p: Promise<unknown>): Promise<SyncError> {
   const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(ServiceError);
-  return e as ServiceError;
+  expect(isSyncError(e)).toBe(true);
+  return e as SyncError;
 }
 
 describe('UpdateRecords', () => {
@@ -57,7 +57,7 @@ describe('UpdateRecords', () => {
     await sync([replace('a', '1'), replace('b', '2')]);
     const e = await rejection(sync([replace('a', 'new', 1), replace('b', 'stale', 0)]));
     expect(e.name).toBe('ResourceConflictException');
-    expect(e.statusCode).toBe(409);
+    expect(e.code).toBe('ResourceConflictException');
     expect(e.message).toBe('Current SyncCount for: b is: 1 not: 0');
     const list = await service.listRecords(identity, ds);
     expect(list.DatasetSyncCount).toBe(1);
@@ -130,7 +130,7 @@ describe('UpdateRecords', () => {
     await sync([replace('k', 'v')], { ...ds, DatasetName: 'third' });
     const datasets = await rejection(sync([replace('k', 'v')], { ...ds, DatasetName: 'fourth' }));
     expect(datasets.name).toBe('LimitExceededException');
-    expect(datasets.statusCode).toBe(400);
+    expect(datasets.code).toBe('LimitExceededException');
   });
 
   it('counts UTF-8 bytes of key and value', async () => {

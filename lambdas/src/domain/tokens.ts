@@ -56,7 +56,7 @@ interface SyncSessionPayload {
 }
 
 export class SyncSessionTokens {
-  constructor(private readonly codec: TokenCodec) {}
+  constructor(private readonly codec: Pick<TokenCodec, 'seal' | 'open'>) {}
 
   issue(dataset: DatasetRef, now: number): string {
     const payload: SyncSessionPayload = {

@@ -2,24 +2,11 @@
  * Response serialization: success bodies and error responses in the rest-json format the clients in
  * the field parse (docs/behaviour.md#wire-protocol, #errors, #what-clients-rely-on).
  */
-import type { OperationName } from '../operations';
+import { OPERATIONS, type OperationName, type OperationSpec } from '../operations';
 import { Errors, isServiceError, type ServiceError } from './errors';
 import type { SyncHttpResult } from './http-event';
 
 export const JSON_CONTENT_TYPE = 'application/json';
-
-/**
- * Members the clients read without a null check: Android unboxes ListRecords' counts and
- * flags into primitives, amazon-cognito-js reads `Records.length`. Omitting one crashes a client, so
- * a domain bug that loses one is answered as a 500 instead of a 200 the client cannot survive.
- */
-export const ALWAYS_PRESENT: Readonly<Partial<Record<OperationName, readonly string[]>>> = {
-  ListRecords: ['Records', 'DatasetSyncCount', 'DatasetExists', 'DatasetDeletedAfterRequestedSyncCount'],
-  UpdateRecords: ['Records'],
-};
-
-/** Operations whose model has no output shape: 200 with an empty body (SetCognitoEvents). */
-export const NO_OUTPUT: ReadonlySet<OperationName> = new Set<OperationName>(['SetCognitoEvents']);
 
 /**
  * Epoch seconds with up to 3 decimals. `ms / 1000` is the double nearest to the decimal
@@ -59,9 +46,11 @@ function baseHeaders(requestId: string): Record<string, string> {
 
 /** The 200 response for an operation's output. Throws (a 500 upstream) if a must-have member is missing. */
 export function successResult(operation: OperationName, output: object | undefined | null, requestId: string): SyncHttpResult {
-  if (NO_OUTPUT.has(operation)) return { statusCode: 200, headers: baseHeaders(requestId), body: '' };
+  // The output rules are the operation's entry in the table.
+  const op: OperationSpec = OPERATIONS[operation];
+  if (op.noOutput) return { statusCode: 200, headers: baseHeaders(requestId), body: '' };
   const body = (toWire(output ?? {}) ?? {}) as Record<string, unknown>;
-  for (const member of ALWAYS_PRESENT[operation] ?? []) {
+  for (const member of op.alwaysPresent ?? []) {
     if (!(member in body)) throw new Error(`${operation} output is missing the always-present member ${member}`);
   }
   return { statusCode: 200, headers: baseHeaders(requestId), body: JSON.stringify(body) };
