@@ -8,6 +8,7 @@
  * answers here. With CORS configured, API Gateway puts its own configured CORS headers on that
  * answer (it ignores an integration's); these headers are the same, for when it does not.
  */
+import { headerValue } from './headers';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
 
 /** Headers a browser sends with a SigV4-signed Cognito Sync request. */
@@ -34,22 +35,17 @@ export const CORS_MAX_AGE_SECONDS = 600;
 /** Comma-separated allowed origins, `*` for any; set by the stack on the function that answers preflights. */
 export const CORS_ALLOW_ORIGINS_VARIABLE = 'SYNC_CORS_ALLOW_ORIGINS';
 
-const headerOf = (event: SyncHttpEvent, name: string): string | undefined => {
-  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name) return v;
-  return undefined;
-};
-
 export const isPreflight = (event: SyncHttpEvent): boolean =>
   (event.requestContext?.http?.method ?? '').toUpperCase() === 'OPTIONS' &&
-  headerOf(event, 'origin') !== undefined &&
-  headerOf(event, 'access-control-request-method') !== undefined;
+  headerValue(event.headers, 'origin') !== undefined &&
+  headerValue(event.headers, 'access-control-request-method') !== undefined;
 
 /**
  * 204 to a preflight. An origin not allowed gets no `Access-Control-Allow-*` header, which is how
  * a browser learns it may not call (as API Gateway's own CORS answer does).
  */
 export function preflightResult(event: SyncHttpEvent, allowOrigins: readonly string[]): SyncHttpResult {
-  const origin = headerOf(event, 'origin') ?? '';
+  const origin = headerValue(event.headers, 'origin') ?? '';
   const allowed = allowOrigins.includes('*') ? '*' : allowOrigins.includes(origin) ? origin : undefined;
   const headers: Record<string, string> = { 'content-type': 'text/plain', vary: 'Origin' };
   if (allowed) {
