@@ -6,11 +6,13 @@
  * endpoint. Unauthenticated identities only: there is no identity provider to check Logins against.
  */
 import { randomUUID } from 'node:crypto';
-import { Errors, ServiceError, isServiceError } from '../src/protocol/errors';
+import { Errors } from '../src/errors';
+import { contentTypeOf, errorResponse } from '../src/protocol/error-response';
+import { isWireError } from '../src/protocol/errors';
 import type { SyncHttpResult } from '../src/protocol/http-event';
+import { checkString, Constraint, memberPath, STRING_RULES, validationError, type StringRule, type Violation } from '../src/protocol/validate';
 import { mintSessionCredentials, type DeveloperCredentials } from './credentials';
 import type { LocalIdentityStore } from './identity-store';
-import { AWS_JSON_1_1, errorResponse, jsonResponse } from './responses';
 import { verifySigV4, type IncomingSignedRequest } from './sigv4';
 
 export const COGNITO_IDENTITY_TARGET_PREFIX = 'AWSCognitoIdentityService.';
@@ -44,11 +46,15 @@ export async function handleCognitoIdentity(
 ): Promise<SyncHttpResult> {
   try {
     const output = await route(request, config);
-    return jsonResponse(200, output, requestId, AWS_JSON_1_1);
+    return {
+      statusCode: 200,
+      headers: { 'content-type': contentTypeOf('json-1.1'), 'x-amzn-RequestId': requestId },
+      body: JSON.stringify(output),
+    };
   } catch (e) {
-    const error = isServiceError(e) ? e : Errors.internal('An internal error occurred.');
-    if (!isServiceError(e)) console.error('Cognito Identity (local) failed:', e);
-    return errorResponse(error, requestId, AWS_JSON_1_1);
+    if (isWireError(e)) return errorResponse(e, requestId, 'json-1.1');
+    console.error('Cognito Identity (local) failed:', e);
+    return errorResponse(Errors.internal('An internal error occurred.'), requestId, 'json-1.1');
   }
 }
 
@@ -62,9 +68,8 @@ async function route(request: IncomingSignedRequest, config: CognitoIdentityConf
     case 'GetCredentialsForIdentity':
       return getCredentialsForIdentity(parseInput(request), config);
     default:
-      throw new ServiceError(
-        'UnknownOperationException',
-        400,
+      // 400 in JSON 1.1 (protocol/errors.ts), where rest-json's unknown route is a 404.
+      throw Errors.unknownOperation(
         `The local endpoint does not support AWSCognitoIdentityService.${operation}: ` +
           'only CreateIdentityPool, GetId and GetCredentialsForIdentity.',
       );
@@ -106,9 +111,9 @@ async function createIdentityPool(request: IncomingSignedRequest, config: Cognit
     );
   }
   const input = parseInput(request);
-  const v = new Validator();
-  const name = v.string(input, 'IdentityPoolName', { required: true, min: 1, max: 128, pattern: /^[\w ]+$/, patternText: '[\\w ]+' });
-  const allowUnauthenticated = v.boolean(input, 'AllowUnauthenticatedIdentities', { required: true });
+  const v = new InputReader(input);
+  const name = v.string('IdentityPoolName', IDENTITY_POOL_NAME, { required: true });
+  const allowUnauthenticated = v.boolean('AllowUnauthenticatedIdentities', { required: true });
   v.done();
   const pool = {
     identityPoolId: `${config.region}:${randomUUID()}`,
@@ -123,12 +128,14 @@ async function createIdentityPool(request: IncomingSignedRequest, config: Cognit
   };
 }
 
-const ID_PATTERN = { min: 1, max: 55, pattern: /^[\w-]+:[0-9a-f-]+$/, patternText: '[\\w-]+:[0-9a-f-]+' };
+// Cognito Identity's own shapes; its ids have the same constraints as Cognito Sync's.
+const IDENTITY_POOL_NAME: StringRule = { min: 1, max: 128, pattern: String.raw`[\w ]+` };
+const ACCOUNT_ID: StringRule = { min: 1, max: 15, pattern: String.raw`\d+` };
 
 async function getId(input: Input, config: CognitoIdentityConfig): Promise<unknown> {
-  const v = new Validator();
-  const poolId = v.string(input, 'IdentityPoolId', { required: true, ...ID_PATTERN });
-  v.string(input, 'AccountId', { min: 1, max: 15, pattern: /^\d+$/, patternText: '\\d+' });
+  const v = new InputReader(input);
+  const poolId = v.string('IdentityPoolId', STRING_RULES.IdentityPoolId, { required: true });
+  v.string('AccountId', ACCOUNT_ID);
   v.done();
   rejectLogins(input);
   const pool = await config.store.getPool(poolId as string);
@@ -142,8 +149,8 @@ async function getId(input: Input, config: CognitoIdentityConfig): Promise<unkno
 }
 
 async function getCredentialsForIdentity(input: Input, config: CognitoIdentityConfig): Promise<unknown> {
-  const v = new Validator();
-  const identityId = v.string(input, 'IdentityId', { required: true, ...ID_PATTERN });
+  const v = new InputReader(input);
+  const identityId = v.string('IdentityId', STRING_RULES.IdentityId, { required: true });
   v.done();
   rejectLogins(input);
   const identity = await config.store.getIdentity(identityId as string);
@@ -174,57 +181,40 @@ function rejectLogins(input: Input): void {
   }
 }
 
-interface StringRule {
-  readonly required?: boolean;
-  readonly min?: number;
-  readonly max?: number;
-  readonly pattern?: RegExp;
-  readonly patternText?: string;
-}
+/**
+ * Reads the members of a JSON 1.1 input: a wrong JSON type is a SerializationException at once, as
+ * Coral's parser answers it; constraint violations are collected and reported together in the Coral
+ * message that Cognito Sync's validation writes (protocol/validate.ts).
+ */
+class InputReader {
+  private readonly violations: Violation[] = [];
 
-/** Collects constraint violations and reports them together, worded like AWS (Coral) does. */
-class Validator {
-  private readonly errors: string[] = [];
+  constructor(private readonly input: Input) {}
 
-  string(input: Input, member: string, rule: StringRule): string | undefined {
-    const value = input[member];
-    if (value === undefined || value === null) {
-      if (rule.required) this.fail('null', member, 'Member must not be null');
-      return undefined;
-    }
+  string(member: string, rule: StringRule, { required = false } = {}): string | undefined {
+    const value = this.present(member, required);
+    if (value === undefined) return undefined;
     if (typeof value !== 'string') throw Errors.serialization(`${member} must be a string.`);
-    const shown = `'${value}'`;
-    if (rule.min !== undefined && value.length < rule.min) {
-      this.fail(shown, member, `Member must have length greater than or equal to ${rule.min}`);
-    }
-    if (rule.max !== undefined && value.length > rule.max) {
-      this.fail(shown, member, `Member must have length less than or equal to ${rule.max}`);
-    }
-    if (rule.pattern && value.length > 0 && !rule.pattern.test(value)) {
-      this.fail(shown, member, `Member must satisfy regular expression pattern: ${rule.patternText}`);
-    }
+    checkString(value, rule, memberPath(member), this.violations);
     return value;
   }
 
-  boolean(input: Input, member: string, rule: { readonly required?: boolean }): boolean | undefined {
-    const value = input[member];
-    if (value === undefined || value === null) {
-      if (rule.required) this.fail('null', member, 'Member must not be null');
-      return undefined;
-    }
+  boolean(member: string, { required = false } = {}): boolean | undefined {
+    const value = this.present(member, required);
+    if (value === undefined) return undefined;
     if (typeof value !== 'boolean') throw Errors.serialization(`${member} must be a boolean.`);
     return value;
   }
 
   done(): void {
-    const n = this.errors.length;
-    if (n === 0) return;
-    throw Errors.invalidParameter(`${n} validation error${n > 1 ? 's' : ''} detected: ${this.errors.join('; ')}`);
+    if (this.violations.length > 0) throw validationError(this.violations);
   }
 
-  private fail(shown: string, member: string, constraint: string): void {
-    // Coral names members in lower camel case in these messages.
-    const field = member[0].toLowerCase() + member.slice(1);
-    this.errors.push(`Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`);
+  /** The member's value, `undefined` when absent or null (a violation when it is required). */
+  private present(member: string, required: boolean): unknown {
+    const value = this.input[member];
+    if (value !== undefined && value !== null) return value;
+    if (required) this.violations.push({ path: memberPath(member), value: null, constraint: Constraint.notNull });
+    return undefined;
   }
 }

@@ -30,7 +30,7 @@
  * would take 7 bytes a UTF-16 unit in the event; the largest valid update of such characters
  * (1 MB of 2-byte characters: 524,288 units) would still be about 3.7 MB, under the limit.
  */
-import { ServiceError } from '../src/protocol/errors';
+import { Errors, type SyncError } from '../src/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../src/protocol/http-event';
 
 /** Lambda's synchronous request limit, on the JSON of the event: 6 MiB. */
@@ -47,12 +47,10 @@ export const invocationPayloadBytes = (payload: SyncHttpEvent | SyncHttpResult):
   Buffer.byteLength(JSON.stringify(payload), 'utf8');
 
 /** The refusal of a request whose event Lambda would not accept, or `undefined` when it fits. */
-export function checkEventSize(event: SyncHttpEvent): ServiceError | undefined {
+export function checkEventSize(event: SyncHttpEvent): SyncError | undefined {
   const bytes = invocationPayloadBytes(event);
   if (bytes <= MAX_EVENT_BYTES) return undefined;
-  return new ServiceError(
-    'RequestEntityTooLargeException',
-    413,
+  return Errors.requestEntityTooLarge(
     `Request Entity Too Large: the request, as the deployed service receives it (its body JSON-escaped ` +
       `inside the Lambda event), is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}. ` +
       `Send fewer or smaller records per UpdateRecords.`,

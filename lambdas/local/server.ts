@@ -10,7 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resetCallerPolicy } from '../src/protocol/caller-policy';
-import { Errors, ServiceError, isServiceError } from '../src/protocol/errors';
+import { Errors } from '../src/errors';
+import { errorResponse } from '../src/protocol/error-response';
+import { isWireError } from '../src/protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../src/protocol/http-event';
 import { assertCanonicalPath } from '../src/protocol/request';
 import { resetSyncService } from '../src/runtime';
@@ -22,7 +24,6 @@ import { checkEventSize, integrationFailure, isResultTooLarge, MAX_EVENT_BYTES }
 import { corsPolicy, isCorsPreflight, type CorsPolicy } from './cors';
 import { buildSyncHttpEvent, type LocalRequest } from './event';
 import { LocalIdentityStore } from './identity-store';
-import { errorResponse } from './responses';
 import { verifySigV4 } from './sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
 
@@ -121,7 +122,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     try {
       assertCanonicalPath(request.method, request.rawPath);
     } catch (e) {
-      if (isServiceError(e)) return errorResponse(e, requestId);
+      if (isWireError(e)) return errorResponse(e, requestId);
       throw e;
     }
     if (isCognitoIdentityRequest(request)) return handleCognitoIdentity(request, identityConfig, requestId);
@@ -129,7 +130,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     try {
       caller = await verifySigV4(request, { region, accountId, serverKey: options.serverKey, developer, services: signingNames });
     } catch (e) {
-      if (isServiceError(e)) return errorResponse(e, requestId);
+      if (isWireError(e)) return errorResponse(e, requestId);
       throw e;
     }
     const event = buildSyncHttpEvent(request, caller, { requestId, nowMs: Date.now() });
@@ -213,7 +214,7 @@ async function serve(
     if (isCorsPreflight(req.method, headers)) return write(res, cors.preflight(headers, requestId), requestId);
     const body = await readBody(req);
     if (body === undefined) {
-      return write(res, errorResponse(new ServiceError('RequestEntityTooLargeException', 413, 'Request Entity Too Large'), requestId), requestId);
+      return write(res, errorResponse(Errors.requestEntityTooLarge('Request Entity Too Large'), requestId), requestId);
     }
     const url = req.url ?? '/';
     const q = url.indexOf('?');

@@ -13,9 +13,9 @@
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Errors, ServiceError } from '../src/protocol/errors';
 import type { CognitoIdentityOfCaller } from '../src/protocol/http-event';
 import { deriveSessionSecret, openSessionToken, type DeveloperCredentials } from './credentials';
+import { SigningErrors } from './signing-errors';
 
 /** The parts of an incoming request that the signature covers. */
 export interface IncomingSignedRequest {
@@ -61,9 +61,6 @@ const SIGNATURE_MISMATCH =
   'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
-// Not in the service model; what AWS front ends answer for a malformed Authorization header.
-const incompleteSignature = (message: string) => new ServiceError('IncompleteSignatureException', 403, message);
-
 interface ParsedAuthorization {
   readonly accessKeyId: string;
   readonly scopeDate: string;
@@ -73,26 +70,26 @@ interface ParsedAuthorization {
   readonly signature: string;
 }
 
-/** Verifies the request's signature; resolves to the caller or throws a `ServiceError`. */
+/** Verifies the request's signature; resolves to the caller or throws a `ProtocolError` (signing-errors.ts). */
 export async function verifySigV4(request: IncomingSignedRequest, config: SigV4VerifierConfig): Promise<VerifiedCaller> {
   const authorization = request.headers.authorization;
-  if (!authorization) throw Errors.missingAuthenticationToken('Missing Authentication Token');
+  if (!authorization) throw SigningErrors.missingAuthenticationToken('Missing Authentication Token');
   const auth = parseAuthorization(authorization);
 
   const amzDate = request.headers['x-amz-date'];
-  if (!amzDate) throw incompleteSignature(`Authorization header requires existence of a 'X-Amz-Date' header. Authorization=${authorization}`);
+  if (!amzDate) throw SigningErrors.incompleteSignature(`Authorization header requires existence of a 'X-Amz-Date' header. Authorization=${authorization}`);
   const signingDate = parseAmzDate(amzDate);
   if (auth.scopeDate !== amzDate.slice(0, 8)) {
-    throw Errors.invalidSignature(
+    throw SigningErrors.invalidSignature(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ` +
         `'${auth.scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
     );
   }
   if (auth.region !== config.region) {
-    throw Errors.invalidSignature(`Credential should be scoped to a valid region, not '${auth.region}'.`);
+    throw SigningErrors.invalidSignature(`Credential should be scoped to a valid region, not '${auth.region}'.`);
   }
   if (!config.services.includes(auth.service)) {
-    throw Errors.invalidSignature(`Credential should be scoped to correct service: '${config.services[0]}'.`);
+    throw SigningErrors.invalidSignature(`Credential should be scoped to correct service: '${config.services[0]}'.`);
   }
 
   const now = config.now?.() ?? Date.now();
@@ -103,7 +100,7 @@ export async function verifySigV4(request: IncomingSignedRequest, config: SigV4V
   const bodyHash = createHash('sha256').update(request.body).digest('hex');
   const claimedHash = request.headers['x-amz-content-sha256'];
   if (claimedHash !== undefined && claimedHash !== bodyHash) {
-    throw Errors.invalidSignature(
+    throw SigningErrors.invalidSignature(
       'The x-amz-content-sha256 header does not match the SHA-256 of the request body: ' +
         'the body was changed after signing, or the header is wrong (UNSIGNED-PAYLOAD is not accepted).',
     );
@@ -113,7 +110,7 @@ export async function verifySigV4(request: IncomingSignedRequest, config: SigV4V
   const given = Buffer.from(auth.signature, 'hex');
   const wanted = Buffer.from(expected, 'hex');
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-    throw Errors.invalidSignature(SIGNATURE_MISMATCH);
+    throw SigningErrors.invalidSignature(SIGNATURE_MISMATCH);
   }
   return caller;
 }
@@ -122,7 +119,7 @@ function parseAuthorization(header: string): ParsedAuthorization {
   const space = header.indexOf(' ');
   const algorithm = space < 0 ? header : header.slice(0, space);
   if (algorithm !== ALGORITHM) {
-    throw incompleteSignature(`Unsupported signing algorithm '${algorithm}': only ${ALGORITHM} is accepted.`);
+    throw SigningErrors.incompleteSignature(`Unsupported signing algorithm '${algorithm}': only ${ALGORITHM} is accepted.`);
   }
   const params = new Map<string, string>();
   for (const part of header.slice(space + 1).split(',')) {
@@ -131,19 +128,19 @@ function parseAuthorization(header: string): ParsedAuthorization {
   }
   const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((name) => !params.get(name));
   if (missing.length > 0) {
-    throw incompleteSignature(
+    throw SigningErrors.incompleteSignature(
       `${missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' ')} Authorization=${header}`,
     );
   }
   const credential = (params.get('Credential') as string).split('/');
   if (credential.length !== 5 || credential[4] !== 'aws4_request' || credential.some((part) => part === '')) {
-    throw incompleteSignature(
+    throw SigningErrors.incompleteSignature(
       `Credential must have the form <AccessKeyId>/<YYYYMMDD>/<region>/<service>/aws4_request. Authorization=${header}`,
     );
   }
   const signedHeaders = (params.get('SignedHeaders') as string).split(';');
   if (!signedHeaders.includes('host')) {
-    throw Errors.invalidSignature(`'Host' must be a 'SignedHeader' in the AWS Authorization.`);
+    throw SigningErrors.invalidSignature(`'Host' must be a 'SignedHeader' in the AWS Authorization.`);
   }
   const [accessKeyId, scopeDate, region, service] = credential;
   return { accessKeyId, scopeDate, region, service, signedHeaders, signature: params.get('Signature') as string };
@@ -154,7 +151,7 @@ function parseAmzDate(value: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   const date = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw incompleteSignature(`Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    throw SigningErrors.incompleteSignature(`Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   }
   return date;
 }
@@ -165,12 +162,12 @@ const basicFormat = (ms: number): string => new Date(ms).toISOString().replace(/
 function checkSkew(amzDate: string, signingDate: Date, now: number): void {
   const signedAt = signingDate.getTime();
   if (signedAt < now - MAX_SKEW_MS) {
-    throw Errors.invalidSignature(
+    throw SigningErrors.invalidSignature(
       `Signature expired: ${amzDate} is now earlier than ${basicFormat(now - MAX_SKEW_MS)} (${basicFormat(now)} - 5 min.)`,
     );
   }
   if (signedAt > now + MAX_SKEW_MS) {
-    throw Errors.invalidSignature(
+    throw SigningErrors.invalidSignature(
       `Signature not yet current: ${amzDate} is still later than ${basicFormat(now + MAX_SKEW_MS)} (${basicFormat(now)} + 5 min.)`,
     );
   }
@@ -185,7 +182,7 @@ function resolveCredentials(
   const { accountId } = config;
   if (accessKeyId === config.developer.accessKeyId) {
     // Long-term keys carry no token; one sent along means the client mixed up its credentials.
-    if (sessionToken !== undefined) throw Errors.unrecognizedClient(INVALID_TOKEN);
+    if (sessionToken !== undefined) throw SigningErrors.unrecognizedClient(INVALID_TOKEN);
     const userId = 'AIDALOCALDEVELOPER';
     return {
       secretAccessKey: config.developer.secretAccessKey,
@@ -199,10 +196,10 @@ function resolveCredentials(
       },
     };
   }
-  if (!accessKeyId.startsWith('ASIA') || sessionToken === undefined) throw Errors.unrecognizedClient(INVALID_TOKEN);
+  if (!accessKeyId.startsWith('ASIA') || sessionToken === undefined) throw SigningErrors.unrecognizedClient(INVALID_TOKEN);
   const claims = openSessionToken(config.serverKey, sessionToken);
-  if (!claims || claims.akid !== accessKeyId) throw Errors.unrecognizedClient(INVALID_TOKEN);
-  if (claims.exp * 1000 <= now) throw Errors.expiredToken('The security token included in the request is expired');
+  if (!claims || claims.akid !== accessKeyId) throw SigningErrors.unrecognizedClient(INVALID_TOKEN);
+  if (claims.exp * 1000 <= now) throw SigningErrors.expiredToken('The security token included in the request is expired');
   // What API Gateway reports for Cognito Identity credentials: an assumed role session.
   const userId = 'AROALOCALCOGNITOUNAUTH:CognitoIdentityCredentials';
   return {

@@ -15,9 +15,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Errors, ServiceError } from '../src/protocol/errors';
+import { Errors } from '../src/errors';
+import { errorResponse } from '../src/protocol/error-response';
+import type { WireError } from '../src/protocol/errors';
 import { elideValue } from '../src/protocol/validate';
-import { errorResponse } from './responses';
+import { HttpErrors } from './http-errors';
 
 /** Node's parse errors carry their llhttp code and the bytes being parsed. */
 type ClientError = Error & { code?: string; rawPacket?: Buffer };
@@ -31,7 +33,7 @@ function requestLine(packet: Buffer | undefined): { method: string; target: stri
 }
 
 /** The error for what Node's parser refused; `undefined` when there is nobody to answer. */
-export function clientErrorAnswer(error: ClientError): ServiceError | undefined {
+export function clientErrorAnswer(error: ClientError): WireError | undefined {
   const line = requestLine(error.rawPacket);
   switch (error.code) {
     case 'ECONNRESET':
@@ -46,16 +48,16 @@ export function clientErrorAnswer(error: ClientError): ServiceError | undefined 
           (line ? ` (got ${line.method} ${line.target})` : ''),
       );
     case 'HPE_HEADER_OVERFLOW':
-      return new ServiceError('RequestHeaderFieldsTooLargeException', 431, 'The request headers are too large');
+      return HttpErrors.headersTooLarge();
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new ServiceError('RequestTimeoutException', 408, 'The request was not received in time');
+      return HttpErrors.notReceivedInTime();
     default:
       return Errors.serialization(`The request is not valid HTTP/1.1 (${error.code ?? 'parse error'})`);
   }
 }
 
 /** An HTTP/1.1 response as bytes, for a socket no `ServerResponse` owns; it closes the connection. */
-export function rawHttpResponse(error: ServiceError, requestId: string): Buffer {
+export function rawHttpResponse(error: WireError, requestId: string): Buffer {
   const result = errorResponse(error, requestId);
   const body = Buffer.from(result.body, 'utf8');
   const headers: Record<string, string> = {

@@ -24,11 +24,11 @@ function signedBy(userArn: string): SyncHttpEvent {
   return event;
 }
 
-const refusal = (f: () => unknown): { name: string; statusCode: number; message: string } => {
+const refusal = (f: () => unknown): { name: string; code: string; message: string } => {
   try {
     f();
   } catch (e) {
-    return e as { name: string; statusCode: number; message: string };
+    return e as { name: string; code: string; message: string };
   }
   throw new Error('expected a refusal');
 };
@@ -43,7 +43,7 @@ describe('caller policy', () => {
   it('a session of a pool role without a Cognito identity is refused, though the default patterns cover assumed roles', () => {
     expect(policy.decide({ userArn: POOL_ROLE_SESSION, cognitoIdentity: null })).toMatchObject({ allowed: false });
     const e = refusal(() => principalOf(signedBy(POOL_ROLE_SESSION), policy));
-    expect(e).toMatchObject({ name: 'AccessDeniedException', statusCode: 403 });
+    expect(e).toMatchObject({ name: 'AccessDeniedException', code: 'AccessDeniedException' });
     expect(e.message).toContain('Cognito_AppUnauth_Role');
   });
 
@@ -63,7 +63,7 @@ describe('caller policy', () => {
       '',
     ]) {
       expect(policy.decide({ userArn, cognitoIdentity: null }), userArn).toMatchObject({ allowed: false });
-      expect(refusal(() => principalOf(signedBy(userArn), policy)), userArn).toMatchObject({ name: 'AccessDeniedException', statusCode: 403 });
+      expect(refusal(() => principalOf(signedBy(userArn), policy)), userArn).toMatchObject({ name: 'AccessDeniedException', code: 'AccessDeniedException' });
     }
   });
 

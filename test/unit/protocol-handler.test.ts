@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Dataset, Principal, SyncService } from '../../lambdas/src/domain/model';
 import { createDispatch, dispatch, HANDLERS, lambdaContext } from '../../lambdas/src/handlers';
 import { OPERATION_LIST, OPERATION_NAMES, OPERATIONS, type OperationName } from '../../lambdas/src/operations';
-import { ServiceError } from '../../lambdas/src/protocol/errors';
+import { Errors, SyncError } from '../../lambdas/src/errors';
+import { httpStatusOf } from '../../lambdas/src/protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
 import { authorize, checkAccess, principalOf, type SyncRequest } from '../../lambdas/src/protocol/middlewares';
 import { operationHandler } from '../../lambdas/src/protocol/operation-handler';
@@ -192,9 +193,9 @@ describe('access rules', () => {
       try {
         f();
       } catch (e) {
-        expect((e as ServiceError).name).toBe('NotAuthorizedException');
-        expect((e as ServiceError).statusCode).toBe(403);
-        return (e as ServiceError).message;
+        expect((e as SyncError).name).toBe('NotAuthorizedException');
+        expect(httpStatusOf((e as SyncError).code)).toBe(403);
+        return (e as SyncError).message;
       }
       throw new Error('expected a refusal');
     };
@@ -226,7 +227,7 @@ describe('access rules', () => {
   it('reads the principal from the IAM authorizer', () => {
     expect(principalOf(makeEvent({ method: 'GET', rawPath: '/', principal: identity() }))).toEqual(identity());
     expect(principalOf(makeEvent({ method: 'GET', rawPath: '/', principal: developer('111122223333') }))).toEqual(developer('111122223333'));
-    expect(() => principalOf(makeEvent({ method: 'GET', rawPath: '/', principal: null }))).toThrow(ServiceError);
+    expect(() => principalOf(makeEvent({ method: 'GET', rawPath: '/', principal: null }))).toThrow(SyncError);
   });
 });
 
@@ -327,8 +328,8 @@ describe('unexpected failures', () => {
     });
   });
 
-  it('a ServiceError from the domain keeps its type and status', async () => {
-    service.listRecords.mockRejectedValueOnce(new ServiceError('InvalidParameterException', 400, 'No such SyncCount: 37 exists for this Dataset'));
+  it('a SyncError from the domain keeps its type and status', async () => {
+    service.listRecords.mockRejectedValueOnce(Errors.invalidParameter('No such SyncCount: 37 exists for this Dataset'));
     const b = expectError(await call(requestFor('ListRecords', identity())), 400, 'InvalidParameterException');
     expect(b.message).toBe('No such SyncCount: 37 exists for this Dataset');
   });

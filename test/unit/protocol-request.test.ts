@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../lambdas/src/operations';
-import { ServiceError } from '../../lambdas/src/protocol/errors';
+import { SyncError } from '../../lambdas/src/errors';
+import { httpStatusOf } from '../../lambdas/src/protocol/errors';
 import { decodeTimestamp, parseRequest, requestPath } from '../../lambdas/src/protocol/request';
 import { datasetPath, identityPath, makeEvent, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
 
-function thrown(f: () => unknown): ServiceError {
+function thrown(f: () => unknown): SyncError {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(ServiceError);
-    return e as ServiceError;
+    expect(e).toBeInstanceOf(SyncError);
+    return e as SyncError;
   }
-  throw new Error('expected a ServiceError');
+  throw new Error('expected a SyncError');
 }
 
 const update = (body: unknown, extra: { headers?: Record<string, string>; base64?: boolean } = {}) =>
@@ -33,7 +34,7 @@ describe('path labels', () => {
       parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: `${identityPath()}/datasets/a%ZZb` })),
     );
     expect(e.name).toBe('InvalidParameterException');
-    expect(e.statusCode).toBe(400);
+    expect(httpStatusOf(e.code)).toBe(400);
     expect(e.message).toContain('a%ZZb');
   });
 
@@ -130,7 +131,7 @@ describe('body', () => {
   it.each(['{', '{"a":1,}', "{'a':1}", 'null', '[]', '"x"', '42'])('rejects body %s with SerializationException', (body) => {
     const e = thrown(() => update(body));
     expect(e.name).toBe('SerializationException');
-    expect(e.statusCode).toBe(400);
+    expect(httpStatusOf(e.code)).toBe(400);
   });
 
   it.each([
@@ -173,7 +174,7 @@ describe('body', () => {
 
   it('rejects timestamps a Date cannot hold', () => {
     expect(() => decodeTimestamp(1e300, 'x')).toThrow(/can not be converted to a Timestamp/);
-    expect(() => decodeTimestamp('1e400', 'x')).toThrow(ServiceError);
+    expect(() => decodeTimestamp('1e400', 'x')).toThrow(SyncError);
   });
 
   it('keeps the patch members in model names', () => {
@@ -222,7 +223,7 @@ describe('text that is not UTF-8 or not well-formed', () => {
   const invalidParameter = (f: () => unknown) => {
     const e = thrown(f);
     expect(e.name).toBe('InvalidParameterException');
-    expect(e.statusCode).toBe(400);
+    expect(httpStatusOf(e.code)).toBe(400);
     return e;
   };
 
@@ -264,7 +265,7 @@ describe('paths signers would normalize', () => {
   const unknownOperation = (method: string, rawPath: string, op = OPERATIONS.DescribeDataset) => {
     const e = thrown(() => parseRequest(op, makeEvent({ method, rawPath })));
     expect(e.name).toBe('UnknownOperationException');
-    expect(e.statusCode).toBe(404);
+    expect(httpStatusOf(e.code)).toBe(404);
     expect(e.message).toContain("a path with an empty, '.' or '..' segment names no resource");
     return e;
   };

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Errors } from '../../lambdas/src/protocol/errors';
-import { errorResult, headerSafe, successResult, toWire } from '../../lambdas/src/protocol/response';
+import { Errors } from '../../lambdas/src/errors';
+import { headerSafe } from '../../lambdas/src/protocol/error-response';
+import { errorResult, successResult, toWire } from '../../lambdas/src/protocol/response';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -15,7 +15,7 @@ import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal, SyncService } from '../../lambdas/src/domain/model';
 import { createDispatch } from '../../lambdas/src/handlers';
-import { Errors } from '../../lambdas/src/protocol/errors';
+import { Errors } from '../../lambdas/src/errors';
 import { identity, makeEvent, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
 
 const service = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OPERATIONS, type OperationSpec } from '../../lambdas/src/operations';
-import { ServiceError } from '../../lambdas/src/protocol/errors';
+import { SyncError } from '../../lambdas/src/errors';
+import { httpStatusOf } from '../../lambdas/src/protocol/errors';
 import { findViolations, formatValidationMessage, validateInput } from '../../lambdas/src/protocol/validate';
 import { TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
 
@@ -9,14 +10,14 @@ const DS_PATTERN = String.raw`[a-zA-Z0-9_.:-]+`;
 
 const ref = { IdentityPoolId: TEST_POOL_ID, IdentityId: TEST_IDENTITY_ID, DatasetName: 'ds' };
 
-function error(op: OperationSpec, input: Record<string, unknown>): ServiceError {
+function error(op: OperationSpec, input: Record<string, unknown>): SyncError {
   try {
     validateInput(op, input);
   } catch (e) {
-    expect(e).toBeInstanceOf(ServiceError);
-    expect((e as ServiceError).name).toBe('InvalidParameterException');
-    expect((e as ServiceError).statusCode).toBe(400);
-    return e as ServiceError;
+    expect(e).toBeInstanceOf(SyncError);
+    expect((e as SyncError).name).toBe('InvalidParameterException');
+    expect(httpStatusOf((e as SyncError).code)).toBe(400);
+    return e as SyncError;
   }
   throw new Error('expected InvalidParameterException');
 }

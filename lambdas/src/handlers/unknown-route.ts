@@ -9,7 +9,7 @@
  * An `OPTIONS` that is no preflight gets the 404 like any other unknown request.
  */
 import { CORS_ALLOW_ORIGINS_VARIABLE, isPreflight, preflightResult } from '../protocol/cors';
-import { Errors } from '../protocol/errors';
+import { Errors } from '../errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../protocol/http-event';
 import { requestIdOf } from '../protocol/middlewares';
 import { errorResult } from '../protocol/response';

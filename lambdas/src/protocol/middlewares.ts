@@ -21,7 +21,7 @@ import type { Context } from 'aws-lambda';
 import type { Principal } from '../domain/model';
 import type { OperationSpec } from '../operations';
 import { callerPolicy, type CallerPolicy } from './caller-policy';
-import { Errors } from './errors';
+import { Errors } from '../errors';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
 import { parseRequest, type RawInput } from './request';
 import { errorResult, successResult } from './response';

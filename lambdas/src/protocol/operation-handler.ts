@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Principal, SyncService, UpdateRecordsInput } from '../domain/model';
 import { OPERATIONS, type OperationName } from '../operations';
-import { Errors } from './errors';
+import { Errors } from '../errors';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
 import { observe } from './observability';
 import {

@@ -3,7 +3,9 @@
  * the field parse (docs/behaviour.md#wire-protocol, #errors, #what-clients-rely-on).
  */
 import { OPERATIONS, type OperationName, type OperationSpec } from '../operations';
-import { Errors, isServiceError, type ServiceError } from './errors';
+import { Errors } from '../errors';
+import { errorResponse } from './error-response';
+import { isServerFault, isWireError, wireStatusOf } from './errors';
 import type { SyncHttpResult } from './http-event';
 
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -56,44 +58,22 @@ export function successResult(operation: OperationName, output: object | undefin
   return { statusCode: 200, headers: baseHeaders(requestId), body: JSON.stringify(body) };
 }
 
-/** Longest `x-amzn-ErrorMessage` we send; the full message is always in the body. */
-const MAX_HEADER_MESSAGE = 1024;
-
-/**
- * A string usable as an HTTP header value: Node and API Gateway refuse CR/LF and other controls,
- * and header bytes are latin-1, so anything else is replaced rather than risk a failed response.
- */
-export function headerSafe(text: string): string {
-  const clean = text.replace(/[\r\n]+/g, ' ').replace(/[^\t\x20-\x7e\xa0-\xff]/g, '?');
-  return clean.length > MAX_HEADER_MESSAGE ? `${clean.slice(0, MAX_HEADER_MESSAGE - 3)}...` : clean;
-}
-
 export const GENERIC_INTERNAL_MESSAGE = 'An internal error occurred. Please retry the request.';
 
 /**
- * The rest-json error response (docs/behaviour.md#errors): `x-amzn-ErrorType` for iOS, v2, v3 and
- * botocore, `__type` in the body for Android when a proxy lower-cases the header, `message`
- * (lower-case) for all.
- * Anything that is not a `ServiceError` is a bug or an outage: the client gets a generic 500 and the
- * details go to the log, never to the client.
+ * The rest-json error response of a deployed function (written by `error-response.ts`).
+ * An error of the model or of the protocol is answered as such; one that says the service failed
+ * (a 5xx, such as an adapter's InternalErrorException) also goes to the log with its `cause`.
+ * Anything else is a bug or an outage: the client gets a generic 500 and the details go to the log,
+ * never to the client.
  */
 export function errorResult(error: unknown, requestId: string, operation?: string): SyncHttpResult {
-  let e: ServiceError;
-  if (isServiceError(error)) {
-    e = error;
-  } else {
+  if (!isWireError(error)) {
     logUnexpectedError(error, requestId, operation);
-    e = Errors.internal(GENERIC_INTERNAL_MESSAGE);
+    return errorResponse(Errors.internal(GENERIC_INTERNAL_MESSAGE), requestId);
   }
-  return {
-    statusCode: e.statusCode,
-    headers: {
-      ...baseHeaders(requestId),
-      'x-amzn-ErrorType': e.name,
-      'x-amzn-ErrorMessage': headerSafe(e.message),
-    },
-    body: JSON.stringify({ __type: e.name, message: e.message }),
-  };
+  if (isServerFault(wireStatusOf(error))) logUnexpectedError(error, requestId, operation);
+  return errorResponse(error, requestId);
 }
 
 /** One JSON line, so CloudWatch Logs Insights can filter on requestId and operation. */
@@ -108,6 +88,8 @@ export function logUnexpectedError(error: unknown, requestId: string, operation?
       errorName: err?.name ?? typeof error,
       errorMessage: err?.message ?? String(error),
       stack: err?.stack,
+      // What an adapter caught (a throttled or failed AWS call) rides along as `cause`.
+      cause: err?.cause instanceof Error ? { name: err.cause.name, message: err.cause.message, stack: err.cause.stack } : err?.cause && String(err.cause),
     }),
   );
 }

@@ -9,6 +9,9 @@
  * Every violation of the request is collected, so the count and the list are those of the whole
  * request, not of the first bad member.
  *
+ * This is the one Coral message builder: the local Cognito Identity subset (lambdas/local/) checks
+ * its inputs with `checkString` and reports them with `validationError` too.
+ *
  * Two decisions the model leaves open:
  * - Patterns are matched against the whole value (anchored). Smithy patterns are not anchored by
  *   definition, but Coral's validators match the whole value, and an unanchored `[\w-]+:[0-9a-f-]+`
@@ -20,7 +23,8 @@
  *   stored as U+FFFD and collide with other keys (`"k\ud800"` and `"k\udc00"` would be one record).
  */
 import type { OperationSpec } from '../operations';
-import { Errors, type ServiceError } from './errors';
+import { Errors, type SyncError } from '../errors';
+import { firstDuplicate } from '../shared/duplicates';
 
 export interface Violation {
   /** Coral member path: lowerCamel names, list items as `<list>.<1-based index>.member`. */
@@ -35,7 +39,7 @@ export const MAX_ECHOED_VALUE_LENGTH = 256;
 /** A message lists at most this many violations (the count stays exact): 1,024 bad patches must not make a megabyte error. */
 export const MAX_LISTED_VIOLATIONS = 32;
 
-interface StringRule {
+export interface StringRule {
   readonly min?: number;
   readonly max?: number;
   readonly pattern?: string;
@@ -237,7 +241,7 @@ export function formatValidationMessage(violations: readonly Violation[]): strin
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${listed.join('; ')}`;
 }
 
-export function validationError(violations: readonly Violation[]): ServiceError {
+export function validationError(violations: readonly Violation[]): SyncError {
   return Errors.invalidParameter(formatValidationMessage(violations));
 }
 
@@ -252,12 +256,7 @@ export function validateInput(op: OperationSpec, input: Readonly<Record<string, 
   if (violations.length > 0) throw validationError(violations);
   const patches = input.RecordPatches;
   if (Array.isArray(patches)) {
-    const seen = new Set<string>();
-    for (const patch of patches as readonly { Key: string }[]) {
-      if (seen.has(patch.Key)) {
-        throw Errors.invalidParameter(`Duplicate record key in RecordPatches: ${elideValue(patch.Key)}`);
-      }
-      seen.add(patch.Key);
-    }
+    const duplicate = firstDuplicate((patches as readonly { Key: string }[]).map((patch) => patch.Key));
+    if (duplicate !== undefined) throw Errors.invalidParameter(`Duplicate record key in RecordPatches: ${elideValue(duplicate)}`);
   }
 }

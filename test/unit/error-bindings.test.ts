@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Errors, SyncError, type ErrorCode } from '../../lambdas/src/errors';
+import { errorResponse } from '../../lambdas/src/protocol/error-response';
+import { httpStatusOf, ProtocolError, wireStatusOf } from '../../lambdas/src/protocol/errors';
+import { errorResult } from '../../lambdas/src/protocol/response';
+import { HttpErrors } from '../../lambdas/local/http-errors';
+import { SigningErrors } from '../../lambdas/local/signing-errors';
+
+/** Every code of the model, read from the factories so that a new code is tested without editing this file. */
+const ALL_CODES: ErrorCode[] = Object.values(Errors).map((make) => make('x').code);
+
+/** The statuses docs/behaviour.md#errors and the service model give (LambdaSocketTimeout: ours, see errors.ts). */
+const DOCUMENTED_REST_JSON: Record<ErrorCode, number> = {
+  AlreadyStreamedException: 400,
+  ConcurrentModificationException: 400,
+  DuplicateRequestException: 400,
+  InternalErrorException: 500,
+  InvalidConfigurationException: 400,
+  InvalidLambdaFunctionOutputException: 400,
+  InvalidParameterException: 400,
+  LambdaSocketTimeoutException: 400,
+  LambdaThrottledException: 429,
+  LimitExceededException: 400,
+  NotAuthorizedException: 403,
+  ResourceConflictException: 409,
+  ResourceNotFoundException: 404,
+  TooManyRequestsException: 429,
+  AccessDeniedException: 403,
+  RequestEntityTooLargeException: 413,
+  SerializationException: 400,
+  UnknownOperationException: 404,
+  UnsupportedOperationException: 501,
+};
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('error bindings', () => {
+  it('gives every code of the model its documented rest-json status', () => {
+    expect(new Set(ALL_CODES)).toEqual(new Set(Object.keys(DOCUMENTED_REST_JSON)));
+    for (const code of ALL_CODES) expect(httpStatusOf(code), code).toBe(DOCUMENTED_REST_JSON[code]);
+  });
+
+  it('JSON 1.1 (the local Cognito Identity) differs only for UnknownOperationException, a 400', () => {
+    const differing = ALL_CODES.filter((code) => httpStatusOf(code, 'json-1.1') !== httpStatusOf(code, 'rest-json'));
+    expect(differing).toEqual(['UnknownOperationException']);
+    expect(httpStatusOf('UnknownOperationException', 'json-1.1')).toBe(400);
+    expect(httpStatusOf('UnknownOperationException', 'rest-json')).toBe(404);
+  });
+
+  it('a model error carries no status of its own: only a binding gives one', () => {
+    const error = Errors.resourceConflict('Current SyncCount for: k is: 1 not: 0');
+    expect(error).toBeInstanceOf(SyncError);
+    expect(error).not.toHaveProperty('statusCode');
+    expect(error).toMatchObject({ code: 'ResourceConflictException', name: 'ResourceConflictException' });
+  });
+
+  it('front-end-only errors bring their own status, the same in every binding', () => {
+    const refusals: [ProtocolError, string, number][] = [
+      [SigningErrors.missingAuthenticationToken('m'), 'MissingAuthenticationTokenException', 403],
+      [SigningErrors.invalidSignature('m'), 'InvalidSignatureException', 403],
+      [SigningErrors.incompleteSignature('m'), 'IncompleteSignatureException', 403],
+      [SigningErrors.unrecognizedClient('m'), 'UnrecognizedClientException', 403],
+      [SigningErrors.expiredToken('m'), 'ExpiredTokenException', 403],
+      [HttpErrors.headersTooLarge(), 'RequestHeaderFieldsTooLargeException', 431],
+      [HttpErrors.notReceivedInTime(), 'RequestTimeoutException', 408],
+    ];
+    for (const [error, name, status] of refusals) {
+      expect(error.name).toBe(name);
+      expect(wireStatusOf(error, 'rest-json')).toBe(status);
+      expect(wireStatusOf(error, 'json-1.1')).toBe(status);
+    }
+  });
+});
+
+describe('the error writer', () => {
+  it('writes both bindings in the same shape, with their own status and content type', () => {
+    const unknown = Errors.unknownOperation('No operation matches PUT /x');
+    const rest = errorResponse(unknown, 'req-1');
+    const json11 = errorResponse(unknown, 'req-1', 'json-1.1');
+    expect(rest.statusCode).toBe(404);
+    expect(json11.statusCode).toBe(400);
+    expect(rest.headers['Content-Type']).toBe('application/json');
+    expect(json11.headers['Content-Type']).toBe('application/x-amz-json-1.1');
+    for (const result of [rest, json11]) {
+      expect(result.headers).toMatchObject({
+        'x-amzn-RequestId': 'req-1',
+        'x-amzn-ErrorType': 'UnknownOperationException',
+        'x-amzn-ErrorMessage': 'No operation matches PUT /x',
+      });
+      expect(JSON.parse(result.body)).toEqual({ __type: 'UnknownOperationException', message: 'No operation matches PUT /x' });
+    }
+  });
+
+  it("logs a server fault's cause, and tells the client nothing of it", () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const outage = new Error('ProvisionedThroughputExceededException: secret table detail');
+    const result = errorResult(Errors.internal('The store failed.', { cause: outage }), 'req-9', 'UpdateRecords');
+
+    expect(result.statusCode).toBe(500);
+    expect(result.headers['x-amzn-ErrorType']).toBe('InternalErrorException');
+    expect(result.body).not.toContain('secret');
+    const logged = log.mock.calls.map((call) => call.map(String).join(' ')).join('\n');
+    expect(logged).toContain('req-9');
+    expect(logged).toContain('ProvisionedThroughputExceededException: secret table detail');
+  });
+
+  it('does not log what the client did wrong, nor an operation that has not landed', () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    errorResult(Errors.invalidParameter('bad', { cause: new Error('parser detail') }), 'r');
+    errorResult(Errors.unavailableOperation('later'), 'r');
+    expect(log).not.toHaveBeenCalled();
+  });
+});
