@@ -25,7 +25,6 @@ import {
   ListRecordsCommand,
   UpdateRecordsCommand,
 } from '@aws-sdk/client-cognito-sync';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -34,8 +33,10 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbSyncStore } from '../lambdas/src/adapters/dynamodb-store';
-import { ensureTable } from '../lambdas/src/adapters/table-schema';
+import { encodeRecord } from '../lambdas/src/adapters/dynamodb/items';
+import { bySyncCountQuery, identityPartition, SORT_KEY_PREFIX, sortKey } from '../lambdas/src/adapters/dynamodb/keys';
+import { DynamoDBSyncStore } from '../lambdas/src/adapters/dynamodb/sync-store';
+import { ensureTable } from '../lambdas/src/adapters/dynamodb/table-schema';
 import { systemClock } from '../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../lambdas/src/domain/tokens';
@@ -146,10 +147,11 @@ async function main(): Promise<void> {
       }),
     );
 
-    const doc = DynamoDBDocumentClient.from(rawClient);
-    const floorPk = `I#${IdentityPoolId}#floor`;
-    const pk = `I#${IdentityPoolId}#${IdentityId}`;
-    const headKey = { PK: pk, SK: `D#${DatasetName}` };
+    // As the store's client: its record items leave out absent attributes.
+    const doc = DynamoDBDocumentClient.from(rawClient, { marshallOptions: { removeUndefinedValues: true } });
+    const floorPk = identityPartition({ IdentityPoolId, IdentityId: 'floor' });
+    const pk = identityPartition({ IdentityPoolId, IdentityId: IdentityId! });
+    const headKey = { PK: pk, SK: sortKey.head(DatasetName) };
     const rows: Row[] = [];
     const bench = async (
       operation: string,
@@ -190,7 +192,7 @@ async function main(): Promise<void> {
     await bench('ListDatasets', {
       endpoint: () => sync.send(new ListDatasetsCommand(ids)),
       handler: () => handler('GET', `${identityPath}/datasets`),
-      floor: () => doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :d)', ExpressionAttributeValues: { ':pk': pk, ':d': 'D#' }, ConsistentRead: true })),
+      floor: () => doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :d)', ExpressionAttributeValues: { ':pk': pk, ':d': SORT_KEY_PREFIX.head }, ConsistentRead: true })),
     });
     await bench('DescribeDataset', {
       endpoint: () => sync.send(new DescribeDatasetCommand({ ...ids, DatasetName })),
@@ -200,26 +202,25 @@ async function main(): Promise<void> {
     await bench('DescribeIdentityUsage', {
       endpoint: () => sync.send(new DescribeIdentityUsageCommand(ids)),
       handler: () => handler('GET', identityPath),
-      floor: () => doc.send(new GetCommand({ TableName: TABLE, Key: { PK: pk, SK: 'SUMMARY' }, ConsistentRead: true })),
+      floor: () => doc.send(new GetCommand({ TableName: TABLE, Key: { PK: pk, SK: sortKey.summary }, ConsistentRead: true })),
     });
-    const changesQuery = (from: string) =>
+    const changesQuery = () =>
       new QueryCommand({
         TableName: TABLE,
-        IndexName: 'BySyncCount',
-        KeyConditionExpression: 'PK = :pk AND LSK BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': `${DatasetName}#99999999999999999999` },
+        ...bySyncCountQuery({ IdentityPoolId, IdentityId: IdentityId!, DatasetName }, 0),
         ConsistentRead: true,
         Limit: 1024,
       });
     await bench('ListRecords (all 50)', {
       endpoint: () => sync.send(new ListRecordsCommand({ ...ids, DatasetName })),
       handler: () => handler('GET', `${identityPath}/datasets/${DatasetName}/records`),
-      floor: () => Promise.all([doc.send(new GetCommand({ TableName: TABLE, Key: headKey, ConsistentRead: true })), doc.send(changesQuery(`${DatasetName}#00000000000000000001`))]),
+      floor: () => Promise.all([doc.send(new GetCommand({ TableName: TABLE, Key: headKey, ConsistentRead: true })), doc.send(changesQuery())]),
     });
 
     const hotToken = (await sync.send(new ListRecordsCommand({ ...ids, DatasetName: 'hot' }))).SyncSessionToken!;
     let hotCount = 0;
     let floorCount = 0;
+    const floorKey = (SK: string) => ({ PK: floorPk, SK });
     await bench('UpdateRecords (1 record)', {
       endpoint: async () => {
         const out = await sync.send(
@@ -235,14 +236,14 @@ async function main(): Promise<void> {
         hotCount = out.Records![0].SyncCount;
       },
       floor: async () => {
-        await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [{ PK: floorPk, SK: 'D#hot' }, { PK: floorPk, SK: 'SUMMARY' }, { PK: floorPk, SK: 'R#hot#=k' }], ConsistentRead: true } } }));
+        await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [floorKey(sortKey.head('hot')), floorKey(sortKey.summary), floorKey(sortKey.record('hot', 'k'))], ConsistentRead: true } } }));
         floorCount++;
         await doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Update: { TableName: TABLE, Key: { PK: floorPk, SK: 'D#hot' }, UpdateExpression: 'SET syncCount = :n, modified = :now', ConditionExpression: 'attribute_not_exists(syncCount) OR syncCount = :prev', ExpressionAttributeValues: { ':n': floorCount, ':prev': floorCount - 1, ':now': Date.now() } } },
-              { Update: { TableName: TABLE, Key: { PK: floorPk, SK: 'SUMMARY' }, UpdateExpression: 'ADD dataStorage :zero SET modified = :now', ExpressionAttributeValues: { ':zero': 0, ':now': Date.now() } } },
-              { Put: { TableName: TABLE, Item: { PK: floorPk, SK: 'R#hot#=k', LSK: `hot#${String(floorCount).padStart(20, '0')}`, k: 'k', v: 'v', live: true, size: 2, syncCount: floorCount, modified: Date.now(), modifiedBy: 'x' } } },
+              { Update: { TableName: TABLE, Key: floorKey(sortKey.head('hot')), UpdateExpression: 'SET syncCount = :n, modified = :now', ConditionExpression: 'attribute_not_exists(syncCount) OR syncCount = :prev', ExpressionAttributeValues: { ':n': floorCount, ':prev': floorCount - 1, ':now': Date.now() } } },
+              { Update: { TableName: TABLE, Key: floorKey(sortKey.summary), UpdateExpression: 'ADD dataStorage :zero SET modified = :now', ExpressionAttributeValues: { ':zero': 0, ':now': Date.now() } } },
+              { Put: { TableName: TABLE, Item: encodeRecord(floorPk, 'hot', { key: 'k', value: 'v', syncCount: floorCount, lastModifiedDate: Date.now(), lastModifiedBy: 'x' }, 0) } },
             ],
           }),
         );
@@ -262,18 +263,18 @@ async function main(): Promise<void> {
         handler: () => handler('DELETE', `${identityPath}/datasets/doomed`),
         floor: async () => {
         // What the store does: read, mark deleted with the totals, then find and remove the records.
-        await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [{ PK: floorPk, SK: 'D#doomed' }, { PK: floorPk, SK: 'SUMMARY' }], ConsistentRead: true } } }));
+        await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [floorKey(sortKey.head('doomed')), floorKey(sortKey.summary)], ConsistentRead: true } } }));
         await doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Update: { TableName: TABLE, Key: { PK: floorPk, SK: 'D#doomed' }, UpdateExpression: 'SET deleted = :t', ExpressionAttributeValues: { ':t': true } } },
-              { Update: { TableName: TABLE, Key: { PK: floorPk, SK: 'SUMMARY' }, UpdateExpression: 'ADD datasetCount :m', ExpressionAttributeValues: { ':m': -1 } } },
+              { Update: { TableName: TABLE, Key: floorKey(sortKey.head('doomed')), UpdateExpression: 'SET deleted = :t', ExpressionAttributeValues: { ':t': true } } },
+              { Update: { TableName: TABLE, Key: floorKey(sortKey.summary), UpdateExpression: 'ADD datasetCount :m', ExpressionAttributeValues: { ':m': -1 } } },
             ],
           }),
         );
-        await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': 'R#doomed#' } }));
-        await doc.send(new DeleteCommand({ TableName: TABLE, Key: { PK: floorPk, SK: 'R#doomed#=k' } }));
-        await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': 'V#doomed#' } }));
+        await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': sortKey.recordPrefix('doomed') } }));
+        await doc.send(new DeleteCommand({ TableName: TABLE, Key: floorKey(sortKey.record('doomed', 'k')) }));
+        await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': sortKey.valuePartPrefix('doomed') } }));
         },
       },
       recreate,
@@ -306,7 +307,7 @@ function printLatencyTable(rows: Row[]): void {
 
 /** Request units of one sync cycle, from DynamoDB's own ConsumedCapacity on every call the store makes. */
 async function printRequestUnits(endpoint: string, IdentityPoolId: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = createLocalDynamoClient(endpoint);
   let read = 0;
   let write = 0;
   // DynamoDB Local reports CapacityUnits per table; which kind they are follows from the command.
@@ -324,7 +325,7 @@ async function printRequestUnits(endpoint: string, IdentityPoolId: string): Prom
     },
     { step: 'initialize', name: 'consumedCapacity' },
   );
-  const service = new CognitoSyncService({ store: new DynamoDbSyncStore(client, TABLE), clock: systemClock, tokens: new TokenCodec(Buffer.alloc(32, 5)) });
+  const service = new CognitoSyncService({ store: new DynamoDBSyncStore(client, TABLE), clock: systemClock, tokens: new TokenCodec(Buffer.alloc(32, 5)) });
   const principal = { kind: 'developer' as const, accountId: '000000000000' };
   console.log('\nRequest units per sync cycle (ListRecords of the changes + UpdateRecords), from DynamoDB ConsumedCapacity\n');
   console.log('records in update   read RU   write RU   on-demand $ per million cycles (us-east-1: $0.125/M RRU, $0.625/M WRU)');

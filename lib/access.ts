@@ -3,7 +3,7 @@
  * the routes Cognito Identity callers may invoke. Nothing here names an operation.
  */
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { tableDefinition } from '../lambdas/src/adapters/table-schema';
+import { tableDefinition } from '../lambdas/src/adapters/dynamodb/table-schema';
 import { OPERATION_LIST, type OperationSpec, type StoreAccess } from '../lambdas/src/operations';
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'] as const;

@@ -1,5 +1,5 @@
 /**
- * The DynamoDB table, built from `tableDefinition` (lambdas/src/adapters/table-schema.ts), the
+ * The DynamoDB table, built from `tableDefinition` (lambdas/src/adapters/dynamodb/table-schema.ts), the
  * definition the local runtime and the tests create: keys, index and stream cannot drift apart.
  * Deployed, it adds what only AWS has: on-demand billing, point-in-time recovery, deletion
  * protection and a retain policy (both by default), and TTL.
@@ -7,7 +7,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE_KEYS, tableDefinition } from '../lambdas/src/adapters/table-schema';
+import { TABLE_KEYS, tableDefinition } from '../lambdas/src/adapters/dynamodb/table-schema';
 
 export interface SyncTableProps {
   /**

@@ -16,6 +16,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../src/adapters/dynamodb/local-client';
 import { LocalRuntimeError } from './errors';
 
 export interface DynamoDbLocalOptions {
@@ -40,12 +41,6 @@ export interface DynamoDbLocal {
   /** Stops the process (and its process group) and waits until it has exited. Idempotent. */
   stop(): Promise<void>;
 }
-
-/** Region and credentials for DynamoDB Local: with `-sharedDb` it ignores both, but the SDK wants them. */
-export const DYNAMODB_LOCAL_CLIENT_CONFIG = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-} as const;
 
 /** A DynamoDB client for a DynamoDB Local endpoint. */
 export function createLocalDynamoClient(endpoint: string): DynamoDBClient {

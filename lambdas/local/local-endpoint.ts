@@ -4,7 +4,7 @@
  * and the benchmark can start the same thing in-process.
  */
 import path from 'node:path';
-import { ensureTable } from '../src/adapters/table-schema';
+import { ensureTable } from '../src/adapters/dynamodb/table-schema';
 import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { preparePrivateDataDir } from './data-dir';

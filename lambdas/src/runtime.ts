@@ -13,7 +13,8 @@
  * | `AWS_REGION`        | region of the table                                                      |
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbSyncStore } from './adapters/dynamodb-store';
+import { DYNAMODB_LOCAL_CLIENT_CONFIG } from './adapters/dynamodb/local-client';
+import { DynamoDBSyncStore } from './adapters/dynamodb/sync-store';
 import type { SyncService } from './domain/model';
 import { systemClock } from './domain/ports';
 import { CognitoSyncService } from './domain/sync-service';
@@ -41,11 +42,11 @@ async function buildFromEnvironment(): Promise<SyncService> {
   const client = new DynamoDBClient({
     region: process.env.AWS_REGION ?? 'us-east-1',
     ...(endpoint
-      ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      ? { endpoint, credentials: DYNAMODB_LOCAL_CLIENT_CONFIG.credentials }
       : {}),
   });
   return new CognitoSyncService({
-    store: new DynamoDbSyncStore(client, tableName),
+    store: new DynamoDBSyncStore(client, tableName),
     clock: systemClock,
     tokens: new TokenCodec(await loadTokenKey()),
   });

@@ -4,8 +4,8 @@
  *
  * Input (environment): DYNAMO_ENDPOINT, TABLE_NAME, IDENTITY_ID, CRASH_AT, PATCHES, VALUE, LEASE_MS.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbSyncStore } from '../../lambdas/src/adapters/dynamodb-store';
+import { createLocalDynamoClient } from '../../lambdas/local/dynamodb-local';
+import { DynamoDBSyncStore } from '../../lambdas/src/adapters/dynamodb/sync-store';
 import { systemClock } from '../../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../../lambdas/src/domain/tokens';
@@ -13,12 +13,8 @@ import { datasetOf, identityPrincipal, replace, TOKEN_KEY } from './identities';
 
 async function main() {
   const env = process.env;
-  const client = new DynamoDBClient({
-    endpoint: env.DYNAMO_ENDPOINT,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const store = new DynamoDbSyncStore(client, env.TABLE_NAME!, {
+  const client = createLocalDynamoClient(env.DYNAMO_ENDPOINT!);
+  const store = new DynamoDBSyncStore(client, env.TABLE_NAME!, {
     commitLeaseMs: Number(env.LEASE_MS),
     onCommitStep: (step) => {
       if (step === env.CRASH_AT) process.kill(process.pid, 'SIGKILL');

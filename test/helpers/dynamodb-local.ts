@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { createLocalDynamoClient } from '../../lambdas/local/dynamodb-local';
-import { ensureTable } from '../../lambdas/src/adapters/table-schema';
+import { ensureTable } from '../../lambdas/src/adapters/dynamodb/table-schema';
 
 export interface FreshTable {
   readonly client: DynamoDBClient;

@@ -2,8 +2,9 @@
  * A domain service over the real DynamoDB adapter on a fresh DynamoDB Local table, for integration
  * tests. The client counts the calls it sends, so tests can hold the round-trip budget.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbSyncStore, type DynamoDbSyncStoreOptions } from '../../lambdas/src/adapters/dynamodb-store';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createLocalDynamoClient } from '../../lambdas/local/dynamodb-local';
+import { DynamoDBSyncStore, type DynamoDBSyncStoreOptions } from '../../lambdas/src/adapters/dynamodb/sync-store';
 import { systemClock } from '../../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../../lambdas/src/domain/tokens';
@@ -48,15 +49,12 @@ export function countCalls(client: DynamoDBClient): CallLog {
   return log;
 }
 
-export async function syncFixture(options: DynamoDbSyncStoreOptions = {}) {
+export async function syncFixture(options: DynamoDBSyncStoreOptions = {}) {
   const { tableName, endpoint } = await freshTable('store');
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  // A client of its own, so that counting its calls leaves the table's setup client alone.
+  const client = createLocalDynamoClient(endpoint);
   const calls = countCalls(client);
-  const store = new DynamoDbSyncStore(client, tableName, options);
+  const store = new DynamoDBSyncStore(client, tableName, options);
   const service = new CognitoSyncService({ store, clock: systemClock, tokens: new TokenCodec(TOKEN_KEY) });
   return { client, tableName, endpoint, store, service, calls };
 }

@@ -13,7 +13,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tableDefinition, TABLE_KEYS } from '../../lambdas/src/adapters/table-schema';
+import { tableDefinition, TABLE_KEYS } from '../../lambdas/src/adapters/dynamodb/table-schema';
 import { OPERATION_LIST, routeKey, type OperationName } from '../../lambdas/src/operations';
 import { identityOperations, routeResource, TABLE_ACTIONS, WRITE_ONLY_ACTIONS } from '../../lib/access';
 import { CognitoSyncStack, type CognitoSyncStackProps } from '../../lib/sync-stack';
@@ -208,7 +208,7 @@ describe('default stack', () => {
       [...def.AttributeDefinitions!].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!)),
     );
     expect(p.LocalSecondaryIndexes).toEqual(def.LocalSecondaryIndexes);
-    expect(p.LocalSecondaryIndexes[0]).toMatchObject({ IndexName: TABLE_KEYS.changesIndex });
+    expect(p.LocalSecondaryIndexes[0]).toMatchObject({ IndexName: TABLE_KEYS.bySyncCountIndex });
     expect(p.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(p).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
@@ -221,7 +221,7 @@ describe('default stack', () => {
 
   it('grants each function the table actions of its access class on the table and its index by name, the key, and its own log group', () => {
     const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
-    const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_KEYS.changesIndex}`]] };
+    const indexArn = { 'Fn::Join': ['', [tableArn, `/index/${TABLE_KEYS.bySyncCountIndex}`]] };
     for (const op of OPERATION_LIST) {
       const statements = functionStatements(stack, template, op.name);
       const tableStatements = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('dynamodb:')));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceError } from '../../lambdas/src/protocol/errors';
+import type { SyncError } from '../../lambdas/src/errors';
 import { datasetOf, identityPrincipal, replace, syncFixture } from '../helpers/sync-fixture';
 
 type Fixture = Awaited<ReturnType<typeof syncFixture>>;
@@ -42,7 +42,7 @@ async function listAll(identityId: string, lastSyncCount = 0, name = 'settings')
   return { ...last, Records: records };
 }
 
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: ServiceError) => e);
+const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: SyncError) => e);
 
 describe('DynamoDB store: sync semantics', () => {
   it('round-trips records, tombstones, deletion and re-creation', async () => {
@@ -76,7 +76,7 @@ describe('DynamoDB store: sync semantics', () => {
     );
     const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     expect(results.length - refused.length).toBe(20);
-    expect(refused.map((r) => (r.reason as ServiceError).name)).toEqual(Array(4).fill('LimitExceededException'));
+    expect(refused.map((r) => (r.reason as SyncError).name)).toEqual(Array(4).fill('LimitExceededException'));
     const listed = await f.service.listDatasets(identityPrincipal(id), { IdentityPoolId: datasetOf(id).IdentityPoolId, IdentityId: id });
     expect(listed.Count).toBe(20);
   });
@@ -243,7 +243,7 @@ describe('DynamoDB store: contention', () => {
       const won = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ Records: { SyncCount: number; Value?: string }[] }>[];
       const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
       expect(won).toHaveLength(1);
-      expect(lost.map((r) => (r.reason as ServiceError).statusCode)).toEqual(Array(11).fill(409));
+      expect(lost.map((r) => (r.reason as SyncError).name)).toEqual(Array(11).fill('ResourceConflictException'));
       expectedCount++;
       expect(won[0].value.Records[0].SyncCount).toBe(expectedCount);
       const listed = await listAll(id);
@@ -349,19 +349,20 @@ describe('DynamoDB store: UpdateRecords reads with one BatchGetItem, which is no
 });
 
 describe('DynamoDB store: a throttled table', () => {
-  it('answers 429 TooManyRequestsException once the SDK has stopped retrying, not a 500', async () => {
+  it('fails with TooManyRequestsException (429 on the wire) once the SDK has stopped retrying, keeping the throttle as its cause', async () => {
     const id = newIdentity();
     await push(id, [['k', 'v']]);
+    const throttle = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
     f.client.middlewareStack.add(
       () => async () => {
-        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+        throw throttle;
       },
       { step: 'initialize', priority: 'low', name: 'throttleEverything' },
     );
     try {
       const e = await errorOf(f.service.describeDataset(identityPrincipal(id), datasetOf(id)));
-      expect(e?.name).toBe('TooManyRequestsException');
-      expect(e?.statusCode).toBe(429);
+      expect(e?.code).toBe('TooManyRequestsException');
+      expect(e?.cause).toBe(throttle);
     } finally {
       f.client.middlewareStack.remove('throttleEverything');
     }
@@ -369,7 +370,7 @@ describe('DynamoDB store: a throttled table', () => {
 });
 
 describe('DynamoDB store: a throttled transaction', () => {
-  it('answers 429 TooManyRequestsException, not a 409 after retrying as if the head had moved', async () => {
+  it('fails with TooManyRequestsException, not a 409 after retrying as if the head had moved', async () => {
     const id = newIdentity();
     const dataset = datasetOf(id);
     const principal = identityPrincipal(id);
@@ -387,7 +388,8 @@ describe('DynamoDB store: a throttled transaction', () => {
     try {
       f.calls.reset();
       const e = await errorOf(f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'v')] }));
-      expect(e?.name).toBe('TooManyRequestsException');
+      expect(e?.code).toBe('TooManyRequestsException');
+      expect((e?.cause as Error | undefined)?.name).toBe('TransactionCanceledException');
       expect(f.calls.sent.filter((c) => c === 'TransactWriteItemsCommand')).toHaveLength(1);
     } finally {
       f.client.middlewareStack.remove('throttleTransactions');

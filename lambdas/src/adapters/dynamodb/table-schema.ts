@@ -1,6 +1,9 @@
 /**
  * The DynamoDB table's shape, shared by the local runtime, the tests and (later) the CDK stack so
- * the three cannot drift apart. The item layout lives in `dynamodb-store.ts`.
+ * the three cannot drift apart. The item layout lives in `keys.ts` and `items.ts`.
+ *
+ * The attribute names, the index name and the key schema are fixed for as long as the table lives
+ * (test/infra/stack.test.ts pins them): changing them replaces the table and its data.
  */
 import {
   CreateTableCommand,
@@ -15,21 +18,22 @@ export const TABLE_KEYS = {
   partitionKey: 'PK',
   sortKey: 'SK',
   /** Local secondary index: records of one identity ordered by `<dataset>#<padded sync count>`. */
-  changesIndex: 'BySyncCount',
-  changesIndexSortKey: 'LSK',
+  bySyncCountIndex: 'BySyncCount',
+  /** The BySyncCount index's sort key attribute ("local sort key"). */
+  bySyncCountSortKey: 'LSK',
   /** Epoch seconds after which DynamoDB may delete the item (redo-log parts, leftovers). */
   timeToLive: 'expiresAt',
 } as const;
 
 export function tableDefinition(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, changesIndex, changesIndexSortKey } = TABLE_KEYS;
+  const { partitionKey, sortKey, bySyncCountIndex, bySyncCountSortKey } = TABLE_KEYS;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
       { AttributeName: partitionKey, AttributeType: 'S' },
       { AttributeName: sortKey, AttributeType: 'S' },
-      { AttributeName: changesIndexSortKey, AttributeType: 'S' },
+      { AttributeName: bySyncCountSortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
@@ -37,10 +41,10 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
     ],
     LocalSecondaryIndexes: [
       {
-        IndexName: changesIndex,
+        IndexName: bySyncCountIndex,
         KeySchema: [
           { AttributeName: partitionKey, KeyType: 'HASH' },
-          { AttributeName: changesIndexSortKey, KeyType: 'RANGE' },
+          { AttributeName: bySyncCountSortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },
