@@ -1,4 +1,4 @@
-import { operationHandler, unavailable } from '../protocol/operation-handler';
+import { operationHandler } from '../protocol/operation-handler';
 
-// Not implemented yet: the function exists (one per table entry) and answers 501.
-export const handler = operationHandler('GetIdentityPoolConfiguration', unavailable('GetIdentityPoolConfiguration'));
+// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
+export const handler = operationHandler('GetIdentityPoolConfiguration');

@@ -1,12 +1,13 @@
 /**
  * The Lambda entry point of one operation: the protocol middlewares around a one-line domain call.
- * Handlers in `handlers/` are nothing but `operationHandler(name, invoke)`.
+ * Handlers in `handlers/` are nothing but `operationHandler(name, invoke)`, or `operationHandler(name)`
+ * for an operation the table marks not available: its `requireAvailable` middleware answers 501, and
+ * the types refuse an invoke for it (and require one for an available operation).
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Principal, SyncService, UpdateRecordsInput } from '../domain/model';
-import { OPERATIONS, type OperationName } from '../operations';
-import { Errors } from '../errors';
+import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
 import { observe } from './observability';
 import {
@@ -21,20 +22,28 @@ import {
   type SyncContext,
 } from './middlewares';
 
-/** The validated input each implemented operation hands to the domain. */
-export interface OperationInputs {
-  ListDatasets: ListDatasetsInput;
-  DescribeDataset: DatasetRef;
-  DeleteDataset: DatasetRef;
-  DescribeIdentityUsage: IdentityRef;
-  ListRecords: ListRecordsInput;
-  UpdateRecords: UpdateRecordsInput;
+/** Carries an input type in a value, so that the list below can be checked with `satisfies`. */
+interface InputType<T> {
+  readonly input?: T;
 }
 
-/** The input type of an operation; operations not implemented yet get the untyped parse result. */
-export type InputOf<N extends OperationName> = N extends keyof OperationInputs ? OperationInputs[N] : Record<string, unknown>;
+/**
+ * The validated input each available operation hands to the domain. `satisfies` makes an available
+ * operation without an input type, or an input type for an operation that is not available (or not
+ * in the table), fail to compile.
+ */
+const INPUT_TYPES = {
+  ListDatasets: {} as InputType<ListDatasetsInput>,
+  DescribeDataset: {} as InputType<DatasetRef>,
+  DeleteDataset: {} as InputType<DatasetRef>,
+  DescribeIdentityUsage: {} as InputType<IdentityRef>,
+  ListRecords: {} as InputType<ListRecordsInput>,
+  UpdateRecords: {} as InputType<UpdateRecordsInput>,
+} satisfies Record<AvailableOperation, InputType<unknown>>;
 
-export type Invoke<N extends OperationName> = (service: SyncService, input: InputOf<N>, principal: Principal) => Promise<object | void>;
+export type InputOf<N extends AvailableOperation> = NonNullable<(typeof INPUT_TYPES)[N]['input']>;
+
+export type Invoke<N extends AvailableOperation> = (service: SyncService, input: InputOf<N>, principal: Principal) => Promise<object | void>;
 
 export type ServiceResolver = () => Promise<SyncService>;
 
@@ -55,35 +64,36 @@ export interface OperationHandler {
 let runtime: Promise<typeof import('../runtime')> | undefined;
 const defaultResolveService: ServiceResolver = async () => (await (runtime ??= import('../runtime'))).getSyncService();
 
-export function operationHandler<N extends OperationName>(
-  name: N,
-  invoke: Invoke<N>,
+export function operationHandler<N extends AvailableOperation>(name: N, invoke: Invoke<N>, resolveService?: ServiceResolver): OperationHandler;
+export function operationHandler(name: UnavailableOperation): OperationHandler;
+export function operationHandler(
+  name: OperationName,
+  invoke?: Invoke<AvailableOperation>,
   resolveService: ServiceResolver = defaultResolveService,
 ): OperationHandler {
   const op = OPERATIONS[name];
   const handler = middy<SyncHttpEvent, unknown, Error, SyncContext>()
     .use(restJsonErrors(op))
     .use(authenticate())
-    .use(requireAvailable(op))
-    .use(parseInput(op))
-    .use(validateConstraints(op))
-    .use(authorize(op))
-    .use(restJsonOutput(op))
-    .handler(async (_event: SyncHttpEvent, context: SyncContext) => {
-      const { principal, input } = protocolState(context);
-      if (!principal || !input) throw new Error(`${name}: protocol middlewares did not run`);
-      return invoke(await resolveService(), input as InputOf<N>, principal);
-    });
+    .use(requireAvailable(op));
+  // An operation without an invoke is one the table marks not available: `requireAvailable` answers
+  // before anything else would run.
+  if (invoke) {
+    handler
+      .use(parseInput(op))
+      .use(validateConstraints(op))
+      .use(authorize(op))
+      .use(restJsonOutput(op))
+      .handler(async (_event: SyncHttpEvent, context: SyncContext) => {
+        const { principal, input } = protocolState(context);
+        if (!principal || !input) throw new Error(`${name}: protocol middlewares did not run`);
+        // The middlewares validated `input` against the operation's members: it is an InputOf<name>.
+        return invoke(await resolveService(), input as unknown as InputOf<AvailableOperation>, principal);
+      });
+  }
   // Logs, metrics and traces per request, around the whole stack so they see the final answer.
   return Object.assign(observe(name, handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>), {
     operation: name,
-    withService: (resolve: ServiceResolver) => operationHandler(name, invoke, resolve),
+    withService: (resolve: ServiceResolver) => (invoke ? operationHandler(name as AvailableOperation, invoke, resolve) : operationHandler(name as UnavailableOperation)),
   });
-}
-
-/** The invoke of an operation whose issue has not landed: the `requireAvailable` middleware answers first. */
-export function unavailable<N extends OperationName>(name: N): Invoke<N> {
-  return async () => {
-    throw Errors.unavailableOperation(`${name} is not available on this endpoint yet`);
-  };
 }
