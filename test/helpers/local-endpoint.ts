@@ -18,6 +18,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
 import { startLocalServer } from '../../lambdas/local/server';
+import { headerValue } from '../../lambdas/src/protocol/headers';
 import { freshTable } from './dynamodb-local';
 
 /** Not the server's default (000000000000), so a test sees that the configured account is used. */
@@ -153,7 +154,7 @@ export interface RawResponse {
 export async function rawRequest(endpoint: Pick<Endpoint, 'url' | 'region'>, raw: RawRequest): Promise<RawResponse> {
   const url = new URL(endpoint.url);
   let headers: Record<string, string> = { host: url.host, ...raw.headers };
-  if (raw.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+  if (raw.body !== undefined && headerValue(headers, 'content-type') === undefined) {
     headers['content-type'] = 'application/json';
   }
   if (raw.credentials) {

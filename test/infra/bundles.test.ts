@@ -17,7 +17,9 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../lambdas/src/domain/model';
 import { matchRoute, OPERATION_LIST, type OperationName, type OperationSpec } from '../../lambdas/src/operations';
+import { headerValue } from '../../lambdas/src/protocol/headers';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
+import { sleep } from '../../lambdas/src/shared/sleep';
 import { isFault } from '../../lambdas/src/protocol/observability';
 import { esbuildOptions, LAMBDA_BUNDLING, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from '../../lib/bundling';
 import { buildOperationBundles, type LocalBundle } from '../../lib/local-bundles';
@@ -125,8 +127,7 @@ function runBundle(event: SyncHttpEvent, options: RunOptions = {}): Promise<Bund
   });
 }
 
-const header = (result: SyncHttpResult, name: string): string | undefined =>
-  Object.entries(result.headers ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+const header = (result: SyncHttpResult, name: string): string | undefined => headerValue(result.headers, name);
 
 /** The body with what differs between two correct runs (tokens, clocks) masked. */
 function comparable(result: SyncHttpResult): unknown {
@@ -383,7 +384,7 @@ describe('tracing', () => {
         },
       });
       expect(run.result.statusCode).toBe(200);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     } finally {
       daemon.close();
     }

@@ -18,6 +18,7 @@ import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/developer-creden
 import { findFreePort, startDynamoDbLocal } from '../../lambdas/local/dynamodb-local';
 import { LocalRuntimeError } from '../../lambdas/local/errors';
 import { isProcessRunning } from '../../lambdas/local/process-alive';
+import { sleep } from '../../lambdas/src/shared/sleep';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -61,7 +62,7 @@ async function waitForBanner(running: Running, timeoutMs = 40_000): Promise<Bann
   while (!running.stdout.includes('Press Ctrl-C to stop.')) {
     if (running.child.exitCode !== null) throw new Error(`bin/local.ts exited early:\n${running.stdout}\n${running.stderr}`);
     if (Date.now() > deadline) throw new Error(`no banner:\n${running.stdout}\n${running.stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return {
     endpoint: /Endpoint\s+(http:\/\/\S+)/.exec(running.stdout)![1],
@@ -79,7 +80,7 @@ async function eventually(condition: () => boolean, timeoutMs = 15_000): Promise
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return true;
 }
