@@ -136,40 +136,46 @@ async function handlerWorkload(endpoint: string, table: string, pool: string, id
 }
 
 async function floorWorkload(endpoint: string, table: string, pool: string, identity: string): Promise<Workload> {
+  // The key scheme and the item codecs are the store's own; the calls are made bare.
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
-  const pk = `I#${pool}#${identity}`;
-  const lsk = (ds: string, n: number) => `${ds}#${String(n).padStart(20, '0')}`;
+  const { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { DYNAMODB_LOCAL_CLIENT_CONFIG } = await import('../lambdas/src/adapters/dynamodb/local-client');
+  const { bySyncCountQuery, identityPartition, sortKey } = await import('../lambdas/src/adapters/dynamodb/keys');
+  const { encodeRecord } = await import('../lambdas/src/adapters/dynamodb/items');
+  const { batchPut } = await import('../lambdas/src/adapters/dynamodb/batch');
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ ...DYNAMODB_LOCAL_CLIENT_CONFIG, endpoint }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const pk = identityPartition({ IdentityPoolId: pool, IdentityId: identity });
+  const key = (SK: string) => ({ PK: pk, SK });
+  const record = (ds: string, recordKey: string, value: string, syncCount: number) =>
+    encodeRecord(pk, ds, { key: recordKey, value, syncCount, lastModifiedDate: Date.now(), lastModifiedBy: identity }, 0);
+  const changes = (ds: string, after: number) => bySyncCountQuery({ IdentityPoolId: pool, IdentityId: identity, DatasetName: ds }, after);
   const query = (ds: string, after: number) =>
-    doc.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'BySyncCount',
-        KeyConditionExpression: 'PK = :pk AND LSK BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': pk, ':from': lsk(ds, after + 1), ':to': lsk(ds, Number.MAX_SAFE_INTEGER) },
-        ConsistentRead: true,
-        Limit: 1025,
-      }),
-    );
-  const head = (ds: string) => doc.send(new GetCommand({ TableName: table, Key: { PK: pk, SK: `D#${ds}` }, ConsistentRead: true }));
+    doc.send(new QueryCommand({ TableName: table, ...changes(ds, after), ConsistentRead: true, Limit: 1025 }));
+  const head = (ds: string) => doc.send(new GetCommand({ TableName: table, Key: key(sortKey.head(ds)), ConsistentRead: true }));
   let count = 0;
   return {
     async cycle() {
       await Promise.all([head('small'), query('small', count)]);
-      const keys = Array.from({ length: 10 }, (_, k) => ({ PK: pk, SK: `R#small#=k${k}` }));
-      await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: [{ PK: pk, SK: 'D#small' }, { PK: pk, SK: 'SUMMARY' }, ...keys], ConsistentRead: true } } }));
+      const recordKeys = Array.from({ length: 10 }, (_, k) => `k${k}`);
+      await doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: {
+              Keys: [key(sortKey.head('small')), key(sortKey.summary), ...recordKeys.map((k) => key(sortKey.record('small', k)))],
+              ConsistentRead: true,
+            },
+          },
+        }),
+      );
       const next = count + 1;
       await doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: { TableName: table, Key: { PK: pk, SK: 'D#small' }, UpdateExpression: 'SET syncCount = :n', ExpressionAttributeValues: { ':n': next } } },
-            { Update: { TableName: table, Key: { PK: pk, SK: 'SUMMARY' }, UpdateExpression: 'ADD dataStorage :z', ExpressionAttributeValues: { ':z': 0 } } },
-            ...keys.map((key, k) => ({
-              Put: { TableName: table, Item: { ...key, LSK: lsk('small', next), k: `k${k}`, v: `value-${count}`, live: true, size: 10, syncCount: next, modified: Date.now(), modifiedBy: identity } },
-            })),
+            { Update: { TableName: table, Key: key(sortKey.head('small')), UpdateExpression: 'SET syncCount = :n', ExpressionAttributeValues: { ':n': next } } },
+            { Update: { TableName: table, Key: key(sortKey.summary), UpdateExpression: 'ADD dataStorage :z', ExpressionAttributeValues: { ':z': 0 } } },
+            ...recordKeys.map((k) => ({ Put: { TableName: table, Item: record('small', k, `value-${count}`, next) } })),
           ],
         }),
       );
@@ -177,28 +183,13 @@ async function floorWorkload(endpoint: string, table: string, pool: string, iden
     },
     async fillBig() {
       // The bare writes of the same 1,024 records, 25 to a batch.
-      for (let start = 0; start < BIG_RECORDS; start += 25) {
-        const items = Array.from({ length: Math.min(25, BIG_RECORDS - start) }, (_, j) => {
-          const k = start + j;
-          return { PutRequest: { Item: { PK: pk, SK: `R#big#=key-${k}`, LSK: lsk('big', 1), k: `key-${k}`, v: BIG_VALUE, live: true, size: 1000, syncCount: 1, modified: Date.now(), modifiedBy: identity } } };
-        });
-        await doc.send(new BatchWriteCommand({ RequestItems: { [table]: items } }));
-      }
+      await batchPut({ doc, tableName: table }, Array.from({ length: BIG_RECORDS }, (_, k) => record('big', `key-${k}`, BIG_VALUE, 1)));
     },
     async readBig() {
       const [, first] = await Promise.all([head('big'), query('big', 0)]);
       let last = first.LastEvaluatedKey;
       while (last) {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: 'BySyncCount',
-            KeyConditionExpression: 'PK = :pk AND LSK BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': pk, ':from': lsk('big', 1), ':to': lsk('big', Number.MAX_SAFE_INTEGER) },
-            ConsistentRead: true,
-            ExclusiveStartKey: last,
-          }),
-        );
+        const page = await doc.send(new QueryCommand({ TableName: table, ...changes('big', 0), ConsistentRead: true, ExclusiveStartKey: last }));
         last = page.LastEvaluatedKey;
       }
     },
