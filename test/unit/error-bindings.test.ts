@@ -104,9 +104,18 @@ describe('the error writer', () => {
     expect(logged).toContain('ProvisionedThroughputExceededException: secret table detail');
   });
 
+  it("logs the cause of a client-visible error an adapter mapped (a DynamoDB throttle as TooManyRequests)", () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const throttle = new Error('ThrottlingException: Rate of requests exceeds the allowed throughput');
+    const result = errorResult(Errors.tooManyRequests('Rate exceeded', { cause: throttle }), 'req-7', 'ListRecords');
+    expect(result.statusCode).toBe(429);
+    expect(result.body).not.toContain('ThrottlingException');
+    expect(log.mock.calls.map((call) => call.map(String).join(' ')).join('\n')).toContain('ThrottlingException: Rate of requests');
+  });
+
   it('does not log what the client did wrong, nor an operation that has not landed', () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    errorResult(Errors.invalidParameter('bad', { cause: new Error('parser detail') }), 'r');
+    errorResult(Errors.invalidParameter('bad'), 'r');
     errorResult(Errors.unavailableOperation('later'), 'r');
     expect(log).not.toHaveBeenCalled();
   });

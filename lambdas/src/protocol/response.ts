@@ -62,8 +62,9 @@ export const GENERIC_INTERNAL_MESSAGE = 'An internal error occurred. Please retr
 
 /**
  * The rest-json error response of a deployed function (written by `error-response.ts`).
- * An error of the model or of the protocol is answered as such; one that says the service failed
- * (a 5xx, such as an adapter's InternalErrorException) also goes to the log with its `cause`.
+ * An error of the model or of the protocol is answered as such. One that says the service failed
+ * (a 5xx), or that carries the failure an adapter caught (`cause`: a DynamoDB throttle the SDK gave
+ * up on, answered as TooManyRequestsException), also goes to the log, cause included.
  * Anything else is a bug or an outage: the client gets a generic 500 and the details go to the log,
  * never to the client.
  */
@@ -72,7 +73,7 @@ export function errorResult(error: unknown, requestId: string, operation?: strin
     logUnexpectedError(error, requestId, operation);
     return errorResponse(Errors.internal(GENERIC_INTERNAL_MESSAGE), requestId);
   }
-  if (isServerFault(wireStatusOf(error))) logUnexpectedError(error, requestId, operation);
+  if (isServerFault(wireStatusOf(error)) || error.cause !== undefined) logUnexpectedError(error, requestId, operation);
   return errorResponse(error, requestId);
 }
 
