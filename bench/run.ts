@@ -41,7 +41,7 @@ import { systemClock } from '../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../lambdas/src/domain/tokens';
 import { developerCredentialsFromEnv } from '../lambdas/local/credentials';
-import { createLocalDynamoClient, startDynamoDbLocal } from '../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/dynamodb-local';
 import { startLocalServer } from '../lambdas/local/server';
 import { buildSyncHttpEvent } from '../lambdas/local/event';
 import { dispatch } from '../lambdas/src/handlers';
@@ -104,8 +104,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const dynamo = await startDynamoDbLocal({ inMemory: true });
-  const rawClient = createLocalDynamoClient(dynamo.endpoint);
+  const dynamo = await startDynamoDBLocal({ inMemory: true });
+  const rawClient = createDynamoDBLocalClient(dynamo.endpoint);
   await ensureTable(rawClient, TABLE);
   const server = await startLocalServer({
     port: 0,
@@ -307,7 +307,7 @@ function printLatencyTable(rows: Row[]): void {
 
 /** Request units of one sync cycle, from DynamoDB's own ConsumedCapacity on every call the store makes. */
 async function printRequestUnits(endpoint: string, IdentityPoolId: string): Promise<void> {
-  const client = createLocalDynamoClient(endpoint);
+  const client = createDynamoDBLocalClient(endpoint);
   let read = 0;
   let write = 0;
   // DynamoDB Local reports CapacityUnits per table; which kind they are follows from the command.

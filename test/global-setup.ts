@@ -4,7 +4,7 @@
  * files stay isolated while sharing the process.
  */
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../lambdas/local/dynamodb-local';
+import { startDynamoDBLocal } from '../lambdas/local/dynamodb-local';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +15,7 @@ declare module 'vitest' {
 
 export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  const dynamo = await startDynamoDbLocal({ inMemory: true });
+  const dynamo = await startDynamoDBLocal({ inMemory: true });
   if (process.env.DEBUG_DYNAMODB_LOCAL) {
     console.log(`DynamoDB Local at ${dynamo.endpoint}, started in ${Date.now() - started} ms`);
   }

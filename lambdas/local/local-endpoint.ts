@@ -9,7 +9,7 @@ import { developerCredentialsFromEnv, type DeveloperCredentials } from './creden
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { preparePrivateDataDir } from './data-dir';
 import { loadOrCreateDeveloperCredentials } from './developer-credentials-file';
-import { createLocalDynamoClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { createDynamoDBLocalClient, startDynamoDBLocal, type DynamoDBLocal } from './dynamodb-local';
 import { ensurePortFree } from './port-probe';
 import { ephemeralServerKey, loadOrCreateServerKey } from './server-key';
 import { startLocalServer, type Dispatch } from './server';
@@ -77,7 +77,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     lock = lockDataDir(dataDir);
   }
 
-  let dynamo: DynamoDbLocal | undefined;
+  let dynamo: DynamoDBLocal | undefined;
   try {
     const stored = dataDir && !options.developer ? loadOrCreateDeveloperCredentials(dataDir) : undefined;
     const developer = options.developer ?? developerCredentialsFromEnv(process.env, stored?.credentials);
@@ -85,10 +85,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     // After the lock: a second `npm start` on the same directory and port hears about the directory.
     await ensurePortFree(options.port ?? 8080, options.host ?? '127.0.0.1', options.portHint ?? DEFAULT_PORT_HINT);
     if (!options.dynamoEndpoint) {
-      dynamo = await startDynamoDbLocal(dataDir ? { dbPath: path.join(dataDir, 'dynamodb') } : { inMemory: true });
+      dynamo = await startDynamoDBLocal(dataDir ? { dbPath: path.join(dataDir, 'dynamodb') } : { inMemory: true });
     }
-    const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
-    const client = createLocalDynamoClient(dynamoEndpoint);
+    const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo as DynamoDBLocal).endpoint;
+    const client = createDynamoDBLocalClient(dynamoEndpoint);
     try {
       await ensureTable(client, tableName);
     } finally {

@@ -18,7 +18,7 @@ import { assertCanonicalPath } from '../src/protocol/request';
 import { resetSyncService } from '../src/runtime';
 import { handleCognitoIdentity, isCognitoIdentityRequest } from './cognito-identity';
 import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
-import { createLocalDynamoClient } from './dynamodb-local';
+import { createDynamoDBLocalClient } from './dynamodb-local';
 import { LocalRuntimeError } from './errors';
 import { checkEventSize, integrationFailure, isResultTooLarge, MAX_EVENT_BYTES } from './deployed-limits';
 import { corsPolicy, isCorsPreflight, type CorsPolicy } from './cors';
@@ -106,7 +106,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
   // Loaded after the environment is set, and only once: the handlers' modules may read it on import.
   const dispatch = options.dispatch ?? (await import('../src/handlers')).dispatch;
-  const dynamo = createLocalDynamoClient(options.dynamoEndpoint);
+  const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);
   const identityConfig = {
     region,
     accountId,

@@ -13,7 +13,7 @@ import {
   ListRecordsCommand,
   type Dataset,
 } from '@aws-sdk/client-cognito-sync';
-import { createLocalDynamoClient } from '../../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
 import type { Party } from './world';
 
 export interface SnapshotTarget {
@@ -37,7 +37,7 @@ export function canonical(value: unknown): string {
 /** One entry per victim and source, e.g. `victim0 api` and `victim0 table`, as canonical JSON. */
 export type Snapshot = Record<string, string>;
 
-async function queryPartition(client: ReturnType<typeof createLocalDynamoClient>, tableName: string, pk: string) {
+async function queryPartition(client: ReturnType<typeof createDynamoDBLocalClient>, tableName: string, pk: string) {
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -87,7 +87,7 @@ async function apiView(target: SnapshotTarget, victim: Party): Promise<unknown> 
 }
 
 export async function takeSnapshot(target: SnapshotTarget, victims: readonly Party[]): Promise<Snapshot> {
-  const dynamo = createLocalDynamoClient(target.dynamoEndpoint);
+  const dynamo = createDynamoDBLocalClient(target.dynamoEndpoint);
   try {
     const snapshot: Snapshot = {};
     for (const victim of victims) {

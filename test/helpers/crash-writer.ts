@@ -4,7 +4,7 @@
  *
  * Input (environment): DYNAMO_ENDPOINT, TABLE_NAME, IDENTITY_ID, CRASH_AT, PATCHES, VALUE, LEASE_MS.
  */
-import { createLocalDynamoClient } from '../../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
 import { DynamoDBSyncStore } from '../../lambdas/src/adapters/dynamodb/sync-store';
 import { systemClock } from '../../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
@@ -13,7 +13,7 @@ import { datasetOf, identityPrincipal, replace, TOKEN_KEY } from './identities';
 
 async function main() {
   const env = process.env;
-  const client = createLocalDynamoClient(env.DYNAMO_ENDPOINT!);
+  const client = createDynamoDBLocalClient(env.DYNAMO_ENDPOINT!);
   const store = new DynamoDBSyncStore(client, env.TABLE_NAME!, {
     commitLeaseMs: Number(env.LEASE_MS),
     onCommitStep: (step) => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createLocalDynamoClient } from '../../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
 import { ensureTable } from '../../lambdas/src/adapters/dynamodb/table-schema';
 
 export interface FreshTable {
@@ -19,7 +19,7 @@ export const dynamoEndpoint = (): string => inject('dynamoEndpoint');
 
 export async function freshTable(prefix = 'test'): Promise<FreshTable> {
   const endpoint = dynamoEndpoint();
-  const client = createLocalDynamoClient(endpoint);
+  const client = createDynamoDBLocalClient(endpoint);
   // Table names allow [a-zA-Z0-9_.-], 3-255 characters.
   const tableName = `${prefix.replace(/[^a-zA-Z0-9_.-]/g, '-')}-${randomUUID()}`;
   await ensureTable(client, tableName);

@@ -3,7 +3,7 @@
  * tests. The client counts the calls it sends, so tests can hold the round-trip budget.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createLocalDynamoClient } from '../../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
 import { DynamoDBSyncStore, type DynamoDBSyncStoreOptions } from '../../lambdas/src/adapters/dynamodb/sync-store';
 import { systemClock } from '../../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
@@ -52,7 +52,7 @@ export function countCalls(client: DynamoDBClient): CallLog {
 export async function syncFixture(options: DynamoDBSyncStoreOptions = {}) {
   const { tableName, endpoint } = await freshTable('store');
   // A client of its own, so that counting its calls leaves the table's setup client alone.
-  const client = createLocalDynamoClient(endpoint);
+  const client = createDynamoDBLocalClient(endpoint);
   const calls = countCalls(client);
   const store = new DynamoDBSyncStore(client, tableName, options);
   const service = new CognitoSyncService({ store, clock: systemClock, tokens: new TokenCodec(TOKEN_KEY) });

@@ -1,7 +1,7 @@
 /**
  * DynamoDB Local checks no signature: anyone who can reach it can read and write every table. It
  * must listen on loopback only, which it cannot do by itself (java/LoopbackDynamoDbLocal does it).
- * The run's shared DynamoDB Local (test/global-setup.ts) is started by the same startDynamoDbLocal.
+ * The run's shared DynamoDB Local (test/global-setup.ts) is started by the same startDynamoDBLocal.
  */
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
 import { LOCK_FILE } from '../../lambdas/local/data-dir-lock';
 import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/developer-credentials-file';
-import { findFreePort, startDynamoDbLocal } from '../../lambdas/local/dynamodb-local';
+import { findFreePort, startDynamoDBLocal } from '../../lambdas/local/dynamodb-local';
 import { LocalRuntimeError } from '../../lambdas/local/errors';
 import { isProcessRunning } from '../../lambdas/local/process-alive';
 import { sleep } from '../../lambdas/src/shared/sleep';
@@ -327,9 +327,9 @@ describe('npm start killed with SIGKILL', () => {
   }, 90_000);
 });
 
-describe('startDynamoDbLocal', () => {
+describe('startDynamoDBLocal', () => {
   it('says Java is required when there is none', async () => {
-    const error = await startDynamoDbLocal({ inMemory: true, java: '/nonexistent/bin/java' }).catch((e: unknown) => e);
+    const error = await startDynamoDBLocal({ inMemory: true, java: '/nonexistent/bin/java' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LocalRuntimeError);
     expect((error as Error).message).toMatch(/^Java 17\+ is required for DynamoDB Local: install a JDK \(e\.g\. apt-get install openjdk-17-jre-headless/);
   });
@@ -339,7 +339,7 @@ describe('startDynamoDbLocal', () => {
     await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
     const port = (holder.address() as { port: number }).port;
     try {
-      const error = await startDynamoDbLocal({ inMemory: true, port }).catch((e: unknown) => e);
+      const error = await startDynamoDBLocal({ inMemory: true, port }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LocalRuntimeError);
       expect((error as Error).message).toBe(`DynamoDB Local could not listen on port ${port}: it is already in use.`);
     } finally {
@@ -349,7 +349,7 @@ describe('startDynamoDbLocal', () => {
 
   it('reports a process that exits during start-up', async () => {
     // `false` stands in for a JVM that dies at once.
-    const error = await startDynamoDbLocal({ inMemory: true, java: 'false' }).catch((e: unknown) => e);
+    const error = await startDynamoDBLocal({ inMemory: true, java: 'false' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LocalRuntimeError);
     expect((error as Error).message).toMatch(/^DynamoDB Local exited during start-up \(exit code 1\)/);
   });
