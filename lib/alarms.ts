@@ -30,7 +30,7 @@ export interface SyncAlarmsProps {
 
 export const ALARM_PERIOD = Duration.minutes(5);
 
-/** The table operations the store issues (lambdas/src/adapters/dynamodb-store.ts). */
+/** The table operations the store issues (lambdas/src/adapters/dynamodb/). */
 const TABLE_OPERATIONS = [
   Operation.GET_ITEM,
   Operation.QUERY,

@@ -138,7 +138,7 @@ export const OPERATIONS = {
     name: 'ListIdentityPoolUsage', method: 'GET', path: '/identitypools',
     input: page, callers: 'developer', access: 'read', available: false,
   },
-  // ListRecords writes: it may finish a large commit whose writer died (see dynamodb-store.ts), and
+  // ListRecords writes: it may finish a large commit whose writer died (see adapters/dynamodb/redo-log.ts), and
   // every call opens a sync session, which pool usage counts.
   ListRecords: {
     name: 'ListRecords', method: 'GET', path: `${DATASET}/records`,
