@@ -37,7 +37,7 @@ import {
   CORS_EXPOSE_HEADERS,
   CORS_MAX_AGE_SECONDS,
 } from '../lambdas/src/protocol/cors';
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/protocol/observability';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
 import { TABLE_ACTIONS, tableResources } from './access';
 import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from './bundling';
 

@@ -20,7 +20,7 @@ import { matchRoute, OPERATION_LIST, type OperationName, type OperationSpec } fr
 import { headerValue } from '../../lambdas/src/protocol/headers';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
 import { sleep } from '../../lambdas/src/shared/sleep';
-import { isFault } from '../../lambdas/src/protocol/observability';
+import { isServerFault as isFault } from '../../lambdas/src/protocol/errors';
 import { esbuildOptions, LAMBDA_BUNDLING, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from '../../lib/bundling';
 import { buildOperationBundles, type LocalBundle } from '../../lib/local-bundles';
 import { freshTable, type FreshTable } from '../helpers/dynamodb-local';

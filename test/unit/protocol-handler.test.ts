@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Dataset, Principal, SyncService } from '../../lambdas/src/domain/model';
 import { createDispatch, dispatch, HANDLERS, lambdaContext } from '../../lambdas/src/handlers';
 import { OPERATION_LIST, OPERATION_NAMES, OPERATIONS, type OperationName } from '../../lambdas/src/operations';
+import { captureStderr } from '../helpers/log-lines';
 import { Errors, SyncError } from '../../lambdas/src/errors';
 import { httpStatusOf } from '../../lambdas/src/protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
@@ -312,7 +313,7 @@ describe('unavailable operations', () => {
 
 describe('unexpected failures', () => {
   it('a domain exception becomes 500 InternalErrorException without the stack, logged as one JSON line', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = captureStderr();
     service.describeDataset.mockRejectedValueOnce(new Error('DynamoDB exploded at line 42'));
     const event = requestFor('DescribeDataset', identity());
     const r = await call(event);
@@ -320,8 +321,8 @@ describe('unexpected failures', () => {
     expect(r.body).not.toContain('exploded');
     expect(r.body).not.toMatch(/\bat\s+\S+\s+\(/);
     expect(Object.keys(b).sort()).toEqual(['__type', 'message']);
-    expect(log).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(log.mock.calls[0][0] as string)).toMatchObject({
+    expect(log.raw()).toHaveLength(1);
+    expect(log.lines()[0]).toMatchObject({
       requestId: event.requestContext.requestId,
       operation: 'DescribeDataset',
       errorMessage: 'DynamoDB exploded at line 42',
@@ -335,13 +336,13 @@ describe('unexpected failures', () => {
   });
 
   it('a domain output without an always-present member becomes a 500, not a 200 the client cannot parse', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    captureStderr();
     service.updateRecords.mockResolvedValueOnce({} as never);
     expectError(await call(requestFor('UpdateRecords', identity())), 500, 'InternalErrorException');
   });
 
   it('a service that cannot be built becomes a 500', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    captureStderr();
     const handler = operationHandler('DescribeDataset', (s, input, p) => s.describeDataset(p, input), async () => {
       throw new Error('no table configured');
     });

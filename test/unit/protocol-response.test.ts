@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Errors } from '../../lambdas/src/errors';
 import { headerSafe } from '../../lambdas/src/protocol/error-response';
 import { errorResult, successResult, toWire } from '../../lambdas/src/protocol/response';
+import { captureStderr } from '../helpers/log-lines';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -125,7 +126,7 @@ describe('error responses', () => {
   });
 
   it('answers 500 InternalErrorException for anything else, logs it, and leaks nothing', () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = captureStderr();
     const boom = new TypeError('secret detail from the database');
     const result = errorResult(boom, 'req-3', 'ListRecords');
     expect(result.statusCode).toBe(500);
@@ -136,10 +137,9 @@ describe('error responses', () => {
     expect(result.body).not.toContain('at ');
     expect(result.headers['x-amzn-ErrorMessage']).not.toContain('secret');
 
-    expect(log).toHaveBeenCalledTimes(1);
-    const line = log.mock.calls[0][0] as string;
-    expect(line).not.toContain('\n');
-    expect(JSON.parse(line)).toMatchObject({
+    // One line, through the Powertools logger.
+    expect(log.raw()).toHaveLength(1);
+    expect(JSON.parse(log.raw()[0])).toMatchObject({
       level: 'ERROR',
       requestId: 'req-3',
       operation: 'ListRecords',
@@ -149,7 +149,7 @@ describe('error responses', () => {
   });
 
   it('handles thrown non-errors', () => {
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    captureStderr();
     expect(errorResult('a string', 'r').statusCode).toBe(500);
     expect(errorResult(undefined, 'r').statusCode).toBe(500);
   });

@@ -9,7 +9,8 @@ import type { Context } from 'aws-lambda';
 import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Principal, SyncService, UpdateRecordsInput } from '../domain/model';
 import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
-import { observe } from './observability';
+import { observability } from '../observability/middleware';
+import { httpOutcome } from './observability';
 import {
   authenticate,
   authorize,
@@ -73,6 +74,8 @@ export function operationHandler(
 ): OperationHandler {
   const op = OPERATIONS[name];
   const handler = middy<SyncHttpEvent, unknown, Error, SyncContext>()
+    // Logs, metrics and traces per request, first so that they see the final answer.
+    .use(observability(name, httpOutcome))
     .use(restJsonErrors(op))
     .use(authenticate())
     .use(requireAvailable(op));
@@ -91,8 +94,7 @@ export function operationHandler(
         return invoke(await resolveService(), input as unknown as InputOf<AvailableOperation>, principal);
       });
   }
-  // Logs, metrics and traces per request, around the whole stack so they see the final answer.
-  return Object.assign(observe(name, handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>), {
+  return Object.assign(handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>, {
     operation: name,
     withService: (resolve: ServiceResolver) => (invoke ? operationHandler(name as AvailableOperation, invoke, resolve) : operationHandler(name as UnavailableOperation)),
   });

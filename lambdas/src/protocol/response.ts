@@ -7,6 +7,7 @@ import { Errors } from '../errors';
 import { errorResponse } from './error-response';
 import { isServerFault, isWireError, wireStatusOf } from './errors';
 import type { SyncHttpResult } from './http-event';
+import { logUnexpectedError } from '../observability/instruments';
 
 export const JSON_CONTENT_TYPE = 'application/json';
 
@@ -70,27 +71,9 @@ export const GENERIC_INTERNAL_MESSAGE = 'An internal error occurred. Please retr
  */
 export function errorResult(error: unknown, requestId: string, operation?: string): SyncHttpResult {
   if (!isWireError(error)) {
-    logUnexpectedError(error, requestId, operation);
+    logUnexpectedError(error, { requestId, operation });
     return errorResponse(Errors.internal(GENERIC_INTERNAL_MESSAGE), requestId);
   }
-  if (isServerFault(wireStatusOf(error)) || error.cause !== undefined) logUnexpectedError(error, requestId, operation);
+  if (isServerFault(wireStatusOf(error)) || error.cause !== undefined) logUnexpectedError(error, { requestId, operation });
   return errorResponse(error, requestId);
-}
-
-/** One JSON line, so CloudWatch Logs Insights can filter on requestId and operation. */
-export function logUnexpectedError(error: unknown, requestId: string, operation?: string): void {
-  const err = error instanceof Error ? error : undefined;
-  console.error(
-    JSON.stringify({
-      level: 'ERROR',
-      message: 'Unexpected error',
-      requestId,
-      operation,
-      errorName: err?.name ?? typeof error,
-      errorMessage: err?.message ?? String(error),
-      stack: err?.stack,
-      // What an adapter caught (a throttled or failed AWS call) rides along as `cause`.
-      cause: err?.cause instanceof Error ? { name: err.cause.name, message: err.cause.message, stack: err.cause.stack } : err?.cause && String(err.cause),
-    }),
-  );
 }
