@@ -50,7 +50,7 @@ export const HANDLERS: Readonly<Record<OperationName, OperationHandler>> = {
 };
 
 /** API Gateway HTTP APIs give an integration at most 30 s; the local endpoint keeps the same bound. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * A Lambda context for an in-process call. `getRemainingTimeInMillis` matters: middy uses it to answer

@@ -68,7 +68,7 @@ export function observability<TEvent, TResult>(name: string, outcomeOf: OutcomeO
 }
 
 /** Ours: the log line and the four metrics of each invocation, from its outcome. */
-export function reportInvocation<TEvent, TResult>(
+function reportInvocation<TEvent, TResult>(
   name: string,
   outcomeOf: OutcomeOf<TEvent, TResult>,
   { logger, metrics, tracer }: Instruments,

@@ -147,7 +147,7 @@ function readMember(
  * percent-encoded UTF-8 is refused: a token or id silently changed would fail later and obscurely.
  * Parameters with other names are not looked at, as AWS ignores parameters it does not know.
  */
-export function queryValue(rawQuery: string, name: string): string | null {
+function queryValue(rawQuery: string, name: string): string | null {
   if (rawQuery === '') return null;
   for (const pair of rawQuery.split('&')) {
     const eq = pair.indexOf('=');
@@ -193,7 +193,7 @@ function parseQueryInteger(raw: string, name: string): number {
  * The body as a JSON object. Clients differ: no body at all (v3), `{}` (v2), any of three
  * content types; so the content type is never looked at, and an empty body is an empty object.
  */
-export function readJsonBody(event: Pick<SyncHttpEvent, 'body' | 'isBase64Encoded'>): Record<string, unknown> {
+function readJsonBody(event: Pick<SyncHttpEvent, 'body' | 'isBase64Encoded'>): Record<string, unknown> {
   if (event.body === undefined || event.body === null) return {};
   let text = event.isBase64Encoded ? decodeUtf8(Buffer.from(event.body, 'base64')) : event.body;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -217,7 +217,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * A body's bytes as text. API Gateway base64-encodes a body it cannot pass as text (and the local
  * server does the same for bytes that are not UTF-8), so this is where invalid UTF-8 is caught.
  */
-export function decodeUtf8(bytes: Uint8Array): string {
+function decodeUtf8(bytes: Uint8Array): string {
   try {
     return UTF8.decode(bytes);
   } catch {
@@ -258,14 +258,14 @@ type Decoder = (value: unknown, path: string) => unknown;
 /** JSON `null` is "no value" for every member: AWS's own examples send `"NextToken": null`. */
 const absent = (value: unknown): value is null | undefined => value === null || value === undefined;
 
-export function decodeString(value: unknown, path: string): string | undefined {
+function decodeString(value: unknown, path: string): string | undefined {
   if (absent(value)) return undefined;
   if (typeof value !== 'string') throw wrongType(value, 'String', path);
   return value;
 }
 
 /** Integral JSON numbers; a decimal string too, because lenient clients (iOS) stringify numbers. */
-export function decodeLong(value: unknown, path: string): number | undefined {
+function decodeLong(value: unknown, path: string): number | undefined {
   if (absent(value)) return undefined;
   let n: number;
   if (typeof value === 'number') n = value;
@@ -336,7 +336,7 @@ function decodeStringMap(value: unknown, path: string): Record<string, string> |
 }
 
 /** What a RecordPatch looks like after parsing and before validation (`Op` not yet checked). */
-export interface ParsedRecordPatch {
+interface ParsedRecordPatch {
   Op?: string;
   Key?: string;
   Value?: string;

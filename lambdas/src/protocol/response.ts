@@ -9,13 +9,13 @@ import { isServerFault, isWireError, wireStatusOf } from './errors';
 import type { SyncHttpResult } from './http-event';
 import { logUnexpectedError } from '../observability/instruments';
 
-export const JSON_CONTENT_TYPE = 'application/json';
+const JSON_CONTENT_TYPE = 'application/json';
 
 /**
  * Epoch seconds with up to 3 decimals. `ms / 1000` is the double nearest to the decimal
  * `s.mmm`, so JSON prints exactly `1400000000.123`, never `1400000000.1229999`.
  */
-export function epochSeconds(date: Date): number {
+function epochSeconds(date: Date): number {
   const ms = date.getTime();
   if (!Number.isFinite(ms)) throw new Error('Cannot serialize an invalid Date');
   return ms / 1000;
