@@ -5,7 +5,7 @@
  * otherwise `topic` is undefined and the alarms only change state (wire your own actions to them).
  *
  * Per-operation latency, errors and conflicts are custom metrics (namespace OpenCognitoSync, see
- * lambdas/src/protocol/observability.ts) for dashboards and further alarms.
+ * lambdas/src/observability/middleware.ts) for dashboards and further alarms.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';

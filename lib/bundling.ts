@@ -12,7 +12,7 @@
  * - `@aws-sdk/credential-provider-node` (the full default chain) replaced by `lib/lambda/credentials.ts`,
  *   which keeps the links a Lambda function can meet (-130 KB).
  * - `process.env.SYNC_TRACING_BUNDLE` fixed at build time: the X-Ray SDK is in the bundle only when
- *   the stack turns tracing on (lambdas/src/protocol/observability.ts).
+ *   the stack turns tracing on (lambdas/src/observability/instruments.ts).
  * - Docker never: esbuild from node_modules.
  */
 import * as path from 'node:path';
