@@ -4,7 +4,8 @@
  * Everything that needs to know about an operation reads it from here: the local server routes
  * with it, the protocol middlewares parse and validate with it, the tests iterate over it, and the
  * CDK stack makes one route and one function per entry. Adding an operation is one entry here plus
- * its handler in `handlers/`.
+ * its handler in `handlers/`; making it available is `available: true` here, its input type in
+ * `protocol/operation-handler.ts` and its domain call in the handler (the compiler asks for both).
  *
  * Method, path, members and status codes are those of the service model (docs/behaviour.md#operations).
  */
