@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../src/adapters/dynamodb/local-client';
+import { sleep } from '../src/shared/sleep';
 import { LocalRuntimeError } from './errors';
 
 export interface DynamoDBLocalOptions {
@@ -240,7 +241,7 @@ async function waitUntilReady(endpoint: string, exited: Promise<string>, timeout
       if (Date.now() > deadline) {
         throw new LocalRuntimeError(`DynamoDB Local did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s.`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   } finally {
     client.destroy();

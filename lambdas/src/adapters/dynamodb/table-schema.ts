@@ -1,5 +1,5 @@
 /**
- * The DynamoDB table's shape, shared by the local runtime, the tests and (later) the CDK stack so
+ * The DynamoDB table's shape, shared by the local runtime, the tests and the CDK stack (lib/sync-table.ts) so
  * the three cannot drift apart. The item layout lives in `keys.ts` and `items.ts`.
  *
  * The attribute names, the index name and the key schema are fixed for as long as the table lives
@@ -13,6 +13,7 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { sleep } from '../../shared/sleep';
 
 export const TABLE_KEYS = {
   partitionKey: 'PK',
@@ -63,7 +64,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   for (let i = 0; i < 100; i++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   try {
     await client.send(
