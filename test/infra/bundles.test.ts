@@ -358,15 +358,8 @@ describe('bundles', () => {
 describe('tracing', () => {
   let traced: LocalBundle;
 
-  it('a bundle built with tracing sends an X-Ray subsegment per request, annotated', async () => {
-    [traced] = await buildOperationBundles(path.join(outdir, 'traced'), {
-      bundling: lambdaBundling({ tracing: true }),
-      operations: ['ListRecords'],
-    });
-    const untraced = await readFile(bundles.get('ListRecords')!.file, 'utf8');
-    expect(untraced, 'the X-Ray SDK stays out of bundles without tracing').not.toContain('AWS_XRAY_DAEMON_ADDRESS');
-
-    // The X-Ray daemon, as Lambda runs it beside the function.
+  /** Runs the traced bundle once beside an X-Ray daemon, as Lambda runs it; the documents it got. */
+  async function runTraced(event: SyncHttpEvent, traceId: string): Promise<{ run: BundleRun; documents: Record<string, any>[] }> {
     const daemon = createSocket('udp4');
     const documents: Record<string, any>[] = [];
     daemon.on('message', (message) => {
@@ -374,9 +367,8 @@ describe('tracing', () => {
       if (body) documents.push(JSON.parse(body) as Record<string, unknown>);
     });
     await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-    const traceId = '1-5759e988-bd862e3fe1be46a994272793';
     try {
-      const run = await runBundle(makeEvent({ method: 'GET', rawPath: `${datasetPath('traced')}/records`, principal: identity() }), {
+      const run = await runBundle(event, {
         file: traced.file,
         env: {
           AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
@@ -385,11 +377,24 @@ describe('tracing', () => {
           _X_AMZN_TRACE_ID: `Root=${traceId};Parent=53995c3f42cd8ad8;Sampled=1`,
         },
       });
-      expect(run.result.statusCode).toBe(200);
       await sleep(100);
+      return { run, documents };
     } finally {
       daemon.close();
     }
+  }
+
+  it('a bundle built with tracing sends an X-Ray subsegment per request, annotated', async () => {
+    [traced] = await buildOperationBundles(path.join(outdir, 'traced'), {
+      bundling: lambdaBundling({ tracing: true }),
+      operations: ['ListRecords'],
+    });
+    const untraced = await readFile(bundles.get('ListRecords')!.file, 'utf8');
+    expect(untraced, 'the X-Ray SDK stays out of bundles without tracing').not.toContain('AWS_XRAY_DAEMON_ADDRESS');
+
+    const traceId = '1-5759e988-bd862e3fe1be46a994272793';
+    const { run, documents } = await runTraced(makeEvent({ method: 'GET', rawPath: `${datasetPath('traced')}/records`, principal: identity() }), traceId);
+    expect(run.result.statusCode).toBe(200);
     const handler = documents.find((d) => d.name === '## ListRecords');
     expect(handler).toMatchObject({
       type: 'subsegment',
@@ -400,32 +405,13 @@ describe('tracing', () => {
     // The AWS SDK's calls become subsegments through the patched `https` module; DynamoDB Local
     // speaks plain http, which the SDK's handler binds before any patch, so they are not seen here.
   });
+
   it('flags a refused request as an error of the caller, not a fault of the service', async () => {
     expect(traced, 'built by the test above').toBeDefined();
-    const daemon = createSocket('udp4');
-    const documents: Record<string, any>[] = [];
-    daemon.on('message', (message) => {
-      const [, body] = message.toString('utf8').split('\n');
-      if (body) documents.push(JSON.parse(body) as Record<string, unknown>);
-    });
-    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-    try {
-      // Another identity's records: 403 NotAuthorizedException, thrown by a protocol middleware.
-      const refused = makeEvent({ method: 'GET', rawPath: `${datasetPath('traced', TEST_POOL_ID, OTHER_IDENTITY)}/records`, principal: identity() });
-      const run = await runBundle(refused, {
-        file: traced.file,
-        env: {
-          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-          LAMBDA_TASK_ROOT: path.dirname(traced.file),
-          AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
-          _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272794;Parent=53995c3f42cd8ad8;Sampled=1',
-        },
-      });
-      expect(run.result.statusCode).toBe(403);
-      await new Promise((r) => setTimeout(r, 100));
-    } finally {
-      daemon.close();
-    }
+    // Another identity's records: 403 NotAuthorizedException, thrown by a protocol middleware.
+    const refused = makeEvent({ method: 'GET', rawPath: `${datasetPath('traced', TEST_POOL_ID, OTHER_IDENTITY)}/records`, principal: identity() });
+    const { run, documents } = await runTraced(refused, '1-5759e988-bd862e3fe1be46a994272794');
+    expect(run.result.statusCode).toBe(403);
     const handler = documents.find((d) => d.name === '## ListRecords');
     expect(handler).toMatchObject({ error: true, annotations: { Operation: 'ListRecords' } });
     expect(handler!.fault).toBeUndefined();
