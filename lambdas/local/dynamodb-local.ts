@@ -17,7 +17,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../src/adapters/dynamodb/local-client';
-import { sleep } from '../src/shared/sleep';
+import { sleep } from '../src/common/sleep';
 import { LocalRuntimeError } from './errors';
 
 export interface DynamoDBLocalOptions {

@@ -19,7 +19,7 @@ import type { Principal } from '../../lambdas/src/domain/model';
 import { matchRoute, OPERATION_LIST, type OperationName, type OperationSpec } from '../../lambdas/src/operations';
 import { headerValue } from '../../lambdas/src/protocol/headers';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
-import { sleep } from '../../lambdas/src/shared/sleep';
+import { sleep } from '../../lambdas/src/common/sleep';
 import { isServerFault as isFault } from '../../lambdas/src/protocol/errors';
 import { esbuildOptions, LAMBDA_BUNDLING, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from '../../lib/bundling';
 import { buildOperationBundles, type LocalBundle } from '../../lib/local-bundles';

@@ -18,7 +18,7 @@ import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/developer-creden
 import { findFreePort, startDynamoDBLocal } from '../../lambdas/local/dynamodb-local';
 import { LocalRuntimeError } from '../../lambdas/local/errors';
 import { isProcessRunning } from '../../lambdas/local/process-alive';
-import { sleep } from '../../lambdas/src/shared/sleep';
+import { sleep } from '../../lambdas/src/common/sleep';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');

@@ -2,7 +2,7 @@
  * Optimistic writes that lose a race read again and try again; this spaces the attempts out.
  * Shared by every capability that commits on a condition (a dataset's head today).
  */
-import { sleep } from '../shared/sleep';
+import { sleep } from '../common/sleep';
 
 /**
  * How long (in backoff, not counting the calls themselves) a write keeps re-reading and re-checking

@@ -24,7 +24,7 @@
  */
 import type { OperationSpec } from '../operations';
 import { Errors, type SyncError } from '../errors';
-import { firstDuplicate } from '../shared/duplicates';
+import { firstDuplicate } from '../common/duplicates';
 
 export interface Violation {
   /** Coral member path: lowerCamel names, list items as `<list>.<1-based index>.member`. */

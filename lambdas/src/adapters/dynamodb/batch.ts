@@ -4,7 +4,7 @@
  * calls with a bounded number in flight, for writes a batch cannot carry (conditions).
  */
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { sleep } from '../../shared/sleep';
+import { sleep } from '../../common/sleep';
 import type { Item } from './items';
 import type { TableHandle } from './table';
 

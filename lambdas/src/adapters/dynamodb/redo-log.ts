@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DatasetRef } from '../../domain/model';
 import type { CommitRefusal, DatasetHead, UpdateCommit } from '../../domain/ports';
-import { sleep } from '../../shared/sleep';
+import { sleep } from '../../common/sleep';
 import { batchGet, mapLimit, WRITE_CONCURRENCY } from './batch';
 import { headCondition, recordGuard, setAttributes, summaryUpdate, TRANSACTION_ITEM_LIMIT, transact, type TransactItem } from './commits';
 import { encodeHeadAttributes, splitUtf8, type Item } from './items';

@@ -13,7 +13,7 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { sleep } from '../../shared/sleep';
+import { sleep } from '../../common/sleep';
 
 export const TABLE_KEYS = {
   partitionKey: 'PK',

@@ -11,7 +11,7 @@
  * the service's words, so the messages live in one place.
  */
 import { Errors, type SyncError } from '../../errors';
-import { firstDuplicate } from '../../shared/duplicates';
+import { firstDuplicate } from '../../common/duplicates';
 import type { DatasetRef, Limits, Principal, RecordPatch } from '../model';
 import type { DatasetHead, RecordVersion, StoredRecord, UpdateCommit, UpdateSnapshot } from '../ports';
 import { recordStorageBytes } from '../sizes';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { headerValue } from '../../lambdas/src/protocol/headers';
-import { firstDuplicate } from '../../lambdas/src/shared/duplicates';
+import { firstDuplicate } from '../../lambdas/src/common/duplicates';
 
 describe('firstDuplicate', () => {
   it('names the value whose second occurrence comes first, exactly as written', () => {
