@@ -29,7 +29,7 @@ export class MemoryStore implements SyncStore {
   /** Runs before each commit is applied: lets a test slip another write in between read and commit. */
   beforeCommit?: () => Promise<void>;
 
-  async getDataset(dataset: DatasetRef) {
+  async getDatasetHead(dataset: DatasetRef) {
     return this.heads.get(datasetKey(dataset));
   }
 

@@ -94,7 +94,7 @@ export interface DeleteCommit {
 }
 
 export interface SyncStore {
-  getDataset(dataset: DatasetRef): Promise<DatasetHead | undefined>;
+  getDatasetHead(dataset: DatasetRef): Promise<DatasetHead | undefined>;
   /** Every dataset head of an identity, deleted ones included, ordered by name. */
   listDatasets(identity: IdentityRef): Promise<DatasetHead[]>;
   getIdentitySummary(identity: IdentityRef): Promise<IdentitySummary | undefined>;

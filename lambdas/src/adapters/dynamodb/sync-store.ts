@@ -70,7 +70,7 @@ export class DynamoDBSyncStore implements SyncStore {
 
   // ---- reads ----
 
-  async getDataset(dataset: DatasetRef): Promise<DatasetHead | undefined> {
+  async getDatasetHead(dataset: DatasetRef): Promise<DatasetHead | undefined> {
     const headItem = await readHeadItem(this.table, dataset);
     return headItem ? decodeDatasetHead(headItem) : undefined;
   }

@@ -45,7 +45,7 @@ export class DatasetQueries {
   }
 
   async describeDataset(input: DatasetRef): Promise<{ Dataset: Dataset }> {
-    const head = await this.deps.store.getDataset(input);
+    const head = await this.deps.store.getDatasetHead(input);
     if (!isLive(head)) throw datasetNotFound(input);
     return { Dataset: toDataset(input.IdentityId, head) };
   }

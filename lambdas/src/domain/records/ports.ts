@@ -14,7 +14,7 @@ import type { SyncStore } from '../ports';
 import type { TokenCodec } from '../tokens';
 
 /** ListDatasets, DescribeDataset, DescribeIdentityUsage. */
-export type DatasetReader = Pick<SyncStore, 'getDataset' | 'listDatasets' | 'getIdentitySummary'>;
+export type DatasetReader = Pick<SyncStore, 'getDatasetHead' | 'listDatasets' | 'getIdentitySummary'>;
 /** ListRecords. */
 export type RecordsReader = Pick<SyncStore, 'listRecords'>;
 /** UpdateRecords. */
