@@ -85,10 +85,13 @@ interface Workload {
 }
 
 async function handlerWorkload(endpoint: string, table: string, pool: string, identity: string): Promise<Workload> {
-  process.env.SYNC_TABLE_NAME = table;
-  process.env.DYNAMODB_ENDPOINT = endpoint;
-  process.env.SYNC_TOKEN_KEY = '11'.repeat(32);
-  const { dispatch } = await import('../lambdas/src/handlers');
+  // Configured as the local server configures the handlers: its own config, injected, not written
+  // to process.env. The caller below is an identity, so no developer policy is needed.
+  const { loadConfig } = await import('../lambdas/src/config');
+  const { createRuntime } = await import('../lambdas/src/runtime');
+  const { createDispatch } = await import('../lambdas/src/handlers');
+  const runtime = createRuntime(loadConfig({ SYNC_TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, SYNC_TOKEN_KEY: '11'.repeat(32) }));
+  const dispatch = createDispatch({ resolveService: runtime.records });
   const { buildSyncHttpEvent } = await import('../lambdas/local/event');
   const caller = {
     accessKey: 'ASIABENCH',

@@ -30,7 +30,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { OPERATION_LIST, type OperationName, type OperationSpec } from '../lambdas/src/operations';
-import { DEVELOPER_PRINCIPALS_VARIABLE, IDENTITY_ROLE_NAMES_VARIABLE } from '../lambdas/src/protocol/caller-policy';
+import { DEVELOPER_PRINCIPALS_VARIABLE, IDENTITY_ROLE_NAMES_VARIABLE } from '../lambdas/src/config';
 import {
   CORS_ALLOW_HEADERS,
   CORS_ALLOW_ORIGINS_VARIABLE,

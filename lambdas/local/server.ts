@@ -9,13 +9,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resetCallerPolicy } from '../src/protocol/caller-policy';
 import { Errors } from '../src/errors';
 import { errorResponse } from '../src/protocol/error-response';
 import { isWireError } from '../src/protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../src/protocol/http-event';
 import { assertCanonicalPath } from '../src/protocol/request';
-import { resetSyncService } from '../src/runtime';
+import { loadConfig } from '../src/config';
+import { createDispatch } from '../src/handlers';
+import { CallerPolicy } from '../src/protocol/caller-policy';
+import { createRuntime } from '../src/runtime';
 import { handleCognitoIdentity, isCognitoIdentityRequest } from './cognito-identity';
 import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
 import { createDynamoDBLocalClient } from './dynamodb-local';
@@ -24,6 +26,7 @@ import { checkEventSize, integrationFailure, isResultTooLarge, MAX_EVENT_BYTES }
 import { corsPolicy, isCorsPreflight, type CorsPolicy } from './cors';
 import { buildSyncHttpEvent, type LocalRequest } from './event';
 import { LocalIdentityStore } from './identity-store';
+import { localServiceConfig } from './service-config';
 import { verifySigV4 } from './sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
 
@@ -40,11 +43,11 @@ export interface LocalServerOptions {
   readonly dynamoEndpoint: string;
   /** The account id callers are reported in. Default 000000000000. */
   readonly accountId?: string;
-  /** Signs session credentials and (via SYNC_TOKEN_KEY) the service's tokens. */
+  /** Signs session credentials and the service's tokens. */
   readonly serverKey: Buffer;
   /** Default: SYNC_DEVELOPER_ACCESS_KEY_ID / SYNC_DEVELOPER_SECRET_ACCESS_KEY, else the documented pair. */
   readonly developer?: DeveloperCredentials;
-  /** The entry point to call. Default: `dispatch` of `src/handlers`, the deployed code. */
+  /** The entry point to call. Default: the deployed code (`createDispatch` of `src/handlers`) over this server's config. */
   readonly dispatch?: Dispatch;
   /**
    * Browser origins allowed besides the loopback ones (`http(s)://localhost`, `127.0.0.1`, `[::1]`,
@@ -82,30 +85,21 @@ const SYNC_SIGNING_NAMES = ['cognito-sync', 'execute-api'] as const;
 const DEPLOYED_SIGNING_NAMES = ['execute-api'] as const;
 
 /**
- * Starts the server. The handlers read their configuration from the environment (runtime.ts), so
- * this sets it: there is one local server per process.
+ * Starts the server. The handlers run with this server's own configuration (service-config.ts),
+ * injected into its dispatch: nothing is written to `process.env`, and several servers with
+ * different tables and keys can run in one process.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region = options.region ?? loadConfig(process.env).region;
   const accountId = options.accountId ?? '000000000000';
   const developer = options.developer ?? developerCredentialsFromEnv();
   const host = options.host ?? '127.0.0.1';
 
-  process.env.SYNC_TABLE_NAME = options.tableName;
-  process.env.DYNAMODB_ENDPOINT = options.dynamoEndpoint;
-  process.env.SYNC_TOKEN_KEY = options.serverKey.toString('hex');
-  process.env.SYNC_ACCOUNT_ID = accountId;
-  process.env.AWS_REGION = region;
-  // The caller policy as deployed: the local developer key signs as this user (sigv4.ts), and
-  // the local pool role is never a developer.
-  process.env.SYNC_DEVELOPER_PRINCIPALS = `arn:aws:iam::${accountId}:user/local-developer`;
-  process.env.SYNC_IDENTITY_ROLE_NAMES = 'Cognito_LocalUnauth_Role';
-  // A service or policy built earlier in this process would still point at the previous table or key.
-  resetSyncService();
-  resetCallerPolicy();
-
-  // Loaded after the environment is set, and only once: the handlers' modules may read it on import.
-  const dispatch = options.dispatch ?? (await import('../src/handlers')).dispatch;
+  const runtime = createRuntime(
+    localServiceConfig({ region, accountId, tableName: options.tableName, dynamoEndpoint: options.dynamoEndpoint, serverKey: options.serverKey }),
+  );
+  const dispatch =
+    options.dispatch ?? createDispatch({ resolveService: runtime.records, callerPolicy: CallerPolicy.fromConfig(runtime.config.callers) });
   const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);
   const identityConfig = {
     region,
@@ -163,6 +157,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port = await listen(server, options.port ?? 8080, host, options.portHint ?? 'set PORT=<another port>');
   } catch (e) {
     dynamo.destroy();
+    runtime.close();
     throw e;
   }
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
@@ -176,6 +171,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         // Idle keep-alive connections would otherwise hold close() open for seconds.
         server.closeAllConnections();
         dynamo.destroy();
+        runtime.close();
       }),
   };
 }

@@ -15,6 +15,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CognitoIdentityOfCaller } from '../src/protocol/http-event';
 import { deriveSessionSecret, openSessionToken, type DeveloperCredentials } from './credentials';
+import { LOCAL_IDENTITY_ROLE_NAME, localDeveloperArn } from './service-config';
 import { SigningErrors } from './signing-errors';
 
 /** The parts of an incoming request that the signature covers. */
@@ -190,7 +191,7 @@ function resolveCredentials(
         accessKey: accessKeyId,
         accountId,
         callerId: userId,
-        userArn: `arn:aws:iam::${accountId}:user/local-developer`,
+        userArn: localDeveloperArn(accountId),
         userId,
         cognitoIdentity: null,
       },
@@ -208,7 +209,7 @@ function resolveCredentials(
       accessKey: accessKeyId,
       accountId,
       callerId: userId,
-      userArn: `arn:aws:sts::${accountId}:assumed-role/Cognito_LocalUnauth_Role/CognitoIdentityCredentials`,
+      userArn: `arn:aws:sts::${accountId}:assumed-role/${LOCAL_IDENTITY_ROLE_NAME}/CognitoIdentityCredentials`,
       userId,
       cognitoIdentity: { amr: ['unauthenticated'], identityId: claims.identity, identityPoolId: claims.pool },
     },

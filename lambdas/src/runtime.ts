@@ -1,61 +1,89 @@
 /**
- * The composition root: builds the domain service over its adapters, once per Lambda container
- * (cold start) and reused by every invocation after it.
+ * The composition root: builds each capability of the domain over its adapters, from a config
+ * (config.ts), on first use, and keeps it for every invocation after (a Lambda container builds it
+ * once, at its first request).
  *
- * Configuration comes from the environment, the same deployed and local:
+ * One builder per capability, each bringing only its own clients: `records()` is the records
+ * capability (datasets, records, tokens, usage of one identity) over the DynamoDB store. Pools,
+ * push and streams will add `pools()`, `push()`, `streams()` with their own clients (SNS, Kinesis,
+ * Lambda); a function's bundle holds only the builders its handler imports (handlers/capabilities.ts),
+ * and the functions of operations not available yet import none.
  *
- * | variable            | meaning                                                                  |
- * |---------------------|--------------------------------------------------------------------------|
- * | `SYNC_TABLE_NAME`   | the DynamoDB table (required)                                            |
- * | `DYNAMODB_ENDPOINT` | DynamoDB endpoint override; set locally to DynamoDB Local                |
- * | `SYNC_TOKEN_KEY`    | hex key that signs SyncSessionTokens and NextTokens (locally)            |
- * | `SYNC_TOKEN_KEY_SECRET_ARN` | Secrets Manager secret holding that key (deployed; read once)    |
- * | `AWS_REGION`        | region of the table                                                      |
+ * `createRuntime(config)` is one composition: the deployed functions use the process's
+ * (`processRuntime()`, from the environment); the local server builds its own from the config it
+ * injects, so that two endpoints with different tables and keys can run in one process.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_LOCAL_CLIENT_CONFIG } from './adapters/dynamodb/local-client';
 import { DynamoDBSyncStore } from './adapters/dynamodb/sync-store';
+import { processConfig, type StorageConfig, type SyncConfig, type TokenKeyConfig } from './config';
 import type { SyncService } from './domain/model';
 import { systemClock } from './domain/ports';
 import { CognitoSyncService } from './domain/sync-service';
 import { TokenCodec } from './domain/tokens';
 
-let service: Promise<SyncService> | undefined;
-
-export function getSyncService(): Promise<SyncService> {
-  service ??= buildFromEnvironment().catch((e: unknown) => {
-    // A failed start (say, the secret could not be read) must not poison the container for good.
-    service = undefined;
-    throw e;
-  });
-  return service;
+export interface Runtime {
+  readonly config: SyncConfig;
+  /** The records capability over the DynamoDB store, built on first use. */
+  records(): Promise<SyncService>;
+  /** Releases the clients built so far (the local server, when it stops). */
+  close(): void;
 }
 
-/** Forgets the built service, so the next call reads the environment again (tests, local restarts). */
-export function resetSyncService(): void {
-  service = undefined;
+export function createRuntime(config: SyncConfig): Runtime {
+  let dynamodb: DynamoDBClient | undefined;
+  let records: Promise<SyncService> | undefined;
+  const buildRecords = async (): Promise<SyncService> => {
+    const tableName = requireTableName(config.storage);
+    dynamodb ??= dynamoDBClient(config.region, config.storage);
+    return new CognitoSyncService({
+      store: new DynamoDBSyncStore(dynamodb, tableName),
+      clock: systemClock,
+      tokens: new TokenCodec(await loadTokenKey(config.tokenKey)),
+    });
+  };
+  return {
+    config,
+    records: () => {
+      records ??= buildRecords().catch((e: unknown) => {
+        // A failed start (say, the secret could not be read) must not poison the container for good.
+        records = undefined;
+        throw e;
+      });
+      return records;
+    },
+    close: () => {
+      dynamodb?.destroy();
+      dynamodb = undefined;
+      records = undefined;
+    },
+  };
 }
 
-async function buildFromEnvironment(): Promise<SyncService> {
-  const tableName = requireEnv('SYNC_TABLE_NAME');
-  const endpoint = process.env.DYNAMODB_ENDPOINT;
-  const client = new DynamoDBClient({
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    ...(endpoint
-      ? { endpoint, credentials: DYNAMODB_LOCAL_CLIENT_CONFIG.credentials }
-      : {}),
-  });
-  return new CognitoSyncService({
-    store: new DynamoDBSyncStore(client, tableName),
-    clock: systemClock,
-    tokens: new TokenCodec(await loadTokenKey()),
+let processWide: Runtime | undefined;
+
+/** The composition of this process's configuration (the deployed functions'). */
+export function processRuntime(): Runtime {
+  processWide ??= createRuntime(processConfig());
+  return processWide;
+}
+
+function dynamoDBClient(region: string, storage: StorageConfig): DynamoDBClient {
+  const endpoint = storage.dynamodbEndpoint;
+  return new DynamoDBClient({
+    region,
+    ...(endpoint ? { endpoint, credentials: DYNAMODB_LOCAL_CLIENT_CONFIG.credentials } : {}),
   });
 }
 
-async function loadTokenKey(): Promise<Buffer> {
-  const inline = process.env.SYNC_TOKEN_KEY;
-  if (inline) return Buffer.from(inline, 'hex');
-  const secretArn = process.env.SYNC_TOKEN_KEY_SECRET_ARN;
+function requireTableName(storage: StorageConfig): string {
+  if (!storage.tableName) throw new Error('SYNC_TABLE_NAME must be set');
+  return storage.tableName;
+}
+
+async function loadTokenKey(tokenKey: TokenKeyConfig): Promise<Buffer> {
+  if (tokenKey.hex) return Buffer.from(tokenKey.hex, 'hex');
+  const secretArn = tokenKey.secretArn;
   if (secretArn) {
     // Loaded lazily so that local runs and bundles without Secrets Manager never pay for the client.
     const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
@@ -64,10 +92,4 @@ async function loadTokenKey(): Promise<Buffer> {
     return Buffer.from(out.SecretString, 'utf8');
   }
   throw new Error('SYNC_TOKEN_KEY or SYNC_TOKEN_KEY_SECRET_ARN must be set');
-}
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set`);
-  return value;
 }

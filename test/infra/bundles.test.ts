@@ -15,12 +15,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lambdas/src/config';
 import type { Principal } from '../../lambdas/src/domain/model';
+import { createDispatch } from '../../lambdas/src/handlers';
+import { CallerPolicy } from '../../lambdas/src/protocol/caller-policy';
+import { createRuntime } from '../../lambdas/src/runtime';
 import { matchRoute, OPERATION_LIST, type OperationName, type OperationSpec } from '../../lambdas/src/operations';
 import { headerValue } from '../../lambdas/src/protocol/headers';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
 import { sleep } from '../../lambdas/src/common/sleep';
 import { isServerFault as isFault } from '../../lambdas/src/protocol/errors';
+import { awsClientsOf, bundledPackages, sizeBudgetOf } from '../../bench/bundles';
 import { esbuildOptions, LAMBDA_BUNDLING, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from '../../lib/bundling';
 import { buildOperationBundles, type LocalBundle } from '../../lib/local-bundles';
 import { freshTable, type FreshTable } from '../helpers/dynamodb-local';
@@ -45,14 +50,17 @@ beforeAll(async () => {
   bundleTable = a;
   localTable = b;
 
-  // The in-process side, configured as the local server configures it.
-  process.env.SYNC_TABLE_NAME = localTable.tableName;
-  process.env.DYNAMODB_ENDPOINT = localTable.endpoint;
-  process.env.SYNC_TOKEN_KEY = TOKEN_KEY;
-  process.env.AWS_REGION = 'us-east-1';
-  process.env.SYNC_IDENTITY_ROLE_NAMES = POOL_ROLE_NAMES;
-  (await import('../../lambdas/src/runtime')).resetSyncService();
-  dispatch = (await import('../../lambdas/src/handlers')).dispatch;
+  // The in-process side, configured as the local server configures it: its own config, injected.
+  const config = loadConfig({
+    AWS_REGION: 'us-east-1',
+    SYNC_TABLE_NAME: localTable.tableName,
+    DYNAMODB_ENDPOINT: localTable.endpoint,
+    SYNC_TOKEN_KEY: TOKEN_KEY,
+    SYNC_DEVELOPER_PRINCIPALS: process.env.SYNC_DEVELOPER_PRINCIPALS,
+    SYNC_IDENTITY_ROLE_NAMES: POOL_ROLE_NAMES,
+  });
+  const runtime = createRuntime(config);
+  dispatch = createDispatch({ resolveService: runtime.records, callerPolicy: CallerPolicy.fromConfig(config.callers) });
 }, 120_000);
 
 afterAll(async () => {
@@ -345,6 +353,28 @@ describe('bundles', () => {
   it('one per operation, each exporting the handler', () => {
     expect([...bundles.keys()].sort()).toEqual(OPERATION_LIST.map((op) => op.name).sort());
     for (const bundle of bundles.values()) expect(bundle.bytes).toBeGreaterThan(0);
+  });
+
+  it('hold only what their operation composes: no AWS client where the operation is not available yet, each within its budget', async () => {
+    const sizes = OPERATION_LIST.map((op) => ({ op, bundle: bundles.get(op.name)! }));
+    const available = sizes.filter(({ op }) => op.available);
+    const unavailable = sizes.filter(({ op }) => !op.available);
+    expect(available.length).toBeGreaterThan(0);
+    expect(unavailable.length).toBeGreaterThan(0);
+    for (const { op, bundle } of sizes) {
+      const packages = await bundledPackages(bundle);
+      expect(bundle.bytes, `${op.name}: ${bundle.bytes} bytes`).toBeLessThanOrEqual(sizeBudgetOf(op.name));
+      if (op.available) {
+        expect(awsClientsOf(packages), op.name).toContain('client-dynamodb');
+      } else {
+        // It answers 501 before any service: no runtime, no SDK client, not even the SDK's core.
+        expect([...packages].filter((name) => name.startsWith('@aws-sdk/')), op.name).toEqual([]);
+      }
+    }
+    // Much smaller: the unavailable ones carry the protocol and Powertools, not the clients.
+    const largestUnavailable = Math.max(...unavailable.map(({ bundle }) => bundle.bytes));
+    const smallestAvailable = Math.min(...available.map(({ bundle }) => bundle.bytes));
+    expect(largestUnavailable * 4).toBeLessThan(smallestAvailable);
   });
 
   it('carry the Lambda credential provider, not the SDK\'s full chain (SSO, INI, STS...)', async () => {

@@ -3,9 +3,10 @@
  * absence of a Cognito identity. Pool roles without a Cognito identity, and principals the
  * allowlist does not name, get AccessDeniedException (403) before anything else runs.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../lambdas/src/handlers';
-import { arnPattern, CallerPolicy, callerPolicy, resetCallerPolicy } from '../../lambdas/src/protocol/caller-policy';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lambdas/src/config';
+import { createDispatch } from '../../lambdas/src/handlers';
+import { arnPattern, CallerPolicy, callerPolicy } from '../../lambdas/src/protocol/caller-policy';
 import type { SyncHttpEvent } from '../../lambdas/src/protocol/http-event';
 import { principalOf } from '../../lambdas/src/protocol/middlewares';
 import { datasetPath, developer, identity, iamAuthorizer, makeEvent, TEST_ACCOUNT_ID } from '../helpers/events';
@@ -32,12 +33,6 @@ const refusal = (f: () => unknown): { name: string; code: string; message: strin
   }
   throw new Error('expected a refusal');
 };
-
-afterEach(() => {
-  delete process.env.SYNC_IDENTITY_ROLE_NAMES;
-  process.env.SYNC_DEVELOPER_PRINCIPALS = 'arn:aws:iam::*:user/developer';
-  resetCallerPolicy();
-});
 
 describe('caller policy', () => {
   it('a session of a pool role without a Cognito identity is refused, though the default patterns cover assumed roles', () => {
@@ -86,25 +81,24 @@ describe('caller policy', () => {
   });
 
   it('without configuration there are no developers (fail closed)', () => {
-    const empty = CallerPolicy.fromEnvironment({});
+    const empty = CallerPolicy.fromConfig(loadConfig({}).callers);
     expect(empty.decide({ userArn: `arn:aws:iam::${ACCOUNT}:root`, cognitoIdentity: null })).toMatchObject({ allowed: false });
   });
 
-  it('is read from the environment once, until reset', () => {
-    process.env.SYNC_DEVELOPER_PRINCIPALS = 'arn:aws:iam::*:user/first';
-    resetCallerPolicy();
-    const first = callerPolicy();
-    process.env.SYNC_DEVELOPER_PRINCIPALS = 'arn:aws:iam::*:user/second';
-    expect(callerPolicy()).toBe(first);
-    expect(callerPolicy().decide({ userArn: 'arn:aws:iam::1:user/second' })).toMatchObject({ allowed: false });
-    resetCallerPolicy();
-    expect(callerPolicy().decide({ userArn: 'arn:aws:iam::1:user/second' })).toMatchObject({ allowed: true });
+  it('is read from the config: comma-separated lists, trimmed, empty entries skipped; the process\'s is built once', () => {
+    const configured = CallerPolicy.fromConfig(
+      loadConfig({ SYNC_DEVELOPER_PRINCIPALS: ' arn:aws:iam::1:user/first ,, arn:aws:iam::1:user/second ', SYNC_IDENTITY_ROLE_NAMES: ' Pool_Role , ' }).callers,
+    );
+    expect(configured.decide({ userArn: 'arn:aws:iam::1:user/second' })).toMatchObject({ allowed: true });
+    expect(configured.decide({ userArn: 'arn:aws:sts::1:assumed-role/Pool_Role/session' })).toMatchObject({ allowed: false });
+    // vitest.config.ts sets this process's developer.
+    expect(callerPolicy()).toBe(callerPolicy());
+    expect(callerPolicy().decide({ userArn: 'arn:aws:iam::1:user/developer' })).toMatchObject({ allowed: true });
   });
 
   it('through an operation\'s entry point: a pool role without identity gets AccessDeniedException and the request goes no further', async () => {
-    process.env.SYNC_DEVELOPER_PRINCIPALS = DEFAULT_PATTERNS.join(',');
-    process.env.SYNC_IDENTITY_ROLE_NAMES = 'Cognito_AppAuth_Role, Cognito_AppUnauth_Role';
-    resetCallerPolicy();
+    const config = loadConfig({ SYNC_DEVELOPER_PRINCIPALS: DEFAULT_PATTERNS.join(','), SYNC_IDENTITY_ROLE_NAMES: 'Cognito_AppAuth_Role, Cognito_AppUnauth_Role' });
+    const dispatch = createDispatch({ callerPolicy: CallerPolicy.fromConfig(config.callers) });
     // No table is configured in this file: reaching the store would be a 500, not this 403.
     const result = await dispatch(signedBy(POOL_ROLE_SESSION));
     expect(result.statusCode).toBe(403);

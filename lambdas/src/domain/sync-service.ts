@@ -1,14 +1,14 @@
 /**
- * The domain's one service object as runtime.ts builds it today: every operation that works, over
- * the whole `SyncStore`. It only composes the capabilities, each of which works over its own narrow
- * ports and can be built alone:
+ * The records capability as one object: the operations of datasets, records, tokens and usage of
+ * one identity, over the whole `SyncStore`. `runtime.ts` builds it (`records()`) for the handlers
+ * of those operations only (handlers/capabilities.ts). It composes the parts, each of which works
+ * over its own narrow ports and can be built alone:
  *
- * - `records/` (datasets, records, tokens, usage of one identity): DatasetQueries, RecordListing,
- *   RecordUpdates (pure steps in update-planner.ts), DatasetDeletion.
+ * - `records/`: DatasetQueries, RecordListing, RecordUpdates (pure steps in update-planner.ts),
+ *   DatasetDeletion.
  *
  * Pools, push, streams and the change feed will each get a folder of the same shape (see
- * records/ports.ts). Handlers are to ask for only the part they use; until then this facade keeps
- * runtime.ts and the handlers unchanged.
+ * records/ports.ts) and a builder of their own in runtime.ts, with their own clients.
  */
 import type {
   Dataset,

@@ -8,6 +8,7 @@ import { Errors } from '../errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../protocol/http-event';
 import { requestIdOf } from '../protocol/middlewares';
 import { unknownRouteError } from './unknown-route';
+import type { CallerPolicy } from '../protocol/caller-policy';
 import type { OperationHandler, ServiceResolver } from '../protocol/operation-handler';
 import { decodeLabel, requestPath } from '../protocol/request';
 import { errorResult } from '../protocol/response';
@@ -80,6 +81,8 @@ export function lambdaContext(operation: OperationName, requestId: string, timeo
 export interface DispatchOptions {
   /** Serve every operation from this service instead of the runtime's. */
   readonly resolveService?: ServiceResolver;
+  /** Decide who is a developer with this policy instead of the process's (config.ts). */
+  readonly callerPolicy?: CallerPolicy;
   /** Per-request deadline (default 30 s). */
   readonly timeoutMs?: number;
 }
@@ -93,8 +96,9 @@ export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
  */
 export function createDispatch(options: DispatchOptions = {}): Dispatch {
   const handlers: Record<OperationName, OperationHandler> = { ...HANDLERS };
-  if (options.resolveService) {
-    for (const name of OPERATION_NAMES) handlers[name] = HANDLERS[name].withService(options.resolveService);
+  const { resolveService, callerPolicy } = options;
+  if (resolveService || callerPolicy) {
+    for (const name of OPERATION_NAMES) handlers[name] = HANDLERS[name].with({ resolveService, callerPolicy });
   }
   return async (event) => {
     const requestId = requestIdOf(event);

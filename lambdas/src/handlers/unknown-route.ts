@@ -8,7 +8,8 @@
  * preflights get a 204 with the CORS headers (protocol/cors.ts) instead of the IAM authorizer's 403.
  * An `OPTIONS` that is no preflight gets the 404 like any other unknown request.
  */
-import { CORS_ALLOW_ORIGINS_VARIABLE, isPreflight, preflightResult } from '../protocol/cors';
+import { processConfig } from '../config';
+import { isPreflight, preflightResult } from '../protocol/cors';
 import { Errors } from '../errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../protocol/http-event';
 import { requestIdOf } from '../protocol/middlewares';
@@ -20,11 +21,5 @@ export const unknownRouteError = (event: SyncHttpEvent) =>
     `No operation matches ${(event.requestContext?.http?.method ?? '').toUpperCase()} ${elideValue(event.rawPath ?? '')}`,
   );
 
-const allowOrigins = (): string[] =>
-  (process.env[CORS_ALLOW_ORIGINS_VARIABLE] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 export const handler = async (event: SyncHttpEvent): Promise<SyncHttpResult> =>
-  isPreflight(event) ? preflightResult(event, allowOrigins()) : errorResult(unknownRouteError(event), requestIdOf(event));
+  isPreflight(event) ? preflightResult(event, processConfig().cors.allowOrigins) : errorResult(unknownRouteError(event), requestIdOf(event));

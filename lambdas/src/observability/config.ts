@@ -1,10 +1,6 @@
 /**
- * What observability is configured with. THE ONE PLACE that reads the environment for it: issue 7's
- * wave 2 routes this through `loadConfig(env)`; until then nothing else in `observability/` or
- * `protocol/` looks at `process.env` for logs, metrics or traces.
- *
- * Whether the X-Ray SDK is bundled at all is not configuration but a build constant:
- * `process.env.SYNC_TRACING_BUNDLE`, replaced by esbuild (lib/bundling.ts), read in `instruments.ts`.
+ * What observability is configured with. Read from the environment by `loadConfig` (../config.ts),
+ * the one place that reads it; the instruments take `processConfig().observability`.
  */
 
 /** The Powertools service name when `POWERTOOLS_SERVICE_NAME` is not set. */
@@ -22,13 +18,9 @@ export interface ObservabilityConfig {
   readonly enabled: boolean;
   readonly serviceName: string;
   readonly metricsNamespace: string;
-}
-
-export function observabilityConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ObservabilityConfig {
-  const flag = env.SYNC_OBSERVABILITY?.toLowerCase();
-  return {
-    enabled: flag !== 'off' && (flag === 'on' || Boolean(env.AWS_LAMBDA_FUNCTION_NAME)),
-    serviceName: env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
-    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
-  };
+  /**
+   * Traces, in bundles built with tracing (the build constant `SYNC_TRACING_BUNDLE`): off with
+   * `POWERTOOLS_TRACE_ENABLED=false`. Powertools also stays quiet outside Lambda.
+   */
+  readonly tracing: boolean;
 }

@@ -5,7 +5,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { observabilityConfigFromEnv, type ObservabilityConfig } from './config';
+import { processConfig } from '../config';
+import type { ObservabilityConfig } from './config';
 
 export interface Instruments {
   readonly config: ObservabilityConfig;
@@ -15,13 +16,14 @@ export interface Instruments {
   readonly tracer?: Tracer;
 }
 
-let config: ObservabilityConfig | undefined;
 let instruments: Instruments | undefined;
 
-/** Read once per process. */
+/**
+ * The process's: Powertools' logger and metrics are one per process, so observability is configured
+ * per process too, even when the local server runs several configurations of the service.
+ */
 export function observabilityConfig(): ObservabilityConfig {
-  config ??= observabilityConfigFromEnv();
-  return config;
+  return processConfig().observability;
 }
 
 export function getInstruments(): Instruments {
@@ -36,7 +38,7 @@ export function getInstruments(): Instruments {
     // Patches http/https: the AWS SDK's calls become subsegments. Errors are not captured as the
     // handler's exceptions: a client error would then be a fault; `middleware.ts` flags the
     // subsegment from the answer instead (5xx fault, 4xx error).
-    tracer = new TracerClass({ serviceName, captureHTTPsRequests: true, customConfigService: FLAG_ERRORS_ONLY });
+    tracer = new TracerClass({ serviceName, enabled: config.tracing, captureHTTPsRequests: true, customConfigService: FLAG_ERRORS_ONLY });
   }
   instruments = {
     config,

@@ -11,14 +11,14 @@
  * 3. otherwise, a `userArn` matching the developer allowlist: a developer.
  * 4. anything else: `AccessDeniedException`.
  *
- * Configuration, read once per process from the environment (the stack sets it on every function,
- * the local server on itself). Missing configuration means no developers at all.
- *
- * | variable                     | meaning                                                                |
- * |------------------------------|------------------------------------------------------------------------|
- * | `SYNC_DEVELOPER_PRINCIPALS`  | comma-separated principal ARN patterns; `*` matches any run of characters |
- * | `SYNC_IDENTITY_ROLE_NAMES`   | comma-separated names of the identity pool roles                       |
+ * Configuration: `callers` of the config (../config.ts: `SYNC_DEVELOPER_PRINCIPALS`, comma-separated
+ * principal ARN patterns where `*` matches any run of characters, and `SYNC_IDENTITY_ROLE_NAMES`, the
+ * identity pool roles). The stack sets them on every function; the local server builds its own
+ * policy and injects it (handlers/index.ts `createDispatch`). Missing configuration means no
+ * developers at all.
  */
+
+import { processConfig, type CallersConfig } from '../config';
 
 /** The parts of `requestContext.authorizer.iam` the policy reads. */
 export interface CallerOfRequest {
@@ -32,16 +32,7 @@ export type CallerDecision =
   | { readonly allowed: true; readonly kind: CallerKind }
   | { readonly allowed: false; readonly reason: string };
 
-export const DEVELOPER_PRINCIPALS_VARIABLE = 'SYNC_DEVELOPER_PRINCIPALS';
-export const IDENTITY_ROLE_NAMES_VARIABLE = 'SYNC_IDENTITY_ROLE_NAMES';
-
 const ASSUMED_ROLE = /^arn:[^:]+:sts::[^:]*:assumed-role\/([^/]+)\//;
-
-const splitList = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 /** `*` matches any run of characters (slashes included, as in IAM ARN patterns); nothing else is special. */
 export function arnPattern(pattern: string): RegExp {
@@ -61,8 +52,8 @@ export class CallerPolicy {
     this.identityRoles = new Set(identityRoleNames);
   }
 
-  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): CallerPolicy {
-    return new CallerPolicy(splitList(env[DEVELOPER_PRINCIPALS_VARIABLE]), splitList(env[IDENTITY_ROLE_NAMES_VARIABLE]));
+  static fromConfig(callers: CallersConfig): CallerPolicy {
+    return new CallerPolicy(callers.developerPrincipals, callers.identityRoleNames);
   }
 
   decide(caller: CallerOfRequest): CallerDecision {
@@ -79,13 +70,8 @@ export class CallerPolicy {
 
 let current: CallerPolicy | undefined;
 
-/** The policy of this process, read from the environment on first use. */
+/** The policy of this process's configuration (`processConfig()`), built on first use. */
 export function callerPolicy(): CallerPolicy {
-  current ??= CallerPolicy.fromEnvironment();
+  current ??= CallerPolicy.fromConfig(processConfig().callers);
   return current;
-}
-
-/** Forgets the policy read, so the next request reads the environment again (tests, the local server). */
-export function resetCallerPolicy(): void {
-  current = undefined;
 }

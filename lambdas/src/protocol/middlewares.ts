@@ -85,12 +85,15 @@ export function principalOf(event: SyncHttpEvent, policy: CallerPolicy = callerP
   return { kind: 'developer', accountId: iam.accountId };
 }
 
-/** (c, first half) Establishes the principal before anything else looks at the request. */
-export function authenticate(): SyncMiddleware {
+/**
+ * (c, first half) Establishes the principal before anything else looks at the request, with the
+ * policy the handler was composed with (the process's, or one the local server injected).
+ */
+export function authenticate(policy: () => CallerPolicy = callerPolicy): SyncMiddleware {
   return {
     name: 'authenticate',
     before: (request) => {
-      protocolState(request.context).principal = principalOf(request.event);
+      protocolState(request.context).principal = principalOf(request.event, policy());
     },
   };
 }

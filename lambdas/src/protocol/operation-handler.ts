@@ -1,13 +1,17 @@
 /**
  * The Lambda entry point of one operation: the protocol middlewares around a one-line domain call.
- * Handlers in `handlers/` are nothing but `operationHandler(name, invoke)`, or `operationHandler(name)`
- * for an operation the table marks not available: its `requireAvailable` middleware answers 501, and
- * the types refuse an invoke for it (and require one for an available operation).
+ * Handlers in `handlers/` are nothing but `operationHandler(name, invoke, capability)`, where
+ * `capability` resolves the part of the domain the operation uses (handlers/capabilities.ts), or
+ * `operationHandler(name)` for an operation the table marks not available: its `requireAvailable`
+ * middleware answers 501, and the types refuse an invoke for it (and require one, with its
+ * capability, for an available operation). This module imports no runtime, so a function of an
+ * operation not available bundles no AWS client.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Principal, SyncService, UpdateRecordsInput } from '../domain/model';
 import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
+import { callerPolicy as processCallerPolicy, type CallerPolicy } from './caller-policy';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
 import { observability } from '../observability/middleware';
 import { httpOutcome } from './observability';
@@ -46,42 +50,52 @@ export type InputOf<N extends AvailableOperation> = NonNullable<(typeof INPUT_TY
 
 export type Invoke<N extends AvailableOperation> = (service: SyncService, input: InputOf<N>, principal: Principal) => Promise<object | void>;
 
+/**
+ * Resolves the capability an operation works over. Every available operation is of the records
+ * capability today; pools, push and streams will bring resolvers of their own.
+ */
 export type ServiceResolver = () => Promise<SyncService>;
+
+/** What the local server and tests inject instead of the process's composition. */
+export interface HandlerOverrides {
+  /** Serve from this service instead of the handler's capability. */
+  readonly resolveService?: ServiceResolver;
+  /** Decide who is a developer with this policy instead of the process's (config.ts). */
+  readonly callerPolicy?: CallerPolicy;
+}
 
 export interface OperationHandler {
   (event: SyncHttpEvent, context: Context): Promise<SyncHttpResult>;
   readonly operation: OperationName;
   /** The same handler over another service: tests and the local server inject theirs. */
   withService(resolveService: ServiceResolver): OperationHandler;
+  /** The same handler with another service, caller policy, or both. */
+  with(overrides: HandlerOverrides): OperationHandler;
 }
 
-/**
- * The deployed service, loaded on first use so that a request refused by the protocol (400, 403, 501)
- * never pays for building clients, and so that tests that inject a service never load the runtime.
- * A literal dynamic import, so that esbuild still bundles `runtime.ts` into each function; its promise
- * is kept, because every `import()` goes through the module loader again (a round trip to tsx's
- * loader thread locally).
- */
-let runtime: Promise<typeof import('../runtime')> | undefined;
-const defaultResolveService: ServiceResolver = async () => (await (runtime ??= import('../runtime'))).getSyncService();
-
-export function operationHandler<N extends AvailableOperation>(name: N, invoke: Invoke<N>, resolveService?: ServiceResolver): OperationHandler;
-export function operationHandler(name: UnavailableOperation): OperationHandler;
+export function operationHandler<N extends AvailableOperation>(
+  name: N,
+  invoke: Invoke<N>,
+  resolveService: ServiceResolver,
+  policy?: CallerPolicy,
+): OperationHandler;
+export function operationHandler(name: UnavailableOperation, invoke?: undefined, resolveService?: undefined, policy?: CallerPolicy): OperationHandler;
 export function operationHandler(
   name: OperationName,
   invoke?: Invoke<AvailableOperation>,
-  resolveService: ServiceResolver = defaultResolveService,
+  resolveService?: ServiceResolver,
+  policy?: CallerPolicy,
 ): OperationHandler {
   const op = OPERATIONS[name];
   const handler = middy<SyncHttpEvent, unknown, Error, SyncContext>()
     // Logs, metrics and traces per request, first so that they see the final answer.
     .use(observability(name, httpOutcome))
     .use(restJsonErrors(op))
-    .use(authenticate())
+    .use(authenticate(() => policy ?? processCallerPolicy()))
     .use(requireAvailable(op));
   // An operation without an invoke is one the table marks not available: `requireAvailable` answers
   // before anything else would run.
-  if (invoke) {
+  if (invoke && resolveService) {
     handler
       .use(parseInput(op))
       .use(validateConstraints(op))
@@ -94,8 +108,15 @@ export function operationHandler(
         return invoke(await resolveService(), input as unknown as InputOf<AvailableOperation>, principal);
       });
   }
+  const withOverrides = (overrides: HandlerOverrides): OperationHandler => {
+    const nextPolicy = overrides.callerPolicy ?? policy;
+    return invoke && resolveService
+      ? operationHandler(name as AvailableOperation, invoke, overrides.resolveService ?? resolveService, nextPolicy)
+      : operationHandler(name as UnavailableOperation, undefined, undefined, nextPolicy);
+  };
   return Object.assign(handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>, {
     operation: name,
-    withService: (resolve: ServiceResolver) => (invoke ? operationHandler(name as AvailableOperation, invoke, resolve) : operationHandler(name as UnavailableOperation)),
+    withService: (resolve: ServiceResolver) => withOverrides({ resolveService: resolve }),
+    with: withOverrides,
   });
 }

@@ -1,0 +1,18 @@
+/**
+ * What a handler asks the composition root (runtime.ts) for: one resolver per capability, imported
+ * only by the handlers of that capability's operations. A function's bundle thus holds the runtime,
+ * and the clients of that capability, only if its handler imports the resolver: the functions of
+ * operations not available yet import none and hold no AWS client at all.
+ *
+ * The runtime is loaded on first use, so that a request refused by the protocol (400, 403) never
+ * pays for loading or building clients. A literal dynamic import, so that esbuild still bundles
+ * `runtime.ts` into the functions that use it; its promise is kept, because every `import()` goes
+ * through the module loader again (a round trip to tsx's loader thread locally).
+ */
+import type { SyncService } from '../domain/model';
+
+let runtime: Promise<typeof import('../runtime')> | undefined;
+const loadRuntime = () => (runtime ??= import('../runtime'));
+
+/** The records capability (datasets, records, tokens, usage of one identity) of this process. */
+export const records = async (): Promise<SyncService> => (await loadRuntime()).processRuntime().records();
