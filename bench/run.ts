@@ -10,12 +10,7 @@
  * Shared, noisy machines: only ratios against a floor measured in the same run mean anything.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CognitoIdentityClient,
-  CreateIdentityPoolCommand,
-  GetCredentialsForIdentityCommand,
-  GetIdCommand,
-} from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   CognitoSyncClient,
   DeleteDatasetCommand,
@@ -25,14 +20,7 @@ import {
   ListRecordsCommand,
   UpdateRecordsCommand,
 } from '@aws-sdk/client-cognito-sync';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeRecord } from '../lambdas/src/adapters/dynamodb/items';
 import { bySyncCountQuery, identityPartition, SORT_KEY_PREFIX, sortKey } from '../lambdas/src/adapters/dynamodb/keys';
 import { DynamoDBSyncStore } from '../lambdas/src/adapters/dynamodb/sync-store';
@@ -117,9 +105,7 @@ async function main(): Promise<void> {
   try {
     const developer = developerCredentialsFromEnv();
     const identityClient = new CognitoIdentityClient({ region, endpoint: server.url, credentials: developer });
-    const pool = await identityClient.send(
-      new CreateIdentityPoolCommand({ IdentityPoolName: 'bench', AllowUnauthenticatedIdentities: true }),
-    );
+    const pool = await identityClient.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'bench', AllowUnauthenticatedIdentities: true }));
     const IdentityPoolId = pool.IdentityPoolId!;
     const { IdentityId } = await identityClient.send(new GetIdCommand({ IdentityPoolId }));
     const { Credentials } = await identityClient.send(new GetCredentialsForIdentityCommand({ IdentityId }));
@@ -192,7 +178,15 @@ async function main(): Promise<void> {
     await bench('ListDatasets', {
       endpoint: () => sync.send(new ListDatasetsCommand(ids)),
       handler: () => handler('GET', `${identityPath}/datasets`),
-      floor: () => doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :d)', ExpressionAttributeValues: { ':pk': pk, ':d': SORT_KEY_PREFIX.head }, ConsistentRead: true })),
+      floor: () =>
+        doc.send(
+          new QueryCommand({
+            TableName: TABLE,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :d)',
+            ExpressionAttributeValues: { ':pk': pk, ':d': SORT_KEY_PREFIX.head },
+            ConsistentRead: true,
+          }),
+        ),
     });
     await bench('DescribeDataset', {
       endpoint: () => sync.send(new DescribeDatasetCommand({ ...ids, DatasetName })),
@@ -224,7 +218,12 @@ async function main(): Promise<void> {
     await bench('UpdateRecords (1 record)', {
       endpoint: async () => {
         const out = await sync.send(
-          new UpdateRecordsCommand({ ...ids, DatasetName: 'hot', SyncSessionToken: hotToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: hotCount }] }),
+          new UpdateRecordsCommand({
+            ...ids,
+            DatasetName: 'hot',
+            SyncSessionToken: hotToken,
+            RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: hotCount }],
+          }),
         );
         hotCount = out.Records![0].SyncCount!;
       },
@@ -236,14 +235,40 @@ async function main(): Promise<void> {
         hotCount = out.Records![0].SyncCount;
       },
       floor: async () => {
-        await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [floorKey(sortKey.head('hot')), floorKey(sortKey.summary), floorKey(sortKey.record('hot', 'k'))], ConsistentRead: true } } }));
+        await doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [TABLE]: { Keys: [floorKey(sortKey.head('hot')), floorKey(sortKey.summary), floorKey(sortKey.record('hot', 'k'))], ConsistentRead: true },
+            },
+          }),
+        );
         floorCount++;
         await doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Update: { TableName: TABLE, Key: floorKey(sortKey.head('hot')), UpdateExpression: 'SET syncCount = :n, modified = :now', ConditionExpression: 'attribute_not_exists(syncCount) OR syncCount = :prev', ExpressionAttributeValues: { ':n': floorCount, ':prev': floorCount - 1, ':now': Date.now() } } },
-              { Update: { TableName: TABLE, Key: floorKey(sortKey.summary), UpdateExpression: 'ADD dataStorage :zero SET modified = :now', ExpressionAttributeValues: { ':zero': 0, ':now': Date.now() } } },
-              { Put: { TableName: TABLE, Item: encodeRecord(floorPk, 'hot', { key: 'k', value: 'v', syncCount: floorCount, lastModifiedDate: Date.now(), lastModifiedBy: 'x' }, 0) } },
+              {
+                Update: {
+                  TableName: TABLE,
+                  Key: floorKey(sortKey.head('hot')),
+                  UpdateExpression: 'SET syncCount = :n, modified = :now',
+                  ConditionExpression: 'attribute_not_exists(syncCount) OR syncCount = :prev',
+                  ExpressionAttributeValues: { ':n': floorCount, ':prev': floorCount - 1, ':now': Date.now() },
+                },
+              },
+              {
+                Update: {
+                  TableName: TABLE,
+                  Key: floorKey(sortKey.summary),
+                  UpdateExpression: 'ADD dataStorage :zero SET modified = :now',
+                  ExpressionAttributeValues: { ':zero': 0, ':now': Date.now() },
+                },
+              },
+              {
+                Put: {
+                  TableName: TABLE,
+                  Item: encodeRecord(floorPk, 'hot', { key: 'k', value: 'v', syncCount: floorCount, lastModifiedDate: Date.now(), lastModifiedBy: 'x' }, 0),
+                },
+              },
             ],
           }),
         );
@@ -254,7 +279,14 @@ async function main(): Promise<void> {
     const recreate = async () => {
       const listed = await sync.send(new ListRecordsCommand({ ...ids, DatasetName: 'doomed' }));
       if (listed.DatasetExists) return; // the floor's turn deleted nothing of ours
-      await sync.send(new UpdateRecordsCommand({ ...ids, DatasetName: 'doomed', SyncSessionToken: listed.SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }] }));
+      await sync.send(
+        new UpdateRecordsCommand({
+          ...ids,
+          DatasetName: 'doomed',
+          SyncSessionToken: listed.SyncSessionToken,
+          RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }],
+        }),
+      );
     };
     await bench(
       'DeleteDataset (1 record)',
@@ -262,19 +294,47 @@ async function main(): Promise<void> {
         endpoint: () => sync.send(new DeleteDatasetCommand({ ...ids, DatasetName: 'doomed' })),
         handler: () => handler('DELETE', `${identityPath}/datasets/doomed`),
         floor: async () => {
-        // What the store does: read, mark deleted with the totals, then find and remove the records.
-        await doc.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [floorKey(sortKey.head('doomed')), floorKey(sortKey.summary)], ConsistentRead: true } } }));
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: { TableName: TABLE, Key: floorKey(sortKey.head('doomed')), UpdateExpression: 'SET deleted = :t', ExpressionAttributeValues: { ':t': true } } },
-              { Update: { TableName: TABLE, Key: floorKey(sortKey.summary), UpdateExpression: 'ADD datasetCount :m', ExpressionAttributeValues: { ':m': -1 } } },
-            ],
-          }),
-        );
-        await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': sortKey.recordPrefix('doomed') } }));
-        await doc.send(new DeleteCommand({ TableName: TABLE, Key: floorKey(sortKey.record('doomed', 'k')) }));
-        await doc.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': floorPk, ':p': sortKey.valuePartPrefix('doomed') } }));
+          // What the store does: read, mark deleted with the totals, then find and remove the records.
+          await doc.send(
+            new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [floorKey(sortKey.head('doomed')), floorKey(sortKey.summary)], ConsistentRead: true } } }),
+          );
+          await doc.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: TABLE,
+                    Key: floorKey(sortKey.head('doomed')),
+                    UpdateExpression: 'SET deleted = :t',
+                    ExpressionAttributeValues: { ':t': true },
+                  },
+                },
+                {
+                  Update: {
+                    TableName: TABLE,
+                    Key: floorKey(sortKey.summary),
+                    UpdateExpression: 'ADD datasetCount :m',
+                    ExpressionAttributeValues: { ':m': -1 },
+                  },
+                },
+              ],
+            }),
+          );
+          await doc.send(
+            new QueryCommand({
+              TableName: TABLE,
+              KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+              ExpressionAttributeValues: { ':pk': floorPk, ':p': sortKey.recordPrefix('doomed') },
+            }),
+          );
+          await doc.send(new DeleteCommand({ TableName: TABLE, Key: floorKey(sortKey.record('doomed', 'k')) }));
+          await doc.send(
+            new QueryCommand({
+              TableName: TABLE,
+              KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+              ExpressionAttributeValues: { ':pk': floorPk, ':p': sortKey.valuePartPrefix('doomed') },
+            }),
+          );
         },
       },
       recreate,
@@ -297,7 +357,9 @@ function printLatencyTable(rows: Row[]): void {
   console.log('  endpoint: the v3 client against the local endpoint (HTTP, SigV4 both ways, handler, DynamoDB Local)');
   console.log('  handler:  the same entry point called in-process with the payload 2.0 event (what runs in Lambda)');
   console.log('  floor:    the same DynamoDB calls made directly with the SDK\n');
-  console.log('operation                 |    endpoint p50/p99, req/s |     handler p50/p99, req/s |       floor p50/p99, req/s | endpoint/floor | handler/floor');
+  console.log(
+    'operation                 |    endpoint p50/p99, req/s |     handler p50/p99, req/s |       floor p50/p99, req/s | endpoint/floor | handler/floor',
+  );
   for (const { operation, endpoint: e, handler: h, floor: f } of rows) {
     console.log(
       `${operation.padEnd(25)} | ${cell(e)} | ${cell(h)} | ${cell(f)} | ${(e.p50 / f.p50).toFixed(2).padStart(13)}x | ${(h.p50 / f.p50).toFixed(2).padStart(12)}x`,
@@ -317,8 +379,10 @@ async function printRequestUnits(endpoint: string, IdentityPoolId: string): Prom
       (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
       const out = await next(args);
       const consumed = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      const units = ((Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { CapacityUnits?: number }[])
-        .reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+      const units = ((Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { CapacityUnits?: number }[]).reduce(
+        (sum, c) => sum + (c.CapacityUnits ?? 0),
+        0,
+      );
       if (WRITES.has(String(context.commandName))) write += units;
       else read += units;
       return out;
@@ -332,12 +396,20 @@ async function printRequestUnits(endpoint: string, IdentityPoolId: string): Prom
   for (const size of [1, 10, 100]) {
     const dataset = { IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'ru' };
     const first = await service.listRecords(principal, dataset);
-    await service.updateRecords(principal, { ...dataset, SyncSessionToken: first.SyncSessionToken, RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'v'.repeat(100), SyncCount: 0 })) });
+    await service.updateRecords(principal, {
+      ...dataset,
+      SyncSessionToken: first.SyncSessionToken,
+      RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'v'.repeat(100), SyncCount: 0 })),
+    });
     read = 0;
     write = 0;
     const listed = await service.listRecords(principal, { ...dataset, LastSyncCount: 1 });
-    await service.updateRecords(principal, { ...dataset, SyncSessionToken: listed.SyncSessionToken, RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'w'.repeat(100), SyncCount: 1 })) });
-    const dollars = (read * 0.125 + write * 0.625);
+    await service.updateRecords(principal, {
+      ...dataset,
+      SyncSessionToken: listed.SyncSessionToken,
+      RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'w'.repeat(100), SyncCount: 1 })),
+    });
+    const dollars = read * 0.125 + write * 0.625;
     console.log(`${String(size).padStart(17)} ${read.toFixed(1).padStart(9)} ${write.toFixed(1).padStart(10)}   ${dollars.toFixed(2)}`);
   }
 }

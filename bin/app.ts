@@ -57,7 +57,10 @@ const integer = (name: string): number | undefined => {
 const list = (name: string): string[] | undefined => {
   const value = text(name);
   if (value === undefined) return undefined;
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 };
 
 /** `<provider name>:<client id>`: the provider name (`cognito-idp.<region>.amazonaws.com/<pool id>`) has no colon. */

@@ -31,10 +31,10 @@ interface Settings {
   readonly deployedRules: boolean;
 }
 
-function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
-  let values;
+/** The command-line flags, or a usage error. */
+function parseFlags(argv: string[]) {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: argv,
       options: {
         'in-memory': { type: 'boolean', default: false },
@@ -46,10 +46,14 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
       },
       strict: true,
       allowPositionals: false,
-    }));
+    }).values;
   } catch (e) {
     throw new LocalRuntimeError(`${(e as Error).message}\n${USAGE}`);
   }
+}
+
+function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
+  const values = parseFlags(argv);
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -60,11 +64,7 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
     throw new LocalRuntimeError(`Invalid port '${portText}': expected a number from 0 to 65535.\n${USAGE}`);
   }
   const portHint =
-    values.port !== undefined
-      ? 'use --port <another port>'
-      : env.PORT !== undefined
-        ? 'set PORT=<another port>'
-        : 'use `npm start -- --port <another port>`';
+    values.port !== undefined ? 'use --port <another port>' : env.PORT !== undefined ? 'set PORT=<another port>' : 'use `npm start -- --port <another port>`';
   return {
     inMemory: values['in-memory'] ?? false,
     port,

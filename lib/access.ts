@@ -15,14 +15,7 @@ const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetIt
  */
 export const TABLE_ACTIONS: Readonly<Record<StoreAccess, readonly string[]>> = {
   read: READ_ACTIONS,
-  write: [
-    ...READ_ACTIONS,
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:BatchWriteItem',
-  ],
+  write: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
 };
 
 /** Actions that change the table: none of them may reach a read-only operation. */

@@ -9,7 +9,7 @@
  * at API Gateway, for who wants both.
  */
 import { Stack } from 'aws-cdk-lib';
-import { CfnIdentityPool } from 'aws-cdk-lib/aws-cognito';
+import type { CfnIdentityPool } from 'aws-cdk-lib/aws-cognito';
 import { Effect, OpenIdConnectProvider, Policy, PolicyStatement, Role, SamlProvider, type IRole } from 'aws-cdk-lib/aws-iam';
 import { IdentityPool } from 'aws-cdk-lib/aws-cognito-identitypool';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -67,10 +67,8 @@ export class IdentityCallers extends Construct {
     }
     const logins = props.loginProviders ?? {};
     const hasLogins =
-      (logins.userPoolClients?.length ?? 0) +
-        (logins.openIdConnectProviderArns?.length ?? 0) +
-        (logins.samlProviderArns?.length ?? 0) >
-        0 || Boolean(logins.developerProviderName);
+      (logins.userPoolClients?.length ?? 0) + (logins.openIdConnectProviderArns?.length ?? 0) + (logins.samlProviderArns?.length ?? 0) > 0 ||
+      Boolean(logins.developerProviderName);
     if (hasLogins && !props.createIdentityPool) {
       throw new Error('Login providers are for a created identity pool (createIdentityPool); an existing pool keeps its own');
     }

@@ -25,10 +25,7 @@ export function suppressNag(construct: IConstruct, suppressions: readonly NagSup
   if (!(resource instanceof CfnResource)) throw new Error(`${construct.node.path} has no CloudFormation resource to annotate`);
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
   resource.addMetadata('cdk_nag', {
-    rules_to_suppress: [
-      ...existing,
-      ...suppressions.map((s) => ({ id: s.id, reason: s.reason, ...(s.appliesTo ? { applies_to: s.appliesTo } : {}) })),
-    ],
+    rules_to_suppress: [...existing, ...suppressions.map((s) => ({ id: s.id, reason: s.reason, ...(s.appliesTo ? { applies_to: s.appliesTo } : {}) }))],
   });
 }
 
@@ -83,7 +80,7 @@ export function suppressAcceptedFindings(api: SyncApi, tokenKey: IConstruct, ide
         id: 'AwsSolutions-IAM5',
         reason:
           'execute-api ARNs of the identity routes: `*` stands for the stage and for the pool, identity and dataset labels ' +
-          'of each route, which differ per caller. The functions refuse any identity but the caller\'s own (NotAuthorizedException).',
+          "of each route, which differ per caller. The functions refuse any identity but the caller's own (NotAuthorizedException).",
         appliesTo: [{ regex: '/^Resource::arn:.*execute-api:.*\\/\\*\\/(GET|POST|DELETE)\\/identitypools\\/\\*\\/.*$/' }],
       },
     ]);

@@ -128,7 +128,7 @@ export class CognitoSyncStack extends Stack {
     // cdk-nag AwsSolutions: what is accepted, and why (test/infra/nag.test.ts runs the pack).
     suppressAcceptedFindings(this.api, this.tokenKey, this.identityCallers, props.tracing ?? false);
 
-    new CfnOutput(this, 'EndpointUrl', { value: this.api.endpoint, description: 'Cognito Sync endpoint: the clients\' endpoint, signing name execute-api' });
+    new CfnOutput(this, 'EndpointUrl', { value: this.api.endpoint, description: "Cognito Sync endpoint: the clients' endpoint, signing name execute-api" });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'Region', { value: this.region, description: 'Region of the endpoint and the signing region' });
     new CfnOutput(this, 'ApiId', { value: this.api.api.apiId, description: 'HTTP API id (for execute-api IAM policies)' });

@@ -34,16 +34,10 @@ export interface CognitoIdentityConfig {
  * goes to the Cognito Sync router, which answers what it answers any request.
  */
 export const isCognitoIdentityRequest = (request: Pick<IncomingSignedRequest, 'method' | 'rawPath' | 'headers'>): boolean =>
-  request.method.toUpperCase() === 'POST' &&
-  request.rawPath === '/' &&
-  (request.headers['x-amz-target'] ?? '').startsWith(COGNITO_IDENTITY_TARGET_PREFIX);
+  request.method.toUpperCase() === 'POST' && request.rawPath === '/' && (request.headers['x-amz-target'] ?? '').startsWith(COGNITO_IDENTITY_TARGET_PREFIX);
 
 /** Answers one Cognito Identity request. Never throws. */
-export async function handleCognitoIdentity(
-  request: IncomingSignedRequest,
-  config: CognitoIdentityConfig,
-  requestId: string,
-): Promise<SyncHttpResult> {
+export async function handleCognitoIdentity(request: IncomingSignedRequest, config: CognitoIdentityConfig, requestId: string): Promise<SyncHttpResult> {
   try {
     const output = await route(request, config);
     return {
@@ -70,8 +64,7 @@ async function route(request: IncomingSignedRequest, config: CognitoIdentityConf
     default:
       // 400 in JSON 1.1 (protocol/errors.ts), where rest-json's unknown route is a 404.
       throw Errors.unknownOperation(
-        `The local endpoint does not support AWSCognitoIdentityService.${operation}: ` +
-          'only CreateIdentityPool, GetId and GetCredentialsForIdentity.',
+        `The local endpoint does not support AWSCognitoIdentityService.${operation}: only CreateIdentityPool, GetId and GetCredentialsForIdentity.`,
       );
   }
 }
@@ -155,11 +148,7 @@ async function getCredentialsForIdentity(input: Input, config: CognitoIdentityCo
   rejectLogins(input);
   const identity = await config.store.getIdentity(identityId as string);
   if (!identity) throw Errors.resourceNotFound(`Identity '${identityId}' not found.`);
-  const credentials = mintSessionCredentials(
-    config.serverKey,
-    { pool: identity.identityPoolId, identity: identity.identityId },
-    config.now?.() ?? Date.now(),
-  );
+  const credentials = mintSessionCredentials(config.serverKey, { pool: identity.identityPoolId, identity: identity.identityId }, config.now?.() ?? Date.now());
   return {
     IdentityId: identity.identityId,
     Credentials: {

@@ -34,23 +34,19 @@ export interface CorsPolicy {
 
 export function corsPolicy(allowedOrigins: readonly string[] = []): CorsPolicy {
   const extra = new Set(allowedOrigins.map(normalizeOrigin));
-  const isAllowed = (origin: string): boolean =>
-    extra.has(ANY_ORIGIN) || LOOPBACK_ORIGIN.test(normalizeOrigin(origin)) || extra.has(normalizeOrigin(origin));
+  const isAllowed = (origin: string): boolean => extra.has(ANY_ORIGIN) || LOOPBACK_ORIGIN.test(normalizeOrigin(origin)) || extra.has(normalizeOrigin(origin));
   // The answer depends on Origin for every request, so caches must key on it whatever it was.
   const vary = { vary: 'Origin' };
   return {
     isAllowed,
     responseHeaders: (origin) =>
-      origin !== undefined && isAllowed(origin)
-        ? { ...vary, 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS }
-        : vary,
+      origin !== undefined && isAllowed(origin) ? { ...vary, 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS } : vary,
     preflight(headers, requestId) {
       const origin = headers.origin ?? '';
       if (!isAllowed(origin)) {
         const refused = errorResponse(
           Errors.accessDenied(
-            `Origin '${origin}' may not call this endpoint: only loopback origins may by default. ` +
-              'Start it with --allow-origin <origin> to allow another.',
+            `Origin '${origin}' may not call this endpoint: only loopback origins may by default. Start it with --allow-origin <origin> to allow another.`,
           ),
           requestId,
         );

@@ -30,10 +30,7 @@ const DEFAULT_DEVELOPER: DeveloperCredentials = {
  * `SYNC_DEVELOPER_ACCESS_KEY_ID` / `SYNC_DEVELOPER_SECRET_ACCESS_KEY`, each overriding its half of
  * `fallback` (the documented pair unless given).
  */
-export function developerCredentialsFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
-  fallback: DeveloperCredentials = DEFAULT_DEVELOPER,
-): DeveloperCredentials {
+export function developerCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env, fallback: DeveloperCredentials = DEFAULT_DEVELOPER): DeveloperCredentials {
   return {
     accessKeyId: env.SYNC_DEVELOPER_ACCESS_KEY_ID || fallback.accessKeyId,
     secretAccessKey: env.SYNC_DEVELOPER_SECRET_ACCESS_KEY || fallback.secretAccessKey,

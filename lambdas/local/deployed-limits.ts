@@ -43,8 +43,7 @@ export const MAX_RESULT_BYTES = 6 * 1024 * 1024;
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** The size Lambda counts for a payload: the UTF-8 bytes of its JSON. */
-export const invocationPayloadBytes = (payload: SyncHttpEvent | SyncHttpResult): number =>
-  Buffer.byteLength(JSON.stringify(payload), 'utf8');
+export const invocationPayloadBytes = (payload: SyncHttpEvent | SyncHttpResult): number => Buffer.byteLength(JSON.stringify(payload), 'utf8');
 
 /** The refusal of a request whose event Lambda would not accept, or `undefined` when it fits. */
 export function checkEventSize(event: SyncHttpEvent): SyncError | undefined {

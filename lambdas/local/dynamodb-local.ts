@@ -176,9 +176,7 @@ async function startOnce(dir: string, port: number, options: DynamoDBLocalOption
       if (/UnsupportedClassVersionError/.test(output)) {
         throw new LocalRuntimeError(`${JAVA_MISSING}\nThe installed Java is too old:\n${output}`);
       }
-      throw new LocalRuntimeError(
-        `DynamoDB Local exited during start-up (${e.reason}).${output ? `\nIts last output:\n${output}` : ''}`,
-      );
+      throw new LocalRuntimeError(`DynamoDB Local exited during start-up (${e.reason}).${output ? `\nIts last output:\n${output}` : ''}`);
     }
     throw e;
   }

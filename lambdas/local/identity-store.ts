@@ -20,7 +20,10 @@ export interface LocalIdentity {
 export class LocalIdentityStore {
   private readonly documents: DynamoDBDocumentClient;
 
-  constructor(client: DynamoDBClient, private readonly tableName: string) {
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
     this.documents = DynamoDBDocumentClient.from(client);
   }
 
@@ -37,11 +40,13 @@ export class LocalIdentityStore {
 
   async getPool(identityPoolId: string): Promise<LocalIdentityPool | undefined> {
     const item = await this.get(`LOCALPOOL#${identityPoolId}`, 'POOL');
-    return item && {
-      identityPoolId: String(item.IdentityPoolId),
-      identityPoolName: String(item.IdentityPoolName),
-      allowUnauthenticatedIdentities: item.AllowUnauthenticatedIdentities === true,
-    };
+    return (
+      item && {
+        identityPoolId: String(item.IdentityPoolId),
+        identityPoolName: String(item.IdentityPoolName),
+        allowUnauthenticatedIdentities: item.AllowUnauthenticatedIdentities === true,
+      }
+    );
   }
 
   async putIdentity(identity: LocalIdentity): Promise<void> {
@@ -61,15 +66,11 @@ export class LocalIdentityStore {
 
   private async put(item: Record<string, unknown>): Promise<void> {
     // Ids are fresh UUIDs; the condition only guards against overwriting on a (theoretical) clash.
-    await this.documents.send(
-      new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
-    );
+    await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
   }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: sk }, ConsistentRead: true }),
-    );
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { PK: pk, SK: sk }, ConsistentRead: true }));
     return Item;
   }
 }

@@ -39,13 +39,10 @@ export function clientErrorAnswer(error: ClientError): WireError | undefined {
     case 'ECONNRESET':
       return undefined;
     case 'HPE_INVALID_METHOD':
-      return Errors.unknownOperation(
-        line ? `No operation matches ${line.method} ${line.target}` : 'The request method is not one any operation has',
-      );
+      return Errors.unknownOperation(line ? `No operation matches ${line.method} ${line.target}` : 'The request method is not one any operation has');
     case 'HPE_INVALID_URL':
       return Errors.invalidParameter(
-        'The request path must be printable ASCII: percent-encode (RFC 3986) every other character' +
-          (line ? ` (got ${line.method} ${line.target})` : ''),
+        `The request path must be printable ASCII: percent-encode (RFC 3986) every other character${line ? ` (got ${line.method} ${line.target})` : ''}`,
       );
     case 'HPE_HEADER_OVERFLOW':
       return HttpErrors.headersTooLarge();

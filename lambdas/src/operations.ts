@@ -17,16 +17,7 @@ export type Callers = 'developer' | 'identity' | 'both';
 export type StoreAccess = 'read' | 'write';
 
 /** A shape constraint of the service model (docs/behaviour.md#limits). */
-export type Shape =
-  | 'IdentityPoolId'
-  | 'IdentityId'
-  | 'DatasetName'
-  | 'DeviceId'
-  | 'IntegerString'
-  | 'Long'
-  | 'String'
-  | 'Platform'
-  | 'PushToken';
+export type Shape = 'IdentityPoolId' | 'IdentityId' | 'DatasetName' | 'DeviceId' | 'IntegerString' | 'Long' | 'String' | 'Platform' | 'PushToken';
 
 /** Where one input member comes from on the wire. */
 export type MemberBinding =
@@ -99,96 +90,173 @@ const page = {
 
 export const OPERATIONS = {
   BulkPublish: {
-    name: 'BulkPublish', method: 'POST', path: `${POOL}/bulkpublish`,
-    input: poolLabel, callers: 'developer', access: 'write', available: false,
+    name: 'BulkPublish',
+    method: 'POST',
+    path: `${POOL}/bulkpublish`,
+    input: poolLabel,
+    callers: 'developer',
+    access: 'write',
+    available: false,
   },
   DeleteDataset: {
-    name: 'DeleteDataset', method: 'DELETE', path: DATASET,
-    input: datasetLabels, callers: 'both', access: 'write', available: true,
+    name: 'DeleteDataset',
+    method: 'DELETE',
+    path: DATASET,
+    input: datasetLabels,
+    callers: 'both',
+    access: 'write',
+    available: true,
   },
   DescribeDataset: {
-    name: 'DescribeDataset', method: 'GET', path: DATASET,
-    input: datasetLabels, callers: 'both', access: 'read', available: true,
+    name: 'DescribeDataset',
+    method: 'GET',
+    path: DATASET,
+    input: datasetLabels,
+    callers: 'both',
+    access: 'read',
+    available: true,
   },
   DescribeIdentityPoolUsage: {
-    name: 'DescribeIdentityPoolUsage', method: 'GET', path: POOL,
-    input: poolLabel, callers: 'developer', access: 'read', available: false,
+    name: 'DescribeIdentityPoolUsage',
+    method: 'GET',
+    path: POOL,
+    input: poolLabel,
+    callers: 'developer',
+    access: 'read',
+    available: false,
   },
   DescribeIdentityUsage: {
-    name: 'DescribeIdentityUsage', method: 'GET', path: `${POOL}/identities/{IdentityId}`,
-    input: identityLabels, callers: 'both', access: 'read', available: true,
+    name: 'DescribeIdentityUsage',
+    method: 'GET',
+    path: `${POOL}/identities/{IdentityId}`,
+    input: identityLabels,
+    callers: 'both',
+    access: 'read',
+    available: true,
   },
   GetBulkPublishDetails: {
-    name: 'GetBulkPublishDetails', method: 'POST', path: `${POOL}/getBulkPublishDetails`,
-    input: poolLabel, callers: 'developer', access: 'read', available: false,
+    name: 'GetBulkPublishDetails',
+    method: 'POST',
+    path: `${POOL}/getBulkPublishDetails`,
+    input: poolLabel,
+    callers: 'developer',
+    access: 'read',
+    available: false,
   },
   GetCognitoEvents: {
-    name: 'GetCognitoEvents', method: 'GET', path: `${POOL}/events`,
-    input: poolLabel, callers: 'developer', access: 'read', available: false,
+    name: 'GetCognitoEvents',
+    method: 'GET',
+    path: `${POOL}/events`,
+    input: poolLabel,
+    callers: 'developer',
+    access: 'read',
+    available: false,
   },
   GetIdentityPoolConfiguration: {
-    name: 'GetIdentityPoolConfiguration', method: 'GET', path: `${POOL}/configuration`,
-    input: poolLabel, callers: 'developer', access: 'read', available: false,
+    name: 'GetIdentityPoolConfiguration',
+    method: 'GET',
+    path: `${POOL}/configuration`,
+    input: poolLabel,
+    callers: 'developer',
+    access: 'read',
+    available: false,
   },
   ListDatasets: {
-    name: 'ListDatasets', method: 'GET', path: `${POOL}/identities/{IdentityId}/datasets`,
-    input: { ...identityLabels, ...page }, callers: 'both', access: 'read', available: true,
+    name: 'ListDatasets',
+    method: 'GET',
+    path: `${POOL}/identities/{IdentityId}/datasets`,
+    input: { ...identityLabels, ...page },
+    callers: 'both',
+    access: 'read',
+    available: true,
     maxResults: { default: 64, max: 64 },
   },
   ListIdentityPoolUsage: {
-    name: 'ListIdentityPoolUsage', method: 'GET', path: '/identitypools',
-    input: page, callers: 'developer', access: 'read', available: false,
+    name: 'ListIdentityPoolUsage',
+    method: 'GET',
+    path: '/identitypools',
+    input: page,
+    callers: 'developer',
+    access: 'read',
+    available: false,
   },
   // ListRecords writes: it may finish a large commit whose writer died (see adapters/dynamodb/redo-log.ts), and
   // every call opens a sync session, which pool usage counts.
   ListRecords: {
-    name: 'ListRecords', method: 'GET', path: `${DATASET}/records`,
+    name: 'ListRecords',
+    method: 'GET',
+    path: `${DATASET}/records`,
     input: {
       ...datasetLabels,
       LastSyncCount: { in: 'query', name: 'lastSyncCount', shape: 'Long' },
       ...page,
       SyncSessionToken: { in: 'query', name: 'syncSessionToken', shape: 'String' },
     },
-    callers: 'both', access: 'write', available: true,
+    callers: 'both',
+    access: 'write',
+    available: true,
     // 1,024: the page size Android and amazon-cognito-js ask for.
     maxResults: { default: 1024, max: 1024 },
     alwaysPresent: ['Records', 'DatasetSyncCount', 'DatasetExists', 'DatasetDeletedAfterRequestedSyncCount'],
   },
   RegisterDevice: {
-    name: 'RegisterDevice', method: 'POST', path: `${POOL}/identity/{IdentityId}/device`,
+    name: 'RegisterDevice',
+    method: 'POST',
+    path: `${POOL}/identity/{IdentityId}/device`,
     input: {
       ...identityLabels,
       Platform: { in: 'body', shape: 'Platform', required: true },
       Token: { in: 'body', shape: 'PushToken', required: true },
     },
-    callers: 'identity', access: 'write', available: false,
+    callers: 'identity',
+    access: 'write',
+    available: false,
   },
   SetCognitoEvents: {
-    name: 'SetCognitoEvents', method: 'POST', path: `${POOL}/events`,
+    name: 'SetCognitoEvents',
+    method: 'POST',
+    path: `${POOL}/events`,
     input: { ...poolLabel, Events: { in: 'body', shape: 'Events', required: true } },
-    callers: 'developer', access: 'write', available: false, noOutput: true,
+    callers: 'developer',
+    access: 'write',
+    available: false,
+    noOutput: true,
   },
   SetIdentityPoolConfiguration: {
-    name: 'SetIdentityPoolConfiguration', method: 'POST', path: `${POOL}/configuration`,
+    name: 'SetIdentityPoolConfiguration',
+    method: 'POST',
+    path: `${POOL}/configuration`,
     input: {
       ...poolLabel,
       PushSync: { in: 'body', shape: 'PushSync' },
       CognitoStreams: { in: 'body', shape: 'CognitoStreams' },
     },
-    callers: 'developer', access: 'write', available: false,
+    callers: 'developer',
+    access: 'write',
+    available: false,
   },
   SubscribeToDataset: {
-    name: 'SubscribeToDataset', method: 'POST', path: `${DATASET}/subscriptions/{DeviceId}`,
+    name: 'SubscribeToDataset',
+    method: 'POST',
+    path: `${DATASET}/subscriptions/{DeviceId}`,
     input: { ...datasetLabels, DeviceId: { in: 'path', shape: 'DeviceId' } },
-    callers: 'identity', access: 'write', available: false,
+    callers: 'identity',
+    access: 'write',
+    available: false,
   },
   UnsubscribeFromDataset: {
-    name: 'UnsubscribeFromDataset', method: 'DELETE', path: `${DATASET}/subscriptions/{DeviceId}`,
+    name: 'UnsubscribeFromDataset',
+    method: 'DELETE',
+    path: `${DATASET}/subscriptions/{DeviceId}`,
     input: { ...datasetLabels, DeviceId: { in: 'path', shape: 'DeviceId' } },
-    callers: 'identity', access: 'write', available: false,
+    callers: 'identity',
+    access: 'write',
+    available: false,
   },
   UpdateRecords: {
-    name: 'UpdateRecords', method: 'POST', path: DATASET,
+    name: 'UpdateRecords',
+    method: 'POST',
+    path: DATASET,
     input: {
       ...datasetLabels,
       DeviceId: { in: 'body', shape: 'DeviceId' },
@@ -196,7 +264,9 @@ export const OPERATIONS = {
       SyncSessionToken: { in: 'body', shape: 'String', required: true },
       ClientContext: { in: 'header', name: 'x-amz-client-context', shape: 'String' },
     },
-    callers: 'both', access: 'write', available: true,
+    callers: 'both',
+    access: 'write',
+    available: true,
     alwaysPresent: ['Records'],
   },
 } as const satisfies Readonly<Record<OperationName, OperationSpec>>;
@@ -251,11 +321,7 @@ export type LabelDecoder = (raw: string) => string;
  * `decode`, or `undefined` when the path is not one of this operation's. The protocol passes a
  * decoder that refuses bad percent-encoding with the model's error; the default throws `URIError`.
  */
-export function matchOperationPath(
-  op: OperationSpec,
-  rawPath: string,
-  decode: LabelDecoder = decodeURIComponent,
-): Record<string, string> | undefined {
+export function matchOperationPath(op: OperationSpec, rawPath: string, decode: LabelDecoder = decodeURIComponent): Record<string, string> | undefined {
   const { pattern, labels } = pathTemplate(op.path);
   const m = pattern.exec(rawPath);
   if (!m) return undefined;

@@ -42,7 +42,11 @@ beforeAll(async () => {
     const ds = { IdentityPoolId: owner.identityPoolId, IdentityId: owner.identityId, DatasetName: DATASET };
     const listed = await client.send(new ListRecordsCommand(ds));
     await client.send(
-      new UpdateRecordsCommand({ ...ds, SyncSessionToken: listed.SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'secret', Value: `of ${owner.identityId}`, SyncCount: 0 }] }),
+      new UpdateRecordsCommand({
+        ...ds,
+        SyncSessionToken: listed.SyncSessionToken,
+        RecordPatches: [{ Op: 'replace', Key: 'secret', Value: `of ${owner.identityId}`, SyncCount: 0 }],
+      }),
     );
     if (owner === bob) bobsToken = (await client.send(new ListRecordsCommand(ds))).SyncSessionToken as string;
     client.destroy();
@@ -54,8 +58,7 @@ afterAll(async () => {
   await endpoint?.close();
 });
 
-const clientFor = (credentials: AwsCredentials) =>
-  new CognitoSyncClient({ region: endpoint.region, endpoint: endpoint.url, credentials, maxAttempts: 1 });
+const clientFor = (credentials: AwsCredentials) => new CognitoSyncClient({ region: endpoint.region, endpoint: endpoint.url, credentials, maxAttempts: 1 });
 
 interface Target {
   readonly pool: string;
@@ -131,7 +134,10 @@ describe('an identity’s credentials naming someone else’s data', () => {
 
   it('refuses Carol (another pool) on Bob’s data, and Bob on Carol’s, on the wire too (header and __type)', async () => {
     const before = await othersData();
-    for (const [caller, owner] of [[carol, bob], [bob, carol]] as const) {
+    for (const [caller, owner] of [
+      [carol, bob],
+      [bob, carol],
+    ] as const) {
       for (const [method, path, body] of [
         ['GET', syncPath(owner.identityPoolId, owner.identityId, undefined, '/datasets'), undefined],
         ['GET', syncPath(owner.identityPoolId, owner.identityId), undefined],
@@ -187,7 +193,11 @@ describe('an identity on its own data', () => {
     const listed = await client.send(new ListRecordsCommand(ds));
     expect(listed.DatasetExists).toBe(false);
     const updated = await client.send(
-      new UpdateRecordsCommand({ ...ds, SyncSessionToken: listed.SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'mine', Value: 'yes', SyncCount: 0 }] }),
+      new UpdateRecordsCommand({
+        ...ds,
+        SyncSessionToken: listed.SyncSessionToken,
+        RecordPatches: [{ Op: 'replace', Key: 'mine', Value: 'yes', SyncCount: 0 }],
+      }),
     );
     expect(updated.Records?.[0]).toMatchObject({ Key: 'mine', SyncCount: 1, LastModifiedBy: alice.identityId });
     expect((await client.send(new DescribeDatasetCommand(ds))).Dataset).toMatchObject({ DatasetName: DATASET, NumRecords: 1 });

@@ -7,13 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import {
-  CognitoSyncClient,
-  DescribeIdentityUsageCommand,
-  ListDatasetsCommand,
-  ListRecordsCommand,
-  UpdateRecordsCommand,
-} from '@aws-sdk/client-cognito-sync';
+import { CognitoSyncClient, DescribeIdentityUsageCommand, ListDatasetsCommand, ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +25,7 @@ let k1Count: number;
 let baseline: unknown;
 
 const PATTERN_ID = String.raw`[\w-]+:[0-9a-f-]+`;
-const PATTERN_DATASET = String.raw`[a-zA-Z0-9_.:-]+`;
+const PATTERN_DATASET = '[a-zA-Z0-9_.:-]+';
 
 async function snapshot(): Promise<unknown> {
   const strip = <T extends { $metadata?: unknown; SyncSessionToken?: string }>(o: T) => ({ ...o, $metadata: undefined, SyncSessionToken: undefined });
@@ -275,19 +269,46 @@ describe('UpdateRecords bodies', () => {
 
   it('wrong JSON types are SerializationException', async () => {
     const cases: [string, string][] = [
-      [JSON.stringify({ SyncSessionToken: token, RecordPatches: { Op: 'replace', Key: 'k1', SyncCount: 2 } }), "Unexpected value type in payload at 'RecordPatches': STRUCTURE_VALUE can not be converted to a List"],
-      [JSON.stringify({ SyncSessionToken: token, RecordPatches: 'k1=CHANGED' }), "Unexpected value type in payload at 'RecordPatches': STRING_VALUE can not be converted to a List"],
-      [withPatches({ ...goodPatch, SyncCount: 'abc' }), "Unexpected value type in payload at 'RecordPatches[0].SyncCount': STRING_VALUE can not be converted to a Long"],
+      [
+        JSON.stringify({ SyncSessionToken: token, RecordPatches: { Op: 'replace', Key: 'k1', SyncCount: 2 } }),
+        "Unexpected value type in payload at 'RecordPatches': STRUCTURE_VALUE can not be converted to a List",
+      ],
+      [
+        JSON.stringify({ SyncSessionToken: token, RecordPatches: 'k1=CHANGED' }),
+        "Unexpected value type in payload at 'RecordPatches': STRING_VALUE can not be converted to a List",
+      ],
+      [
+        withPatches({ ...goodPatch, SyncCount: 'abc' }),
+        "Unexpected value type in payload at 'RecordPatches[0].SyncCount': STRING_VALUE can not be converted to a Long",
+      ],
       [withPatches({ ...goodPatch, SyncCount: 1.5 }), "Unexpected value type in payload at 'RecordPatches[0].SyncCount': 1.5 can not be converted to a Long"],
-      [withPatches({ ...goodPatch, SyncCount: true }), "Unexpected value type in payload at 'RecordPatches[0].SyncCount': BOOLEAN_VALUE can not be converted to a Long"],
+      [
+        withPatches({ ...goodPatch, SyncCount: true }),
+        "Unexpected value type in payload at 'RecordPatches[0].SyncCount': BOOLEAN_VALUE can not be converted to a Long",
+      ],
       [withPatches({ ...goodPatch, Key: 42 }), "Unexpected value type in payload at 'RecordPatches[0].Key': NUMBER_VALUE can not be converted to a String"],
-      [withPatches({ ...goodPatch, Value: { nested: true } }), "Unexpected value type in payload at 'RecordPatches[0].Value': STRUCTURE_VALUE can not be converted to a String"],
-      [withPatches({ ...goodPatch, DeviceLastModifiedDate: 'yesterday' }), "Unexpected value type in payload at 'RecordPatches[0].DeviceLastModifiedDate': STRING_VALUE can not be converted to a Timestamp"],
+      [
+        withPatches({ ...goodPatch, Value: { nested: true } }),
+        "Unexpected value type in payload at 'RecordPatches[0].Value': STRUCTURE_VALUE can not be converted to a String",
+      ],
+      [
+        withPatches({ ...goodPatch, DeviceLastModifiedDate: 'yesterday' }),
+        "Unexpected value type in payload at 'RecordPatches[0].DeviceLastModifiedDate': STRING_VALUE can not be converted to a Timestamp",
+      ],
       [withPatches(null), "Unexpected value type in payload at 'RecordPatches[0]': null is not allowed in a list"],
       [withPatches('k1'), "Unexpected value type in payload at 'RecordPatches[0]': STRING_VALUE can not be converted to a Structure"],
-      [JSON.stringify({ SyncSessionToken: 12345, RecordPatches: [goodPatch] }), "Unexpected value type in payload at 'SyncSessionToken': NUMBER_VALUE can not be converted to a String"],
-      [JSON.stringify({ SyncSessionToken: [token], RecordPatches: [goodPatch] }), "Unexpected value type in payload at 'SyncSessionToken': LIST_VALUE can not be converted to a String"],
-      [JSON.stringify({ SyncSessionToken: token, DeviceId: 7, RecordPatches: [goodPatch] }), "Unexpected value type in payload at 'DeviceId': NUMBER_VALUE can not be converted to a String"],
+      [
+        JSON.stringify({ SyncSessionToken: 12345, RecordPatches: [goodPatch] }),
+        "Unexpected value type in payload at 'SyncSessionToken': NUMBER_VALUE can not be converted to a String",
+      ],
+      [
+        JSON.stringify({ SyncSessionToken: [token], RecordPatches: [goodPatch] }),
+        "Unexpected value type in payload at 'SyncSessionToken': LIST_VALUE can not be converted to a String",
+      ],
+      [
+        JSON.stringify({ SyncSessionToken: token, DeviceId: 7, RecordPatches: [goodPatch] }),
+        "Unexpected value type in payload at 'DeviceId': NUMBER_VALUE can not be converted to a String",
+      ],
     ];
     for (const [body, message] of cases) {
       expectRefused(await update(body), 'SerializationException', message, body.slice(0, 120));
@@ -324,10 +345,12 @@ describe('SyncSessionToken (UpdateRecords)', () => {
     const ownKey = new TokenCodec(endpoint.serverKey);
     const session = (over: Partial<{ p: string; i: string; d: string; t: number }> = {}, codec = ownKey) =>
       codec.seal('sync-session', { s: randomUUID(), p: POOL, i: ID, d: 'main', t: Date.now(), ...over });
-    const secondToken = (await developer.send(new ListRecordsCommand({ IdentityPoolId: POOL, IdentityId: ID, DatasetName: 'second' }))).SyncSessionToken as string;
+    const secondToken = (await developer.send(new ListRecordsCommand({ IdentityPoolId: POOL, IdentityId: ID, DatasetName: 'second' })))
+      .SyncSessionToken as string;
     const otherIdentityToken = (await developer.send(new ListRecordsCommand({ IdentityPoolId: POOL, IdentityId: OTHER_ID, DatasetName: 'main' })))
       .SyncSessionToken as string;
-    const pageToken = (await developer.send(new ListRecordsCommand({ IdentityPoolId: POOL, IdentityId: ID, DatasetName: 'main', MaxResults: 1 }))).NextToken as string;
+    const pageToken = (await developer.send(new ListRecordsCommand({ IdentityPoolId: POOL, IdentityId: ID, DatasetName: 'main', MaxResults: 1 })))
+      .NextToken as string;
     expect(pageToken).toBeTruthy();
     const [payload, mac] = token.split('.');
     const flipped = payload[5] === 'A' ? 'B' : 'A';
@@ -382,7 +405,8 @@ describe('NextToken', () => {
     expect((await send({ method: 'GET', path, query: { maxResults: '1', nextToken: next } })).status).toBe(200);
 
     const secondNext = (await send({ method: 'GET', path: syncPath(POOL, ID, 'second', '/records'), query: { maxResults: '1' } })).json?.NextToken as string;
-    const datasetsNext = (await send({ method: 'GET', path: syncPath(POOL, ID, undefined, '/datasets'), query: { maxResults: '1' } })).json?.NextToken as string;
+    const datasetsNext = (await send({ method: 'GET', path: syncPath(POOL, ID, undefined, '/datasets'), query: { maxResults: '1' } })).json
+      ?.NextToken as string;
     expect(secondNext && datasetsNext).toBeTruthy();
     const sealedElsewhere = new TokenCodec(randomBytes(32)).seal('list-records', { p: POOL, i: ID, d: 'main', l: 0, c: 'x' });
     const forOther = new TokenCodec(endpoint.serverKey).seal('list-records', { p: POOL, i: OTHER_ID, d: 'main', l: 0, c: 'x' });
@@ -398,7 +422,12 @@ describe('NextToken', () => {
       ['for another identity', forOther],
     ];
     for (const [what, nextToken] of bad) {
-      expectRefused(await send({ method: 'GET', path, query: { maxResults: '1', nextToken } }), 'InvalidParameterException', NEXT_TOKEN_MESSAGE, `ListRecords ${what}`);
+      expectRefused(
+        await send({ method: 'GET', path, query: { maxResults: '1', nextToken } }),
+        'InvalidParameterException',
+        NEXT_TOKEN_MESSAGE,
+        `ListRecords ${what}`,
+      );
     }
   });
 
@@ -422,7 +451,12 @@ describe('NextToken', () => {
       ['sealed by another key', sealedElsewhere],
     ];
     for (const [what, nextToken] of bad) {
-      expectRefused(await send({ method: 'GET', path, query: { maxResults: '1', nextToken } }), 'InvalidParameterException', NEXT_TOKEN_MESSAGE, `ListDatasets ${what}`);
+      expectRefused(
+        await send({ method: 'GET', path, query: { maxResults: '1', nextToken } }),
+        'InvalidParameterException',
+        NEXT_TOKEN_MESSAGE,
+        `ListDatasets ${what}`,
+      );
     }
   });
 });
@@ -504,7 +538,9 @@ async function sendSignedFor(method: string, signedPath: string, sentPath: strin
   const signer = new SignatureV4({ credentials: endpoint.developerCredentials, region: endpoint.region, service: 'cognito-sync', sha256: Sha256 });
   const headers: Record<string, string> = { host: url.host };
   if (body) headers['content-type'] = 'application/json';
-  const signed = await signer.sign(new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: signedPath, headers, body }));
+  const signed = await signer.sign(
+    new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: signedPath, headers, body }),
+  );
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: url.hostname, port: url.port, method, path: sentPath, headers: signed.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -512,7 +548,13 @@ async function sendSignedFor(method: string, signedPath: string, sentPath: strin
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         const header = (name: string) => (res.headers[name] as string | undefined) ?? null;
-        resolve({ status: res.statusCode ?? 0, errorType: header('x-amzn-errortype'), requestId: header('x-amzn-requestid'), text, json: text ? JSON.parse(text) : undefined });
+        resolve({
+          status: res.statusCode ?? 0,
+          errorType: header('x-amzn-errortype'),
+          requestId: header('x-amzn-requestid'),
+          text,
+          json: text ? JSON.parse(text) : undefined,
+        });
       });
     });
     req.on('error', reject);
@@ -529,15 +571,26 @@ describe('text that is not well-formed Unicode or not UTF-8', () => {
     const path = syncPath(POOL, SPARE_ID, 'surrogates');
     const listed = await send({ method: 'GET', path: `${path}/records` });
     const sst = listed.json?.SyncSessionToken as string;
-    const write = (Key: string) => send({ method: 'POST', path, body: JSON.stringify({ SyncSessionToken: sst, RecordPatches: [{ Op: 'replace', Key, Value: 'v', SyncCount: 0 }] }) });
+    const write = (Key: string) =>
+      send({ method: 'POST', path, body: JSON.stringify({ SyncSessionToken: sst, RecordPatches: [{ Op: 'replace', Key, Value: 'v', SyncCount: 0 }] }) });
     // JSON.stringify writes a lone surrogate as the escape `\ud800`: the body itself is ASCII.
     expect(JSON.stringify('k\ud800')).toBe('"k\\ud800"');
-    expectRefused(await write('k\ud800'), 'InvalidParameterException', validation(violation('k\\uD800', 'recordPatches.1.member.key', WELL_FORMED)), 'k\\ud800');
-    expectRefused(await write('k\udc00'), 'InvalidParameterException', validation(violation('k\\uDC00', 'recordPatches.1.member.key', WELL_FORMED)), 'k\\udc00');
+    expectRefused(
+      await write('k\ud800'),
+      'InvalidParameterException',
+      validation(violation('k\\uD800', 'recordPatches.1.member.key', WELL_FORMED)),
+      'k\\ud800',
+    );
+    expectRefused(
+      await write('k\udc00'),
+      'InvalidParameterException',
+      validation(violation('k\\uDC00', 'recordPatches.1.member.key', WELL_FORMED)),
+      'k\\udc00',
+    );
     // Before, the first write was stored under "k\ufffd" and this one answered 409 forever.
     const ok = await write('k\ufffd');
     expect(ok.status, ok.text).toBe(200);
-    expect((ok.json?.Records as { Key: string }[]).map((r) => r.Key)).toEqual(['k\ufffd']);
+    expect((ok.json?.Records as { Key: string }[] | undefined)?.map((r) => r.Key)).toEqual(['k\ufffd']);
   });
 
   it('a lone surrogate in a value, a token or a device id is InvalidParameterException', async () => {
@@ -549,7 +602,12 @@ describe('text that is not well-formed Unicode or not UTF-8', () => {
       validation(violation('x\\uDBFF', 'recordPatches.1.member.value', WELL_FORMED)),
       'value',
     );
-    expectRefused(await update({ SyncSessionToken: `${token}\ud800`, RecordPatches: [patch] }), 'InvalidParameterException', /at 'syncSessionToken' failed to satisfy constraint: Member must be well-formed Unicode/, 'token');
+    expectRefused(
+      await update({ SyncSessionToken: `${token}\ud800`, RecordPatches: [patch] }),
+      'InvalidParameterException',
+      /at 'syncSessionToken' failed to satisfy constraint: Member must be well-formed Unicode/,
+      'token',
+    );
     expectRefused(
       await update({ SyncSessionToken: token, DeviceId: '\udc00d', RecordPatches: [patch] }),
       'InvalidParameterException',
@@ -581,7 +639,13 @@ describe('paths a signer would normalize', () => {
   it('a signature made for …/identities/I is refused on …/identities/I/datasets/.. (raw or %2E), and on an empty segment', async () => {
     const control = await sendSignedFor('GET', identity, identity);
     expect(control.status, control.text).toBe(200);
-    for (const sent of [`${identity}/datasets/..`, `${identity}/datasets/%2E%2E`, `${identity}/datasets/main/..`, `${identity}/./`, identity.replace('/identities/', '//identities/')]) {
+    for (const sent of [
+      `${identity}/datasets/..`,
+      `${identity}/datasets/%2E%2E`,
+      `${identity}/datasets/main/..`,
+      `${identity}/./`,
+      identity.replace('/identities/', '//identities/'),
+    ]) {
       expectRefused(await sendSignedFor('GET', identity, sent), 'UnknownOperationException', refusal('GET', sent), sent);
     }
   });

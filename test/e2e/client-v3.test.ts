@@ -180,7 +180,12 @@ describe('two devices of one identity', () => {
 
     // B, never synced, gets everything.
     const seen = await b.pull();
-    expect(seen.last).toMatchObject({ DatasetExists: true, DatasetSyncCount: 1, DatasetDeletedAfterRequestedSyncCount: false, LastModifiedBy: identity.identityId });
+    expect(seen.last).toMatchObject({
+      DatasetExists: true,
+      DatasetSyncCount: 1,
+      DatasetDeletedAfterRequestedSyncCount: false,
+      LastModifiedBy: identity.identityId,
+    });
     expect(b.values()).toEqual({ colour: 'blue', size: 'L' });
 
     // A changes one key; B asks only for what changed after its count 1.
@@ -231,7 +236,10 @@ describe('two devices of one identity', () => {
     const pulled = await b.pull();
     expect(pulled.records.map((r) => [r.Key, r.Value, r.SyncCount])).toEqual([['colour', 'green', 2]]);
     const retried = await b.push({ colour: 'yellow', other: 'now new' });
-    expect(retried.Records?.map((r) => [r.Key, r.SyncCount])).toEqual([['colour', 3], ['other', 3]]);
+    expect(retried.Records?.map((r) => [r.Key, r.SyncCount])).toEqual([
+      ['colour', 3],
+      ['other', 3],
+    ]);
     await a.pull();
     expect(a.values()).toEqual(b.values());
     expect(a.values()).toEqual({ colour: 'yellow', other: 'now new' });
@@ -272,7 +280,7 @@ describe('two devices of one identity', () => {
     const notFound = await rejection(b.client.send(new DescribeDatasetCommand(b.dataset)));
     expect(notFound).toBeInstanceOf(ResourceNotFoundException);
     expect(notFound.$metadata.httpStatusCode).toBe(404);
-    expect((await rejection(b.client.send(new DeleteDatasetCommand(b.dataset))))).toBeInstanceOf(ResourceNotFoundException);
+    expect(await rejection(b.client.send(new DeleteDatasetCommand(b.dataset)))).toBeInstanceOf(ResourceNotFoundException);
     expect((await a.client.send(new ListDatasetsCommand({ IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId }))).Datasets).toEqual([]);
 
     // A re-creates it from scratch: old keys have count 0 again, and the dataset count continues (3).
@@ -296,7 +304,11 @@ describe('two devices of one identity', () => {
     // B cannot resurrect its old copy of k2 with the old count.
     const resurrect = await rejection(
       b.client.send(
-        new UpdateRecordsCommand({ ...b.dataset, SyncSessionToken: stale.last.SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k2', Value: 'old', SyncCount: 2 }] }),
+        new UpdateRecordsCommand({
+          ...b.dataset,
+          SyncSessionToken: stale.last.SyncSessionToken,
+          RecordPatches: [{ Op: 'replace', Key: 'k2', Value: 'old', SyncCount: 2 }],
+        }),
       ),
     );
     expect(resurrect).toBeInstanceOf(ResourceConflictException);
@@ -368,13 +380,25 @@ describe('the six operations answer the model’s shapes', () => {
     expect(b.DeviceLastModifiedDate).toBeUndefined();
 
     const listed = await client.send(new ListRecordsCommand({ ...ds, LastSyncCount: 0 }));
-    expect(listed).toMatchObject({ Count: 2, DatasetSyncCount: 1, DatasetExists: true, DatasetDeletedAfterRequestedSyncCount: false, LastModifiedBy: identity.identityId });
+    expect(listed).toMatchObject({
+      Count: 2,
+      DatasetSyncCount: 1,
+      DatasetExists: true,
+      DatasetDeletedAfterRequestedSyncCount: false,
+      LastModifiedBy: identity.identityId,
+    });
     expect(listed.Records?.find((r) => r.Key === 'a')?.DeviceLastModifiedDate).toEqual(deviceDate);
     for (const r of listed.Records ?? []) near(r.LastModifiedDate, started);
 
     // DescribeDataset: sizes are UTF-8 bytes of key + value ('a' + 'é' = 3, 'b' + '' = 1).
     const described = await client.send(new DescribeDatasetCommand(ds));
-    expect(described.Dataset).toMatchObject({ IdentityId: identity.identityId, DatasetName: 'shapes', LastModifiedBy: identity.identityId, DataStorage: 4, NumRecords: 2 });
+    expect(described.Dataset).toMatchObject({
+      IdentityId: identity.identityId,
+      DatasetName: 'shapes',
+      LastModifiedBy: identity.identityId,
+      DataStorage: 4,
+      NumRecords: 2,
+    });
     near(described.Dataset?.CreationDate, started);
     near(described.Dataset?.LastModifiedDate, started);
 
@@ -442,7 +466,10 @@ describe('the six operations answer the model’s shapes', () => {
     const deltaReader = new Device(identity, identity.credentials, 'paged');
     deltaReader.lastSyncCount = 1;
     const onlyNew = await deltaReader.pull(1);
-    expect(onlyNew.records.map((r) => [r.Key, r.SyncCount]).sort()).toEqual([['key0', 2], ['key8', 2]]);
+    expect(onlyNew.records.map((r) => [r.Key, r.SyncCount]).sort()).toEqual([
+      ['key0', 2],
+      ['key8', 2],
+    ]);
     expect(onlyNew.pages).toBe(2);
     expect(deltaReader.lastSyncCount).toBe(2);
   });
@@ -493,7 +520,11 @@ describe('developer credentials', () => {
       const ds = { ...ids, DatasetName: 'by-developer' };
       const listed = await developer.send(new ListRecordsCommand(ds));
       const written = await developer.send(
-        new UpdateRecordsCommand({ ...ds, SyncSessionToken: listed.SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'dev', SyncCount: 0 }] }),
+        new UpdateRecordsCommand({
+          ...ds,
+          SyncSessionToken: listed.SyncSessionToken,
+          RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'dev', SyncCount: 0 }],
+        }),
       );
       expect(written.Records?.[0]).toMatchObject({ Key: 'k', Value: 'dev', SyncCount: 1, LastModifiedBy: endpoint.accountId });
       const records = await developer.send(new ListRecordsCommand(ds));

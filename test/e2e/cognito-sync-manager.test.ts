@@ -17,11 +17,7 @@
  */
 import AWS from 'aws-sdk';
 import 'amazon-cognito-js';
-import {
-  CognitoSyncClient,
-  ListRecordsCommand,
-  type _Record as SdkRecord,
-} from '@aws-sdk/client-cognito-sync';
+import { CognitoSyncClient, ListRecordsCommand, type _Record as SdkRecord } from '@aws-sdk/client-cognito-sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEndpoint, type Endpoint } from '../helpers/local-endpoint';
 
@@ -94,10 +90,7 @@ interface SyncOutcome {
  * `dataset.synchronize` as a promise that settles on onSuccess or onFailure. The other callbacks are
  * the test's (`onConflict`, `onDatasetDeleted`) and are recorded.
  */
-function synchronize(
-  dataset: SyncDataset,
-  handlers: Pick<SyncCallbacks, 'onConflict' | 'onDatasetDeleted'> = {},
-): Promise<SyncOutcome> {
+function synchronize(dataset: SyncDataset, handlers: Pick<SyncCallbacks, 'onConflict' | 'onDatasetDeleted'> = {}): Promise<SyncOutcome> {
   return new Promise((resolve) => {
     const calls: string[] = [];
     const conflicts: SyncConflict[][] = [];
@@ -193,7 +186,10 @@ async function twoDevices(datasetName: string): Promise<{ a: Device; b: Device; 
 }
 
 /** The dataset as the server holds it, read with developer credentials. */
-async function serverView(identityId: string, datasetName: string): Promise<{ values: Record<string, string>; count: number; exists: boolean; records: SdkRecord[] }> {
+async function serverView(
+  identityId: string,
+  datasetName: string,
+): Promise<{ values: Record<string, string>; count: number; exists: boolean; records: SdkRecord[] }> {
   const out = await developer.send(new ListRecordsCommand({ IdentityPoolId: poolId, IdentityId: identityId, DatasetName: datasetName }));
   const records = out.Records ?? [];
   return {

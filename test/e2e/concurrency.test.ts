@@ -85,7 +85,9 @@ describe(`${WRITERS} writers at once`, () => {
     }
   });
 
-  it('on one record, with large updates (over the 100-item transaction cap) among the writers: still exactly one acceptance per round', { timeout: 30_000 }, async () => {
+  it('on one record, with large updates (over the 100-item transaction cap) among the writers: still exactly one acceptance per round', {
+    timeout: 30_000,
+  }, async () => {
     // Updates of more than 98 records commit through the store's redo log rather than one
     // transaction. Three writers send 111 patches (110 keys of their own and the contested one),
     // the others only the contested record.
@@ -98,9 +100,15 @@ describe(`${WRITERS} writers at once`, () => {
       const contested = counts.get('score') ?? 0;
       const results = await Promise.allSettled(
         writers.map((w, i) => {
-          const own = i < LARGE
-            ? Array.from({ length: 110 }, (_, k) => ({ Op: 'replace' as const, Key: `bulk-${i}-${k}`, Value: `${round}`, SyncCount: counts.get(`bulk-${i}-${k}`) ?? 0 }))
-            : [];
+          const own =
+            i < LARGE
+              ? Array.from({ length: 110 }, (_, k) => ({
+                  Op: 'replace' as const,
+                  Key: `bulk-${i}-${k}`,
+                  Value: `${round}`,
+                  SyncCount: counts.get(`bulk-${i}-${k}`) ?? 0,
+                }))
+              : [];
           return w.send(
             new UpdateRecordsCommand({
               ...datasetOf(name),

@@ -169,7 +169,7 @@ describe('requests: Lambda measures the event, not the body', () => {
   });
 });
 
-describe('answers: nothing the service returns is over Lambda\'s response limit', () => {
+describe("answers: nothing the service returns is over Lambda's response limit", () => {
   it('UpdateRecords refuses an update whose event fits but whose echoed records would not, before writing', async () => {
     const identity = await endpoint.newIdentity();
     const client = v3Client(identity);
@@ -242,8 +242,7 @@ describe('answers: nothing the service returns is over Lambda\'s response limit'
     interface Manager {
       openOrCreateDataset(name: string, callback: Callback<Dataset>): void;
     }
-    const Manager = (AWS as unknown as { CognitoSyncManager: { new (o: { DataStore: unknown }): Manager; StoreInMemory: unknown } })
-      .CognitoSyncManager;
+    const Manager = (AWS as unknown as { CognitoSyncManager: { new (o: { DataStore: unknown }): Manager; StoreInMemory: unknown } }).CognitoSyncManager;
     AWS.config.update({ region: endpoint.region, maxRetries: 0, cognitoidentity: { endpoint: endpoint.url }, cognitosync: { endpoint: endpoint.url } });
     const credentials = new AWS.CognitoIdentityCredentials({ IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId });
     await credentials.getPromise();

@@ -12,13 +12,7 @@
  */
 import AWS from 'aws-sdk';
 import 'amazon-cognito-js';
-import {
-  CognitoSyncClient,
-  ListDatasetsCommand,
-  ListRecordsCommand,
-  UpdateRecordsCommand,
-  type CognitoSyncClientConfig,
-} from '@aws-sdk/client-cognito-sync';
+import { CognitoSyncClient, ListDatasetsCommand, ListRecordsCommand, UpdateRecordsCommand, type CognitoSyncClientConfig } from '@aws-sdk/client-cognito-sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../lambdas/local/server';
 import { dynamoEndpoint } from '../helpers/dynamodb-local';
@@ -121,9 +115,10 @@ describe('@aws-sdk/client-cognito-sync (v3)', () => {
     };
     const client = new CognitoSyncClient(config);
     const seen = recordSignatures(client);
-    const error = await client
-      .send(new ListDatasetsCommand({ IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId }))
-      .then(() => undefined, (e: unknown) => e as { name: string; $metadata: { httpStatusCode?: number } });
+    const error = await client.send(new ListDatasetsCommand({ IdentityPoolId: identity.identityPoolId, IdentityId: identity.identityId })).then(
+      () => undefined,
+      (e: unknown) => e as { name: string; $metadata: { httpStatusCode?: number } },
+    );
     expect(seen.map(scopeService)).toEqual(['foo']);
     expect(error?.$metadata.httpStatusCode).toBe(403);
     expect(error?.name).toBe('InvalidSignatureException');
@@ -266,9 +261,10 @@ describe('the deployedRules option', () => {
   it('refuses a client that signs for cognito-sync with the 403 API Gateway gives', async () => {
     const client = new CognitoSyncClient({ region: endpoint.region, endpoint: rehearsal.url, credentials: identity.credentials, maxAttempts: 1 });
     const seen = recordSignatures(client);
-    const error = await client
-      .send(listDatasets())
-      .then(() => undefined, (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } });
+    const error = await client.send(listDatasets()).then(
+      () => undefined,
+      (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } },
+    );
     expect(seen.map(scopeService)).toEqual(['cognito-sync']);
     expect(error?.$metadata.httpStatusCode).toBe(403);
     expect(error?.name).toBe('InvalidSignatureException');

@@ -22,8 +22,9 @@ afterAll(async () => {
 it('the README v3 snippet syncs, with the IdentityId read from the client’s credentials', async () => {
   const endpoint = local.url;
   const developer = local.developerCredentials;
-  const { IdentityPoolId } = await new CognitoIdentityClient({ region: 'us-east-1', endpoint, credentials: developer })
-    .send(new CreateIdentityPoolCommand({ IdentityPoolName: 'local', AllowUnauthenticatedIdentities: true }));
+  const { IdentityPoolId } = await new CognitoIdentityClient({ region: 'us-east-1', endpoint, credentials: developer }).send(
+    new CreateIdentityPoolCommand({ IdentityPoolName: 'local', AllowUnauthenticatedIdentities: true }),
+  );
 
   const sync = new CognitoSyncClient({
     region: 'us-east-1',

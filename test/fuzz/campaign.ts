@@ -189,14 +189,25 @@ export function formatReport(report: CampaignReport, options: FormatOptions = {}
   );
   out.push(`slowest: ${report.slowest.map((t) => `${t.ms} ms (${t.status}) ${t.description.slice(0, 160)}`).join('\n         ')}`);
   if (report.untyped.length > 0) {
-    out.push(`(not failed on) error answers without x-amzn-ErrorType: ${report.untyped.length}, e.g. ${report.untyped.slice(0, 3).map((f) => `#${f.request.index}`).join(' ')}`);
+    out.push(
+      `(not failed on) error answers without x-amzn-ErrorType: ${report.untyped.length}, e.g. ${report.untyped
+        .slice(0, 3)
+        .map((f) => `#${f.request.index}`)
+        .join(' ')}`,
+    );
   }
   if (report.failures.length > 0) {
     out.push('', `First ${Math.min(show, report.failures.length)} of ${report.failures.length} failing requests:`);
     for (const failure of report.failures.slice(0, show)) {
       out.push('', `[${failure.kind}]`, describeRequest(failure.request), describeOutcome(failure.outcome));
     }
-    out.push('', `Reproduce (same seed; ids and dates are this run's own): ${reproduce(report.seed, report.failures.slice(0, show).map((f) => f.request.index))}`);
+    out.push(
+      '',
+      `Reproduce (same seed; ids and dates are this run's own): ${reproduce(
+        report.seed,
+        report.failures.slice(0, show).map((f) => f.request.index),
+      )}`,
+    );
   }
   if (report.victimChanges.length > 0) out.push('', 'Victims changed:', ...report.victimChanges);
   out.push('', report.ok ? 'Campaign passed.' : 'Campaign FAILED.');

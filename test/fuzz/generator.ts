@@ -157,7 +157,7 @@ function nextToken(ctx: Context): string {
     [3, () => world.fuzzerNextToken],
     [1, () => tamper(rng, world.fuzzerNextToken)],
     [1, () => rng.pick(world.fuzzers[0].datasets).token],
-    [1, () => Buffer.from(JSON.stringify({ o: 0, k: 'zzz' })).toString('base64url') + '.AAAA'],
+    [1, () => `${Buffer.from(JSON.stringify({ o: 0, k: 'zzz' })).toString('base64url')}.AAAA`],
     [3, () => hostileString(rng)],
   ])();
 }
@@ -189,7 +189,11 @@ function recordPatches(ctx: Context, dataset: string): unknown {
       [n > 10 ? 0.2 : 3, () => hostileString(rng)],
     ])();
     const patch: Record<string, unknown> = {
-      Op: rng.weighted<unknown>([[7, 'replace'], [2, 'remove'], [1, rng.pick<unknown>(['REPLACE', 'add', '', null, 5, ['replace']])]]),
+      Op: rng.weighted<unknown>([
+        [7, 'replace'],
+        [2, 'remove'],
+        [1, rng.pick<unknown>(['REPLACE', 'add', '', null, 5, ['replace']])],
+      ]),
       Key: key,
     };
     // Large values only in small updates: 1,024 patches of a megabyte each would only test the network.
@@ -311,10 +315,19 @@ function syncDraft(ctx: Context, op: OperationSpec): Draft {
   return draft;
 }
 
-const IDENTITY_OPERATIONS = ['GetId', 'GetCredentialsForIdentity', 'CreateIdentityPool'];
 const UNKNOWN_IDENTITY_OPERATIONS = [
-  'DeleteIdentityPool', 'UpdateIdentityPool', 'DescribeIdentityPool', 'ListIdentityPools', 'DeleteIdentities',
-  'GetOpenIdToken', 'MergeDeveloperIdentities', 'SetIdentityPoolRoles', '', 'GetId ', 'getid', 'GetId\u0000',
+  'DeleteIdentityPool',
+  'UpdateIdentityPool',
+  'DescribeIdentityPool',
+  'ListIdentityPools',
+  'DeleteIdentities',
+  'GetOpenIdToken',
+  'MergeDeveloperIdentities',
+  'SetIdentityPoolRoles',
+  '',
+  'GetId ',
+  'getid',
+  'GetId\u0000',
 ];
 
 function identityDraft(ctx: Context): Draft {
@@ -368,9 +381,18 @@ function strayDraft(ctx: Context): Draft {
   const draft = emptyDraft();
   draft.method = rng.pick(['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD']);
   draft.path = rng.pick([
-    '/', '/favicon.ico', '/robots.txt', '/identitypools', '/identitypools/', `/identitypools/${pool}/identities`,
-    `/identitypools/${pool}/identities/${id}/datasets/settings/records/extra`, `/identitypools/${pool}/identity/${id}`,
-    '/2014-06-30/identitypools', '/%2e%2e/%2e%2e/etc/passwd', '/identitypools/a/b/c/d/e/f/g/h', `/IDENTITYPOOLS/${pool}`,
+    '/',
+    '/favicon.ico',
+    '/robots.txt',
+    '/identitypools',
+    '/identitypools/',
+    `/identitypools/${pool}/identities`,
+    `/identitypools/${pool}/identities/${id}/datasets/settings/records/extra`,
+    `/identitypools/${pool}/identity/${id}`,
+    '/2014-06-30/identitypools',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/identitypools/a/b/c/d/e/f/g/h',
+    `/IDENTITYPOOLS/${pool}`,
   ]);
   if (rng.chance(0.4)) {
     draft.json = { anything: hostileString(rng) };
@@ -411,7 +433,7 @@ const pathMutations: Mutation[] = [
   (ctx, d) => {
     const slashes = [...d.path.matchAll(/\//g)].map((m) => m.index ?? 0);
     const at = ctx.rng.pick(slashes.length > 0 ? slashes : [0]);
-    d.path = d.path.slice(0, at) + '/' + d.path.slice(at);
+    d.path = `${d.path.slice(0, at)}/${d.path.slice(at)}`;
     return 'path:double-slash';
   },
   (_ctx, d) => {
@@ -429,7 +451,7 @@ const pathMutations: Mutation[] = [
     if (candidates.length === 0) return 'path:encode-unreserved(none)';
     const [c, i] = rng.pick(candidates);
     const hex = c.charCodeAt(0).toString(16);
-    d.path = d.path.slice(0, i) + `%${rng.chance(0.5) ? hex.toUpperCase() : hex}` + d.path.slice(i + 1);
+    d.path = `${d.path.slice(0, i)}%${rng.chance(0.5) ? hex.toUpperCase() : hex}${d.path.slice(i + 1)}`;
     return 'path:encode-unreserved';
   },
   (ctx, d) => {
@@ -484,9 +506,23 @@ const pathMutations: Mutation[] = [
 const queryMutations: Mutation[] = [
   (ctx, d) => {
     const extra = ctx.rng.pick([
-      'maxResults=1&maxResults=2', 'lastSyncCount=0&lastSyncCount=9', 'nextToken=&nextToken=x', 'foo=bar', 'maxResults',
-      '&&=&', '=', 'nextToken=%zz', 'nextToken=%ED%A0%80', 'nextToken=%FF', 'syncSessionToken=a+b', `x=${'\xe9'}`,
-      '__proto__=x&constructor=y', 'maxResults=%31', 'MaxResults=5', 'lastsynccount=1', 'maxResults[]=1',
+      'maxResults=1&maxResults=2',
+      'lastSyncCount=0&lastSyncCount=9',
+      'nextToken=&nextToken=x',
+      'foo=bar',
+      'maxResults',
+      '&&=&',
+      '=',
+      'nextToken=%zz',
+      'nextToken=%ED%A0%80',
+      'nextToken=%FF',
+      'syncSessionToken=a+b',
+      `x=${'\xe9'}`,
+      '__proto__=x&constructor=y',
+      'maxResults=%31',
+      'MaxResults=5',
+      'lastsynccount=1',
+      'maxResults[]=1',
     ]);
     d.query = d.query ? `${d.query}&${extra}` : extra;
     return 'query:odd-parameters';
@@ -554,8 +590,13 @@ const headerMutations: Mutation[] = [
   },
   (ctx, d) => {
     const target = ctx.rng.pick([
-      'AWSCognitoIdentityService.GetId', 'AWSCognitoIdentityService.CreateIdentityPool', 'AWSCognitoIdentityService.',
-      'AWSCognitoIdentityService.DeleteIdentityPool', 'AWSCognitoSyncService.ListRecords', 'junk', '',
+      'AWSCognitoIdentityService.GetId',
+      'AWSCognitoIdentityService.CreateIdentityPool',
+      'AWSCognitoIdentityService.',
+      'AWSCognitoIdentityService.DeleteIdentityPool',
+      'AWSCognitoSyncService.ListRecords',
+      'junk',
+      '',
     ]);
     d.headers = d.headers.filter(([n]) => n !== 'x-amz-target');
     d.headers.push(['x-amz-target', target]);
@@ -563,13 +604,21 @@ const headerMutations: Mutation[] = [
   },
   (ctx, d) => {
     d.headers = d.headers.filter(([n]) => n !== 'content-type');
-    const type = ctx.rng.pick(['text/plain', 'application/x-amz-json-1.1', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', '', 'é', 'application/xml']);
+    const type = ctx.rng.pick([
+      'text/plain',
+      'application/x-amz-json-1.1',
+      'application/json; charset=latin1',
+      'multipart/form-data; boundary=x',
+      '',
+      'é',
+      'application/xml',
+    ]);
     if (ctx.rng.chance(0.8)) d.headers.push(['content-type', utf8Bytes(type)]);
     if (ctx.rng.chance(0.2)) d.headers.push(['content-type', 'application/json']);
     return `header:content-type(${JSON.stringify(type)})`;
   },
   (ctx, d) => {
-    d.headers.push(['x-amz-client-context', utf8Bytes(ctx.rng.pick([hostileString(ctx.rng), 'not base64 ✓', 'e30=', '=' + 'A'.repeat(9000)]))]);
+    d.headers.push(['x-amz-client-context', utf8Bytes(ctx.rng.pick([hostileString(ctx.rng), 'not base64 ✓', 'e30=', `=${'A'.repeat(9000)}`]))]);
     return 'header:client-context';
   },
   (ctx, d) => {
@@ -577,7 +626,16 @@ const headerMutations: Mutation[] = [
     return 'header:non-ascii-value';
   },
   (ctx, d) => {
-    d.headers.push(ctx.rng.pick<[string, string]>([['x y', 'z'], ['x(y)', 'z'], ['', 'empty-name'], ['x-fuzz', 'a\r\n continued'], ['x-fuzz\x00', 'z'], ['é', 'z']]));
+    d.headers.push(
+      ctx.rng.pick<[string, string]>([
+        ['x y', 'z'],
+        ['x(y)', 'z'],
+        ['', 'empty-name'],
+        ['x-fuzz', 'a\r\n continued'],
+        ['x-fuzz\x00', 'z'],
+        ['é', 'z'],
+      ]),
+    );
     return 'header:malformed';
   },
   (ctx, d) => {
@@ -636,7 +694,26 @@ const memberMutations: Mutation[] = [
 /** Byte-level: on the serialized body. */
 const bodyMutations: Mutation[] = [
   (ctx, d) => {
-    d.body = Buffer.from(ctx.rng.pick(['not json', '{', '{"a":', '}', ']', '[]', 'null', '1', '"s"', 'true', '{}', '{"RecordPatches":{}}', "{'a':1}", '{"a":1,}', 'NaN', '{"SyncSessionToken":}']));
+    d.body = Buffer.from(
+      ctx.rng.pick([
+        'not json',
+        '{',
+        '{"a":',
+        '}',
+        ']',
+        '[]',
+        'null',
+        '1',
+        '"s"',
+        'true',
+        '{}',
+        '{"RecordPatches":{}}',
+        "{'a':1}",
+        '{"a":1,}',
+        'NaN',
+        '{"SyncSessionToken":}',
+      ]),
+    );
     return 'body:not-an-object';
   },
   (ctx, d) => {
@@ -645,11 +722,15 @@ const bodyMutations: Mutation[] = [
   },
   (ctx, d) => {
     const n = ctx.rng.pick([1_000, 100_000, 1_000_000]);
-    d.body = Buffer.from(ctx.rng.chance(0.5) ? '['.repeat(n) + ']'.repeat(n) : '{"a":'.repeat(n) + '1' + '}'.repeat(n));
+    d.body = Buffer.from(ctx.rng.chance(0.5) ? '['.repeat(n) + ']'.repeat(n) : `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`);
     return `body:deep-nesting(${n})`;
   },
   (ctx, d) => {
-    if (d.body[0] === 0x7b) d.body = Buffer.concat([Buffer.from(`{"${ctx.rng.pick(['SyncSessionToken', 'RecordPatches', 'IdentityPoolId'])}":${ctx.rng.pick(['5', 'null', '"x"', '[]'])},`), d.body.subarray(1)]);
+    if (d.body[0] === 0x7b)
+      d.body = Buffer.concat([
+        Buffer.from(`{"${ctx.rng.pick(['SyncSessionToken', 'RecordPatches', 'IdentityPoolId'])}":${ctx.rng.pick(['5', 'null', '"x"', '[]'])},`),
+        d.body.subarray(1),
+      ]);
     return 'body:duplicate-keys';
   },
   (_ctx, d) => {
@@ -666,9 +747,9 @@ const bodyMutations: Mutation[] = [
   },
   (ctx, d) => {
     const quote = d.body.indexOf('":"');
-    const escape = ctx.rng.pick(['\\ud800', '\\udc00', '\\udbff\\udbff', '\\u0000', '\\ud83d']);
-    if (quote >= 0) d.body = Buffer.concat([d.body.subarray(0, quote + 3), Buffer.from(escape), d.body.subarray(quote + 3)]);
-    return `body:escaped-surrogate(${escape})`;
+    const escapeSequence = ctx.rng.pick(['\\ud800', '\\udc00', '\\udbff\\udbff', '\\u0000', '\\ud83d']);
+    if (quote >= 0) d.body = Buffer.concat([d.body.subarray(0, quote + 3), Buffer.from(escapeSequence), d.body.subarray(quote + 3)]);
+    return `body:escaped-surrogate(${escapeSequence})`;
   },
   (ctx, d) => {
     d.body = Buffer.concat([d.body, Buffer.from(ctx.rng.pick(['garbage', ' {}', '\u0000', ',', '\n\n']))]);
@@ -757,10 +838,10 @@ export function mentionsVictim(wire: WireRequest, world: World): boolean {
 /** The request with a victim's ids replaced by a fuzzer's, in the target and the body. */
 function retarget(wire: WireRequest, from: Subject, to: Party): WireRequest {
   const swap = (text: string) =>
-    [[from.identityId, to.identityId], [encodeLabel(from.identityId), encodeLabel(to.identityId)]].reduce(
-      (t, [a, b]) => t.split(a).join(b),
-      text,
-    );
+    [
+      [from.identityId, to.identityId],
+      [encodeLabel(from.identityId), encodeLabel(to.identityId)],
+    ].reduce((t, [a, b]) => t.split(a).join(b), text);
   return { ...wire, target: swap(wire.target), body: Buffer.from(swap(wire.body.toString('latin1')), 'latin1') };
 }
 
@@ -824,12 +905,15 @@ async function badlySigned(ctx: Context, wire: WireRequest, service: string): Pr
         ...signed,
         headers: signed.headers.map(([n, v]): [string, string] => {
           if (n !== 'authorization') return [n, v];
-          return [n, rng.pick([
-            v.replace(/Signature=([0-9a-f])/, (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`),
-            v.slice(0, -1),
-            `${v},Signature=${'0'.repeat(64)}`,
-            v.replace('SignedHeaders=', 'SignedHeaders=x-fuzz;'),
-          ])];
+          return [
+            n,
+            rng.pick([
+              v.replace(/Signature=([0-9a-f])/, (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`),
+              v.slice(0, -1),
+              `${v},Signature=${'0'.repeat(64)}`,
+              v.replace('SignedHeaders=', 'SignedHeaders=x-fuzz;'),
+            ]),
+          ];
         }),
       };
     }
@@ -844,7 +928,11 @@ async function badlySigned(ctx: Context, wire: WireRequest, service: string): Pr
     case 9: {
       ctx.notes.push('bad-signature:forged-session-token');
       const forged = mintSessionCredentials(randomBytes(32), { pool: subject.pool, identity: subject.identityId });
-      return signWire(wire, { credentials: { accessKeyId: forged.AccessKeyId, secretAccessKey: forged.SecretKey, sessionToken: forged.SessionToken }, region, service });
+      return signWire(wire, {
+        credentials: { accessKeyId: forged.AccessKeyId, secretAccessKey: forged.SecretKey, sessionToken: forged.SessionToken },
+        region,
+        service,
+      });
     }
     case 10:
       ctx.notes.push('bad-signature:tampered-victim-token');
@@ -859,7 +947,11 @@ async function badlySigned(ctx: Context, wire: WireRequest, service: string): Pr
     }
     default: {
       ctx.notes.push('bad-signature:leaked-victim-token-without-secret');
-      return signWire(wire, { credentials: { accessKeyId: subject.credentials?.accessKeyId ?? 'ASIAXXXXXXXXXXXXXXXX', secretAccessKey: 'guessed', sessionToken: victimToken }, region, service });
+      return signWire(wire, {
+        credentials: { accessKeyId: subject.credentials?.accessKeyId ?? 'ASIAXXXXXXXXXXXXXXXX', secretAccessKey: 'guessed', sessionToken: victimToken },
+        region,
+        service,
+      });
     }
   }
 }
@@ -870,11 +962,14 @@ function unsigned(ctx: Context, wire: WireRequest): WireRequest {
   const junk = rng.pick<[string, string]>([
     ['authorization', 'AWS4-HMAC-SHA256'],
     ['authorization', 'AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=00'],
-    ['authorization', `AWS4-HMAC-SHA256 Credential=${ctx.world.developer.accessKeyId}/20200101/us-east-1/cognito-sync/aws4_request, SignedHeaders=x-amz-date, Signature=abc`],
+    [
+      'authorization',
+      `AWS4-HMAC-SHA256 Credential=${ctx.world.developer.accessKeyId}/20200101/us-east-1/cognito-sync/aws4_request, SignedHeaders=x-amz-date, Signature=abc`,
+    ],
     ['authorization', 'Basic YWRtaW46YWRtaW4='],
     ['authorization', 'Bearer x'],
     ['authorization', ''],
-    ['authorization', 'AWS4-HMAC-SHA256 ' + 'Credential=x,'.repeat(2000)],
+    ['authorization', `AWS4-HMAC-SHA256 ${'Credential=x,'.repeat(2000)}`],
     ['x-amz-security-token', ctx.subject.credentials?.sessionToken ?? 'x'],
     ['x-amz-date', '20200101T000000Z'],
   ]);
@@ -916,7 +1011,11 @@ export async function generate(world: World, seed: number, index: number): Promi
   const subject = chooseSubject(rng, world, mode, fuzzer);
   const ctx: Context = { rng, world, mode, subject, fuzzer, notes: [] };
 
-  const kind = rng.weighted([[80, 'sync'], [14, 'identity'], [6, 'stray']] as const);
+  const kind = rng.weighted([
+    [80, 'sync'],
+    [14, 'identity'],
+    [6, 'stray'],
+  ] as const);
   let what: string;
   let draft: Draft;
   if (kind === 'sync') {
@@ -932,7 +1031,12 @@ export async function generate(world: World, seed: number, index: number): Promi
   }
 
   const mutations: string[] = [];
-  const count = rng.weighted([[20, 0], [45, 1], [25, 2], [10, 3]]);
+  const count = rng.weighted([
+    [20, 0],
+    [45, 1],
+    [25, 2],
+    [10, 3],
+  ]);
   const chosen = Array.from({ length: count }, () => rng.pick(rng.weighted(MUTATION_FAMILIES)));
   // Object-level mutations first, then the body is serialized for the byte-level ones.
   for (const mutation of chosen.filter((m) => memberMutations.includes(m))) mutations.push(mutation(ctx, draft));

@@ -52,7 +52,10 @@ it(`${REQUESTS} hostile requests (seed ${SEED}): no 5xx but 501, no dropped conn
   });
   const summary = formatReport(report, { show: 3 });
   expect(report.sent, summary).toBe(REQUESTS);
-  expect(report.failures.map((f) => `${f.kind} ${f.request.description}`), summary).toEqual([]);
+  expect(
+    report.failures.map((f) => `${f.kind} ${f.request.description}`),
+    summary,
+  ).toEqual([]);
   expect(report.victimChanges, summary).toEqual([]);
   endpoint = undefined;
   expect(await closeWithin(running), `the endpoint did not close: a connection was left open\n${summary}`).toBe(true);

@@ -12,8 +12,7 @@ import { startLocalEndpoint } from '../../lambdas/local/local-endpoint';
 import { formatReport, runCampaign } from './campaign';
 import { closeFailure, closeWithin } from './shutdown';
 
-const USAGE =
-  'usage: npm run fuzz -- [--seed N] [--requests N] [--max-seconds S] [--concurrency C] [--timeout-ms MS] [--only I,J,...] [--show K]';
+const USAGE = 'usage: npm run fuzz -- [--seed N] [--requests N] [--max-seconds S] [--concurrency C] [--timeout-ms MS] [--only I,J,...] [--show K]';
 
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

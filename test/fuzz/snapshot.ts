@@ -6,13 +6,7 @@
  * before and after the run.
  */
 import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import {
-  CognitoSyncClient,
-  DescribeIdentityUsageCommand,
-  ListDatasetsCommand,
-  ListRecordsCommand,
-  type Dataset,
-} from '@aws-sdk/client-cognito-sync';
+import { CognitoSyncClient, DescribeIdentityUsageCommand, ListDatasetsCommand, ListRecordsCommand, type Dataset } from '@aws-sdk/client-cognito-sync';
 import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
 import type { Party } from './world';
 

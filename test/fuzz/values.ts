@@ -16,6 +16,7 @@ export function hostileString(rng: Rng): string {
     [2, () => rng.pick(['\u0000', 'a\u0000b', '\n', '\r\n', '\t', '\u007f', '\u0001'])],
     [2, () => rng.pick(['.', '..', '../..', '/', '//', '%2e%2e', '%2F', '%', '%zz', '\\', '?', '#', '&', '='])],
     [2, () => rng.pick(['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'null', 'undefined', 'NaN', 'true'])],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the Log4Shell probe is this literal text, not a template.
     [1, () => rng.pick(['I#', 'I#x#y', '#', 'LOCALPOOL#', 'HEAD', 'R#', '<script>alert(1)</script>', "' OR '1'='1", '${jndi:ldap://x}'])],
     [2, () => rng.string(rng.int(1, 40), 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-')],
     [1, () => rng.string(rng.int(1, 30), '!"$&\'()*+,;=@[]^`{|}~ ')],
@@ -27,24 +28,63 @@ export function hostileString(rng: Rng): string {
 /** Numbers-as-strings for `Long` and `IntegerString` members (query strings). */
 export function hostileNumberString(rng: Rng): string {
   return rng.pick([
-    '-1', '-0', '0', '00', '01', '1', '1.5', '1e3', '0x10', ' 1', '1 ', '+1', 'NaN', 'Infinity', '', 'abc',
-    '2147483647', '2147483648', '-2147483649', '9007199254740993', '9223372036854775807', '9223372036854775808',
-    '-9223372036854775809', '99999999999999999999999999', '1,2', '１', '\u0661',
+    '-1',
+    '-0',
+    '0',
+    '00',
+    '01',
+    '1',
+    '1.5',
+    '1e3',
+    '0x10',
+    ' 1',
+    '1 ',
+    '+1',
+    'NaN',
+    'Infinity',
+    '',
+    'abc',
+    '2147483647',
+    '2147483648',
+    '-2147483649',
+    '9007199254740993',
+    '9223372036854775807',
+    '9223372036854775808',
+    '-9223372036854775809',
+    '99999999999999999999999999',
+    '1,2',
+    '１',
+    '\u0661',
   ]);
 }
 
 /** JSON values of the wrong type, for any member. */
 export function wrongTypeValue(rng: Rng): unknown {
-  return rng.pick<unknown>([
-    null, true, false, 0, -1, 1.5, 1e308, -0, 2 ** 53 + 2, 'string', '', [], [1, 2], {}, { a: 1 }, [[[]]], { __proto__: null },
-  ]);
+  return rng.pick<unknown>([null, true, false, 0, -1, 1.5, 1e308, -0, 2 ** 53 + 2, 'string', '', [], [1, 2], {}, { a: 1 }, [[[]]], { __proto__: null }]);
 }
 
 /** Numbers for `SyncCount`, around the record's count and outside any sane range. */
 export function hostileSyncCount(rng: Rng, current: number): unknown {
   return rng.pick<unknown>([
-    current, current, current + 1, current - 1, 0, -1, 1.5, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 2 ** 63, 1e308, -1e308,
-    '0', String(current), null, true, [current], { n: current },
+    current,
+    current,
+    current + 1,
+    current - 1,
+    0,
+    -1,
+    1.5,
+    2 ** 31,
+    2 ** 53,
+    2 ** 53 + 2,
+    2 ** 63,
+    1e308,
+    -1e308,
+    '0',
+    String(current),
+    null,
+    true,
+    [current],
+    { n: current },
   ]);
 }
 

@@ -4,12 +4,7 @@
  * identities (which developer-signed and self-signed requests may change at will), each with
  * datasets, records, a tombstone and a SyncSessionToken per dataset.
  */
-import {
-  CognitoIdentityClient,
-  CreateIdentityPoolCommand,
-  GetCredentialsForIdentityCommand,
-  GetIdCommand,
-} from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { CognitoSyncClient, ListRecordsCommand, UpdateRecordsCommand, type RecordPatch } from '@aws-sdk/client-cognito-sync';
 import type { SigningCredentials } from './sign';
 

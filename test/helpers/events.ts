@@ -14,11 +14,12 @@ export const TEST_IDENTITY_ID = 'us-east-1:aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'
 
 export const developer = (accountId = TEST_ACCOUNT_ID): Principal => ({ kind: 'developer', accountId });
 
-export const identity = (
-  identityId = TEST_IDENTITY_ID,
-  identityPoolId = TEST_POOL_ID,
-  accountId = TEST_ACCOUNT_ID,
-): Principal => ({ kind: 'identity', accountId, identityPoolId, identityId });
+export const identity = (identityId = TEST_IDENTITY_ID, identityPoolId = TEST_POOL_ID, accountId = TEST_ACCOUNT_ID): Principal => ({
+  kind: 'identity',
+  accountId,
+  identityPoolId,
+  identityId,
+});
 
 export interface EventOptions {
   readonly method: string;
@@ -47,9 +48,7 @@ export function iamAuthorizer(principal: Principal): IamAuthorizerContext {
       accessKey: isIdentity ? 'ASIAEXAMPLEIDENTITY' : 'AKIAEXAMPLEDEVELOPER',
       accountId: principal.accountId,
       callerId: isIdentity ? 'AROAEXAMPLE:CognitoIdentityCredentials' : 'AIDAEXAMPLE',
-      cognitoIdentity: isIdentity
-        ? { amr: ['unauthenticated'], identityId: principal.identityId, identityPoolId: principal.identityPoolId }
-        : null,
+      cognitoIdentity: isIdentity ? { amr: ['unauthenticated'], identityId: principal.identityId, identityPoolId: principal.identityPoolId } : null,
       principalOrgId: null,
       userArn: isIdentity
         ? `arn:aws:sts::${principal.accountId}:assumed-role/Cognito_Unauth_Role/CognitoIdentityCredentials`
@@ -117,8 +116,6 @@ export const encodeLabel = (label: string): string => encodeURIComponent(label);
 
 export const poolPath = (pool = TEST_POOL_ID): string => `/identitypools/${encodeLabel(pool)}`;
 
-export const identityPath = (pool = TEST_POOL_ID, id = TEST_IDENTITY_ID): string =>
-  `${poolPath(pool)}/identities/${encodeLabel(id)}`;
+export const identityPath = (pool = TEST_POOL_ID, id = TEST_IDENTITY_ID): string => `${poolPath(pool)}/identities/${encodeLabel(id)}`;
 
-export const datasetPath = (dataset = 'ds', pool = TEST_POOL_ID, id = TEST_IDENTITY_ID): string =>
-  `${identityPath(pool, id)}/datasets/${encodeLabel(dataset)}`;
+export const datasetPath = (dataset = 'ds', pool = TEST_POOL_ID, id = TEST_IDENTITY_ID): string => `${identityPath(pool, id)}/datasets/${encodeLabel(dataset)}`;

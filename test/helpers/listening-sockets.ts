@@ -34,7 +34,10 @@ function fromProcNet(port: number): string[] {
 function decodeProcAddress(hex: string): string {
   const bytes: number[] = [];
   for (let word = 0; word < hex.length; word += 8) {
-    const wordBytes = hex.slice(word, word + 8).match(/../g)!.map((b) => parseInt(b, 16));
+    const wordBytes = hex
+      .slice(word, word + 8)
+      .match(/../g)!
+      .map((b) => parseInt(b, 16));
     bytes.push(...wordBytes.reverse());
   }
   if (bytes.length === 4) return bytes.join('.');
@@ -58,6 +61,11 @@ function fromLsof(port: number): string[] {
   return output
     .split('\n')
     .filter((line) => line.startsWith('n'))
-    .map((line) => line.slice(1).replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))
+    .map((line) =>
+      line
+        .slice(1)
+        .replace(/:\d+$/, '')
+        .replace(/^\[(.*)\]$/, '$1'),
+    )
     .map((address) => (address === '*' ? '0.0.0.0' : address));
 }

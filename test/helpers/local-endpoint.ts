@@ -8,12 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import {
-  CognitoIdentityClient,
-  CreateIdentityPoolCommand,
-  GetCredentialsForIdentityCommand,
-  GetIdCommand,
-} from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
@@ -74,9 +69,7 @@ export async function startEndpoint(): Promise<Endpoint> {
   const anonymousIdentityClient = new CognitoIdentityClient({ region: REGION, endpoint: server.url, maxAttempts: 1 });
 
   const createIdentityPool = async (name = 'e2e pool'): Promise<string> => {
-    const out = await developerIdentityClient.send(
-      new CreateIdentityPoolCommand({ IdentityPoolName: name, AllowUnauthenticatedIdentities: true }),
-    );
+    const out = await developerIdentityClient.send(new CreateIdentityPoolCommand({ IdentityPoolName: name, AllowUnauthenticatedIdentities: true }));
     if (!out.IdentityPoolId) throw new Error('CreateIdentityPool returned no IdentityPoolId');
     return out.IdentityPoolId;
   };
@@ -118,8 +111,7 @@ export async function startEndpoint(): Promise<Endpoint> {
 // ---------------------------------------------------------------------------------------------
 
 /** RFC 3986 encoding, as the SDKs encode path labels and query values (`:` -> `%3A`, `!` -> `%21`). */
-export const rfc3986 = (v: string): string =>
-  encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+export const rfc3986 = (v: string): string => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** `/identitypools/{pool}/identities/{identity}[/datasets/{dataset}[/records]]`, labels encoded. */
 export function syncPath(pool: string, identity?: string, dataset?: string, suffix = ''): string {

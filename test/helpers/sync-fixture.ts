@@ -13,7 +13,6 @@ import { TOKEN_KEY } from './identities';
 
 export { datasetOf, identityPrincipal, POOL, replace, TOKEN_KEY } from './identities';
 
-
 export interface CallLog {
   /** Command names in the order they were sent. */
   readonly sent: string[];
@@ -58,4 +57,3 @@ export async function syncFixture(options: DynamoDBSyncStoreOptions = {}) {
   const service = new CognitoSyncService({ store, clock: systemClock, tokens: new TokenCodec(TOKEN_KEY) });
   return { client, tableName, endpoint, store, service, calls };
 }
-

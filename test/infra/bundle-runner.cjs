@@ -43,7 +43,7 @@ main().then(
   // X-Ray on, give the UDP datagrams of the trace a moment to leave first.
   () => setTimeout(() => process.exit(0), process.env._X_AMZN_TRACE_ID ? 100 : 0),
   (e) => {
-    process.stderr.write(`${e && e.stack ? e.stack : String(e)}\n`);
+    process.stderr.write(`${e?.stack ? e.stack : String(e)}\n`);
     process.exit(1);
   },
 );

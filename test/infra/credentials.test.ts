@@ -29,10 +29,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-const clearAll = () => NAMES.forEach((n) => delete process.env[n]);
+const clearAll = () => {
+  for (const n of NAMES) delete process.env[n];
+};
 
-describe('the functions\' credential provider', () => {
-  it('takes the Lambda runtime\'s environment credentials', async () => {
+describe("the functions' credential provider", () => {
+  it("takes the Lambda runtime's environment credentials", async () => {
     clearAll();
     process.env.AWS_ACCESS_KEY_ID = 'ASIAENVIRONMENT';
     process.env.AWS_SECRET_ACCESS_KEY = 'secret';

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, Aspects, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -50,7 +50,10 @@ describe('cdk-nag AwsSolutions', () => {
         },
       },
     ],
-    ['an existing pool\'s roles, reserved concurrency', { authenticatedRoleName: 'Cognito_AppAuth_Role', unauthenticatedRoleName: 'Cognito_AppUnauth_Role', reservedConcurrency: 50 }],
+    [
+      "an existing pool's roles, reserved concurrency",
+      { authenticatedRoleName: 'Cognito_AppAuth_Role', unauthenticatedRoleName: 'Cognito_AppUnauth_Role', reservedConcurrency: 50 },
+    ],
     ['CORS off', { corsAllowOrigins: [] }],
   ] as [string, CognitoSyncStackProps][])('leaves no unsuppressed error or warning: %s', (_, props) => {
     expect(findings(nagged(props))).toEqual([]);
@@ -59,8 +62,9 @@ describe('cdk-nag AwsSolutions', () => {
   it('gives every suppression a reason', () => {
     const stack = nagged({ createIdentityPool: true, allowUnauthenticatedIdentities: true, tracing: true });
     const template = Template.fromStack(stack).toJSON();
-    const suppressions = Object.values(template.Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }>)
-      .flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    const suppressions = Object.values(
+      template.Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }>,
+    ).flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
     expect(suppressions.length).toBeGreaterThan(0);
     for (const s of suppressions) expect(s.reason.length, s.id).toBeGreaterThan(40);
   });

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { OPERATION_LIST, routeKey, type OperationName } from '../../lambdas/src/
 import { identityOperations, routeResource, TABLE_ACTIONS, WRITE_ONLY_ACTIONS } from '../../lib/access';
 import { CognitoSyncStack, type CognitoSyncStackProps } from '../../lib/sync-stack';
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk CloudFormation JSON whose shape each assertion states.
 type Json = Record<string, any>;
 
 const CDK_JSON = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
@@ -29,8 +30,7 @@ function synth(props: CognitoSyncStackProps = {}): { stack: CognitoSyncStack; te
   return { stack, template: Template.fromStack(stack) };
 }
 
-const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
-  stack.getLogicalId(construct.node.defaultChild as CfnFunction);
+const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(construct.node.defaultChild as CfnFunction);
 
 function resourcesOf(template: Template, type: string): [string, Json][] {
   return Object.entries(template.findResources(type));
@@ -40,9 +40,7 @@ function resourcesOf(template: Template, type: string): [string, Json][] {
 function functionStatements(stack: CognitoSyncStack, template: Template, name: OperationName): Json[] {
   const fn = stack.api.operations[name].function;
   const roleId = stack.getLogicalId(fn.role!.node.defaultChild as CfnFunction);
-  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
-    (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
-  );
+  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId));
   expect(policies, name).toHaveLength(1);
   return policies[0][1].Properties.PolicyDocument.Statement as Json[];
 }
@@ -68,7 +66,7 @@ describe('default stack', () => {
     secretId = stack.getLogicalId(stack.tokenKey.node.defaultChild as CfnFunction);
   });
 
-  it('has one IAM-authorized route per operation, to that operation\'s function, payload 2.0', () => {
+  it("has one IAM-authorized route per operation, to that operation's function, payload 2.0", () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     // Two more routes, the $default and the preflight route, sharing one more integration (tests below).
     template.resourceCountIs('AWS::ApiGatewayV2::Route', OPERATION_LIST.length + 2);
@@ -98,15 +96,13 @@ describe('default stack', () => {
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.unknownRoute)];
     expect(fn.Properties.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps', SYNC_CORS_ALLOW_ORIGINS: '*' });
     const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
-      (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
-    );
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId));
     expect(policies).toHaveLength(1);
     expect(policies[0].Properties.PolicyDocument.Statement).toEqual([logStatement(fn.Properties.LoggingConfig.LogGroup.Ref as string)]);
     expect(template.findResources('AWS::IAM::Role')[roleId].Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('answers browsers\' unsigned preflights: OPTIONS /{proxy+} without authorization, to the unknown-route function', () => {
+  it("answers browsers' unsigned preflights: OPTIONS /{proxy+} without authorization, to the unknown-route function", () => {
     const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route');
     const preflight = routes.filter(([, r]) => r.Properties.RouteKey === 'OPTIONS /{proxy+}');
     expect(preflight).toHaveLength(1);
@@ -153,7 +149,7 @@ describe('default stack', () => {
     for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function')) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
-  it('names the developers (default: the account\'s users, assumed roles and root) and the pool roles on every operation function', () => {
+  it("names the developers (default: the account's users, assumed roles and root) and the pool roles on every operation function", () => {
     for (const op of OPERATION_LIST) {
       const vars = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)].Properties.Environment
         .Variables as Json;
@@ -161,8 +157,19 @@ describe('default stack', () => {
         'Fn::Join': [
           '',
           [
-            'arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':user/*,arn:', { Ref: 'AWS::Partition' }, ':sts::',
-            { Ref: 'AWS::AccountId' }, ':assumed-role/*,arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root',
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':iam::',
+            { Ref: 'AWS::AccountId' },
+            ':user/*,arn:',
+            { Ref: 'AWS::Partition' },
+            ':sts::',
+            { Ref: 'AWS::AccountId' },
+            ':assumed-role/*,arn:',
+            { Ref: 'AWS::Partition' },
+            ':iam::',
+            { Ref: 'AWS::AccountId' },
+            ':root',
           ],
         ],
       });
@@ -232,7 +239,10 @@ describe('default stack', () => {
       if (op.access === 'read') {
         for (const write of WRITE_ONLY_ACTIONS) expect(actions, `${op.name} is read-only`).not.toContain(write);
       }
-      expect(actions.some((a) => String(a).includes('*')), `${op.name}: no wildcard action`).toBe(false);
+      expect(
+        actions.some((a) => String(a).includes('*')),
+        `${op.name}: no wildcard action`,
+      ).toBe(false);
       expect(statements).toContainEqual({ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secretId } });
       const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)];
       expect(statements).toContainEqual(logStatement(fn.Properties.LoggingConfig.LogGroup.Ref as string));
@@ -258,9 +268,7 @@ describe('default stack', () => {
     expect(alarms.filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx')).toHaveLength(1);
     for (const op of OPERATION_LIST) {
       const fnId = logicalId(stack, stack.api.operations[op.name].function);
-      const throttles = alarms.filter(
-        (a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles' && a.Dimensions?.[0]?.Value?.Ref === fnId,
-      );
+      const throttles = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles' && a.Dimensions?.[0]?.Value?.Ref === fnId);
       expect(throttles, op.name).toHaveLength(1);
     }
     const table = alarms.filter((a) => JSON.stringify(a.Metrics ?? []).includes('ThrottledRequests'));
@@ -302,7 +310,7 @@ describe('identity callers', () => {
     });
   }
 
-  it('grants an existing pool\'s roles execute-api:Invoke on the identity routes only', () => {
+  it("grants an existing pool's roles execute-api:Invoke on the identity routes only", () => {
     const { template } = synth({ authenticatedRoleName: 'Cognito_AppAuth_Role', unauthenticatedRoleName: 'Cognito_AppUnauth_Role' });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'execute-api:Invoke' })] },
@@ -316,7 +324,7 @@ describe('identity callers', () => {
     template.resourceCountIs('AWS::Cognito::IdentityPool', 0);
   });
 
-  it('tells the functions which roles are the pool\'s, so that they are never developers', () => {
+  it("tells the functions which roles are the pool's, so that they are never developers", () => {
     const named = synth({ authenticatedRoleName: 'Cognito_AppAuth_Role', unauthenticatedRoleName: 'Cognito_AppUnauth_Role' });
     const created = synth({ createIdentityPool: true });
     const pool = created.stack.identityCallers.identityPool!;
@@ -355,9 +363,9 @@ describe('identity callers', () => {
 
   it('refuses sign-in providers for an existing pool, and a malformed user pool provider name', () => {
     expect(() => synth({ authenticatedRoleName: 'x', loginProviders: { developerProviderName: 'login.example.app' } })).toThrow(/created identity pool/);
-    expect(() =>
-      synth({ createIdentityPool: true, loginProviders: { userPoolClients: [{ providerName: 'us-east-1_AbCdEf123', clientId: 'c' }] } }),
-    ).toThrow(/cognito-idp/);
+    expect(() => synth({ createIdentityPool: true, loginProviders: { userPoolClients: [{ providerName: 'us-east-1_AbCdEf123', clientId: 'c' }] } })).toThrow(
+      /cognito-idp/,
+    );
   });
 
   it('grants just the authenticated role when only it is named', () => {
@@ -377,7 +385,7 @@ describe('identity callers', () => {
     expect(template.toJSON().Outputs.IdentityPoolId).toBeDefined();
   });
 
-  it('refuses both an existing pool\'s roles and a created pool', () => {
+  it("refuses both an existing pool's roles and a created pool", () => {
     expect(() => synth({ createIdentityPool: true, authenticatedRoleName: 'x' })).toThrow(/either/);
   });
 });
@@ -453,16 +461,22 @@ describe('stateful resource guard', () => {
   // expectation: read README.md "Changing the table" and migrate instead.
   const MIGRATE = 'The table would be REPLACED by an empty one. See README.md, "Changing the table", and migrate instead of changing this expectation.';
 
-  it('pins the table\'s logical id, keys, attribute types and local secondary index', () => {
+  it("pins the table's logical id, keys, attribute types and local secondary index", () => {
     const { template } = synth();
     const tables = resourcesOf(template, 'AWS::DynamoDB::Table');
-    expect(tables.map(([id]) => id), MIGRATE).toEqual(['StoreTable0CCFA19B']);
+    expect(
+      tables.map(([id]) => id),
+      MIGRATE,
+    ).toEqual(['StoreTable0CCFA19B']);
     const p = tables[0][1].Properties;
     expect(p.KeySchema, MIGRATE).toEqual([
       { AttributeName: 'PK', KeyType: 'HASH' },
       { AttributeName: 'SK', KeyType: 'RANGE' },
     ]);
-    expect([...p.AttributeDefinitions].sort((a: Json, b: Json) => a.AttributeName.localeCompare(b.AttributeName)), MIGRATE).toEqual([
+    expect(
+      [...p.AttributeDefinitions].sort((a: Json, b: Json) => a.AttributeName.localeCompare(b.AttributeName)),
+      MIGRATE,
+    ).toEqual([
       { AttributeName: 'LSK', AttributeType: 'S' },
       { AttributeName: 'PK', AttributeType: 'S' },
       { AttributeName: 'SK', AttributeType: 'S' },
@@ -485,7 +499,7 @@ describe('stateful resource guard', () => {
 describe('annotations', () => {
   it.each([
     ['a created pool, tracing, alarm email', { createIdentityPool: true, tracing: true, alarmEmail: 'ops@example.com' }],
-    ['an existing pool\'s roles', { authenticatedRoleName: 'Auth', unauthenticatedRoleName: 'Unauth' }],
+    ["an existing pool's roles", { authenticatedRoleName: 'Auth', unauthenticatedRoleName: 'Unauth' }],
   ] as const)('synthesizes without warnings or errors: %s', (_, props) => {
     const { stack } = synth(props);
     const annotations = Annotations.fromStack(stack);

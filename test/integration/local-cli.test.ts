@@ -141,9 +141,7 @@ describe('bin/local.ts', () => {
     const cli = startCli(['--bogus']);
     expect(await cli.exited).toBe(1);
     expect(cli.stderr).toMatch(/Unknown option '--bogus'/);
-    expect(cli.stderr).toContain(
-      'Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR] [--allow-origin ORIGIN]... [--deployed-rules]',
-    );
+    expect(cli.stderr).toContain('Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR] [--allow-origin ORIGIN]... [--deployed-rules]');
     expect(hasStack(cli.stderr)).toBe(false);
   });
 

@@ -83,7 +83,13 @@ async function send(options: {
     .join('&');
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method: options.method ?? 'GET', path: options.path + (query ? `?${query}` : ''), headers: { ...headers, ...options.unsignedHeaders } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.path + (query ? `?${query}` : ''),
+        headers: { ...headers, ...options.unsignedHeaders },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -272,7 +278,15 @@ describe('answers the server gives itself', () => {
     const { IdentityId } = await developerClient.send(new GetIdCommand({ IdentityPoolId }));
     developerClient.destroy();
 
-    const second = await startLocalServer({ port: 0, region: REGION, tableName: table.tableName, dynamoEndpoint: table.endpoint, serverKey, developer, dispatch: reply });
+    const second = await startLocalServer({
+      port: 0,
+      region: REGION,
+      tableName: table.tableName,
+      dynamoEndpoint: table.endpoint,
+      serverKey,
+      developer,
+      dispatch: reply,
+    });
     try {
       const client = new CognitoIdentityClient({ region: REGION, endpoint: second.url });
       expect((await client.send(new GetCredentialsForIdentityCommand({ IdentityId }))).IdentityId).toBe(IdentityId);
@@ -347,7 +361,15 @@ describe('requests the HTTP parser refuses', () => {
 
   it('a CONNECT with a body, from a client that never hangs up, is answered and does not hold close() open', async () => {
     // Found by the fuzzer: the tunnelled socket was neither read nor closed, so close() waited forever.
-    const own = await startLocalServer({ port: 0, region: REGION, tableName: table.tableName, dynamoEndpoint: table.endpoint, serverKey, developer, dispatch: reply });
+    const own = await startLocalServer({
+      port: 0,
+      region: REGION,
+      tableName: table.tableName,
+      dynamoEndpoint: table.endpoint,
+      serverKey,
+      developer,
+      dispatch: reply,
+    });
     const url = new URL(own.url);
     const socket = connect({ port: Number(url.port), host: url.hostname, allowHalfOpen: true });
     const chunks: Buffer[] = [];
@@ -365,9 +387,7 @@ describe('requests the HTTP parser refuses', () => {
     const noHost = parseRawResponse(await sendRawBytes('GET /x HTTP/1.1\r\nConnection: close\r\n\r\n'));
     expect(noHost.status).toBeGreaterThanOrEqual(400);
     expect(noHost.headers['x-amzn-errortype'], JSON.stringify(noHost)).toBeTruthy();
-    const fancy = parseRawResponse(
-      await sendRawBytes('GET /x HTTP/1.1\r\nHost: localhost\r\nExpect: fancy\r\nConnection: close\r\n\r\n'),
-    );
+    const fancy = parseRawResponse(await sendRawBytes('GET /x HTTP/1.1\r\nHost: localhost\r\nExpect: fancy\r\nConnection: close\r\n\r\n'));
     expect(fancy.status).toBeGreaterThanOrEqual(400);
     expect(fancy.headers['x-amzn-errortype'], JSON.stringify(fancy)).toBeTruthy();
   });
@@ -403,9 +423,19 @@ describe('paths a signer would normalize', () => {
     // The signature is good for the path it was made for.
     expect((await sendSignedFor(identityPath, identityPath)).status).toBe(200);
     seen.length = 0;
-    for (const sent of [`${identityPath}/datasets/..`, `${identityPath}/datasets/x/..`, `${identityPath}/./`, `${identityPath.replace('/identities', '//identities')}`]) {
+    for (const sent of [
+      `${identityPath}/datasets/..`,
+      `${identityPath}/datasets/x/..`,
+      `${identityPath}/./`,
+      `${identityPath.replace('/identities', '//identities')}`,
+    ]) {
       const res = await sendSignedFor(identityPath, sent);
-      expectRestJsonError(res, 404, 'UnknownOperationException', `No operation matches GET ${sent}: a path with an empty, '.' or '..' segment names no resource (signers would normalize it away)`);
+      expectRestJsonError(
+        res,
+        404,
+        'UnknownOperationException',
+        `No operation matches GET ${sent}: a path with an empty, '.' or '..' segment names no resource (signers would normalize it away)`,
+      );
     }
     expect(seen).toHaveLength(0);
   });
@@ -429,7 +459,13 @@ describe('X-Amz-Target', () => {
     const unsigned = await send({ method: 'DELETE', path: '/', headers: target, unsigned: true });
     expectRestJsonError(unsigned, 403, 'MissingAuthenticationTokenException');
     // POST / is still Cognito Identity (JSON 1.1).
-    const identity = await send({ method: 'POST', path: '/', headers: { ...target, 'content-type': 'application/x-amz-json-1.1' }, body: '{}', unsigned: true });
+    const identity = await send({
+      method: 'POST',
+      path: '/',
+      headers: { ...target, 'content-type': 'application/x-amz-json-1.1' },
+      body: '{}',
+      unsigned: true,
+    });
     expect(identity.headers['content-type']).toBe('application/x-amz-json-1.1');
     expect(JSON.parse(identity.body).__type).toBe('InvalidParameterException');
   });
@@ -439,7 +475,13 @@ describe('X-Amz-Target', () => {
       const url = new URL(server.url);
       const body = Buffer.concat([Buffer.from('{"IdentityPoolId":"us-east-1:'), Buffer.from([0xff]), Buffer.from('"}')]);
       const req = httpRequest(
-        { host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { 'x-amz-target': 'AWSCognitoIdentityService.GetId', 'content-type': 'application/x-amz-json-1.1' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/',
+          headers: { 'x-amz-target': 'AWSCognitoIdentityService.GetId', 'content-type': 'application/x-amz-json-1.1' },
+        },
         (r) => {
           const chunks: Buffer[] = [];
           r.on('data', (c: Buffer) => chunks.push(c));
@@ -477,7 +519,14 @@ describe('CORS origins', () => {
   }
 
   it('allows loopback origins of any port by default, echoed with Vary: Origin', async () => {
-    for (const origin of ['http://localhost', 'http://localhost:3000', 'https://localhost:8443', 'http://127.0.0.1:5173', 'https://127.0.0.1', 'http://[::1]:8080']) {
+    for (const origin of [
+      'http://localhost',
+      'http://localhost:3000',
+      'https://localhost:8443',
+      'http://127.0.0.1:5173',
+      'https://127.0.0.1',
+      'http://[::1]:8080',
+    ]) {
       const res = await preflight(origin);
       expect(res.status, origin).toBe(204);
       expect(res.headers['access-control-allow-origin'], origin).toBe(origin);
@@ -490,7 +539,14 @@ describe('CORS origins', () => {
   });
 
   it('refuses other origins: a rest-json 403 to their preflight, no access-control-allow-origin on anything', async () => {
-    for (const origin of ['https://evil.example', 'http://localhost.evil.example', 'http://127.0.0.1.evil.example:80', 'null', 'http://192.168.1.2:3000', 'file://']) {
+    for (const origin of [
+      'https://evil.example',
+      'http://localhost.evil.example',
+      'http://127.0.0.1.evil.example:80',
+      'null',
+      'http://192.168.1.2:3000',
+      'file://',
+    ]) {
       const res = await preflight(origin);
       expectRestJsonError(res, 403, 'AccessDeniedException', /may not call this endpoint.*--allow-origin/);
       expect(res.headers['access-control-allow-origin'], origin).toBeUndefined();

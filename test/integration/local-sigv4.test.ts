@@ -12,23 +12,13 @@ import {
   GetIdCommand,
   ListIdentityPoolsCommand,
 } from '@aws-sdk/client-cognito-identity';
-import {
-  CognitoSyncClient,
-  DescribeIdentityUsageCommand,
-  ListDatasetsCommand,
-  ListRecordsCommand,
-  UpdateRecordsCommand,
-} from '@aws-sdk/client-cognito-sync';
+import { CognitoSyncClient, DescribeIdentityUsageCommand, ListDatasetsCommand, ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import AWS from 'aws-sdk';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_DEVELOPER_ACCESS_KEY_ID,
-  DEFAULT_DEVELOPER_SECRET_ACCESS_KEY,
-  mintSessionCredentials,
-} from '../../lambdas/local/credentials';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY, mintSessionCredentials } from '../../lambdas/local/credentials';
 import { startLocalServer, type LocalServer } from '../../lambdas/local/server';
 import { freshTable } from '../helpers/dynamodb-local';
 
@@ -44,9 +34,7 @@ beforeAll(async () => {
   const { tableName, endpoint } = await freshTable('local-sigv4');
   server = await startLocalServer({ port: 0, region: REGION, tableName, dynamoEndpoint: endpoint, serverKey, developer });
   identityClient = new CognitoIdentityClient({ region: REGION, endpoint: server.url, credentials: developer });
-  const pool = await identityClient.send(
-    new CreateIdentityPoolCommand({ IdentityPoolName: 'local sigv4', AllowUnauthenticatedIdentities: true }),
-  );
+  const pool = await identityClient.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'local sigv4', AllowUnauthenticatedIdentities: true }));
   poolId = pool.IdentityPoolId as string;
 });
 
@@ -68,9 +56,7 @@ async function failure(promise: Promise<unknown>): Promise<{ name: string; messa
 
 describe('Cognito Identity subset', () => {
   it('creates a pool with developer credentials', async () => {
-    const out = await identityClient.send(
-      new CreateIdentityPoolCommand({ IdentityPoolName: 'My_pool 2', AllowUnauthenticatedIdentities: false }),
-    );
+    const out = await identityClient.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'My_pool 2', AllowUnauthenticatedIdentities: false }));
     expect(out.IdentityPoolId).toMatch(/^us-east-1:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(out.IdentityPoolName).toBe('My_pool 2');
     expect(out.AllowUnauthenticatedIdentities).toBe(false);
@@ -86,17 +72,20 @@ describe('Cognito Identity subset', () => {
     expect(out.Credentials?.AccessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
     expect(out.Credentials?.SecretKey).toHaveLength(40);
     expect(out.Credentials?.SessionToken).toBeTruthy();
-    const ttl = (out.Credentials?.Expiration as Date).getTime() - Date.now();
+    const ttl = Number(out.Credentials?.Expiration) - Date.now();
     expect(ttl).toBeGreaterThan(59 * 60_000);
     expect(ttl).toBeLessThanOrEqual(60 * 60_000);
     anonymous.destroy();
   });
 
   it('answers Cognito Identity errors the client recognises', async () => {
-    expect(await failure(identityClient.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'no-dashes!', AllowUnauthenticatedIdentities: true })))).toMatchObject({
+    expect(
+      await failure(identityClient.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'no-dashes!', AllowUnauthenticatedIdentities: true }))),
+    ).toMatchObject({
       name: 'InvalidParameterException',
       status: 400,
-      message: "1 validation error detected: Value 'no-dashes!' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w ]+",
+      message:
+        "1 validation error detected: Value 'no-dashes!' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w ]+",
     });
     const missingPool = 'us-east-1:00000000-0000-4000-8000-000000000000';
     expect(await failure(identityClient.send(new GetIdCommand({ IdentityPoolId: missingPool })))).toMatchObject({
@@ -173,7 +162,9 @@ describe('Cognito Sync with the real clients', () => {
       endpoint: server.url,
       credentials: { accessKeyId: developer.accessKeyId, secretAccessKey: 'wrong' },
     });
-    expect(await failure(sync.send(new ListDatasetsCommand({ IdentityPoolId: poolId, IdentityId: 'us-east-1:00000000-0000-4000-8000-0000000000aa' })))).toMatchObject({
+    expect(
+      await failure(sync.send(new ListDatasetsCommand({ IdentityPoolId: poolId, IdentityId: 'us-east-1:00000000-0000-4000-8000-0000000000aa' }))),
+    ).toMatchObject({
       name: 'InvalidSignatureException',
       status: 403,
     });
@@ -231,7 +222,8 @@ async function sign(raw: RawRequest = {}): Promise<HttpRequest> {
     protocol: 'http:',
     hostname: url.hostname,
     port: Number(url.port),
-    path: raw.path ?? `/identitypools/${encodeURIComponent(poolId)}/identities/${encodeURIComponent('us-east-1:00000000-0000-4000-8000-0000000000aa')}/datasets`,
+    path:
+      raw.path ?? `/identitypools/${encodeURIComponent(poolId)}/identities/${encodeURIComponent('us-east-1:00000000-0000-4000-8000-0000000000aa')}/datasets`,
     query: raw.query ?? {},
     headers: { host: url.host, 'content-type': 'application/json', ...raw.headers },
     body: raw.body,
@@ -354,9 +346,7 @@ describe('SigV4 verification', () => {
     expect(swapped).toMatchObject({ status: 403, errorType: 'UnrecognizedClientException' });
 
     const old = mintSessionCredentials(serverKey, { pool: poolId, identity: 'us-east-1:00000000-0000-4000-8000-0000000000aa' }, Date.now() - 2 * 3600_000);
-    const expired = await send(
-      await sign({ credentials: { accessKeyId: old.AccessKeyId, secretAccessKey: old.SecretKey, sessionToken: old.SessionToken } }),
-    );
+    const expired = await send(await sign({ credentials: { accessKeyId: old.AccessKeyId, secretAccessKey: old.SecretKey, sessionToken: old.SessionToken } }));
     expect(expired).toEqual({
       status: 403,
       errorType: 'ExpiredTokenException',

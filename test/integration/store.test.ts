@@ -33,7 +33,7 @@ async function listAll(identityId: string, lastSyncCount = 0, name = 'settings')
   const principal = identityPrincipal(identityId);
   const records = [];
   let NextToken: string | undefined;
-  let last;
+  let last: Awaited<ReturnType<typeof f.service.listRecords>> | undefined;
   do {
     last = await f.service.listRecords(principal, { ...dataset, LastSyncCount: lastSyncCount, NextToken });
     records.push(...last.Records);
@@ -42,16 +42,26 @@ async function listAll(identityId: string, lastSyncCount = 0, name = 'settings')
   return { ...last, Records: records };
 }
 
-const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: SyncError) => e);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: SyncError) => e,
+  );
 
 describe('DynamoDB store: sync semantics', () => {
   it('round-trips records, tombstones, deletion and re-creation', async () => {
     const id = newIdentity();
-    await push(id, [['a', '1'], ['b', '2']]);
+    await push(id, [
+      ['a', '1'],
+      ['b', '2'],
+    ]);
     await push(id, [{ Op: 'remove', Key: 'a', SyncCount: 1 }]);
     const listed = await listAll(id);
     expect(listed.DatasetSyncCount).toBe(2);
-    expect(listed.Records.map((r) => [r.Key, r.Value, r.SyncCount])).toEqual([['b', '2', 1], ['a', undefined, 2]]);
+    expect(listed.Records.map((r) => [r.Key, r.Value, r.SyncCount])).toEqual([
+      ['b', '2', 1],
+      ['a', undefined, 2],
+    ]);
 
     const { Dataset } = await f.service.describeDataset(identityPrincipal(id), datasetOf(id));
     expect(Dataset).toMatchObject({ NumRecords: 1, DataStorage: 2, LastModifiedBy: id });
@@ -71,9 +81,7 @@ describe('DynamoDB store: sync semantics', () => {
 
   it('enforces the 20-dataset limit per identity, also for datasets created at the same time', async () => {
     const id = newIdentity();
-    const results = await Promise.allSettled(
-      Array.from({ length: 24 }, (_, i) => push(id, [['k', 'v']], `ds-${i}`)),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => push(id, [['k', 'v']], `ds-${i}`)));
     const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     expect(results.length - refused.length).toBe(20);
     expect(refused.map((r) => (r.reason as SyncError).name)).toEqual(Array(4).fill('LimitExceededException'));
@@ -166,7 +174,10 @@ describe('DynamoDB store: a writer killed between the steps of a large commit', 
   ] as const) {
     it(`after "${step}" the next reader sees ${visible ? 'all' : 'nothing'} of the update`, async () => {
       const id = newIdentity();
-      await push(id, Array.from({ length: 150 }, (_, i) => replace(`key-${i}`, `old-${i}`)));
+      await push(
+        id,
+        Array.from({ length: 150 }, (_, i) => replace(`key-${i}`, `old-${i}`)),
+      );
       const run = runWriter(id, step, 'new');
       expect(run.signal, run.stderr).toBe('SIGKILL');
 
@@ -185,9 +196,21 @@ describe('DynamoDB store: a writer killed between the steps of a large commit', 
 describe('DynamoDB store: two readers finishing the same stalled commit', () => {
   it('lets the one that finds the log already gone carry on, once the mark is gone too', async () => {
     const id = newIdentity();
-    await push(id, Array.from({ length: 150 }, (_, i) => replace(`key-${i}`, `old-${i}`)));
+    await push(
+      id,
+      Array.from({ length: 150 }, (_, i) => replace(`key-${i}`, `old-${i}`)),
+    );
     const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '../helpers/crash-writer.ts')], {
-      env: { ...process.env, DYNAMO_ENDPOINT: f.endpoint, TABLE_NAME: f.tableName, IDENTITY_ID: id, CRASH_AT: 'marked', PATCHES: '150', VALUE: 'new', LEASE_MS: '200' },
+      env: {
+        ...process.env,
+        DYNAMO_ENDPOINT: f.endpoint,
+        TABLE_NAME: f.tableName,
+        IDENTITY_ID: id,
+        CRASH_AT: 'marked',
+        PATCHES: '150',
+        VALUE: 'new',
+        LEASE_MS: '200',
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -299,7 +322,10 @@ describe('DynamoDB store: ListRecords reads the head and the records in parallel
       const listed = await f.service.listRecords(principal, dataset);
       expect(listed.DatasetSyncCount).toBe(2);
       // The commit at 2 is in the answer: a client that stores 2 as its last sync count misses nothing.
-      expect(listed.Records.map((r) => [r.Key, r.SyncCount])).toEqual([['a', 1], ['b', 2]]);
+      expect(listed.Records.map((r) => [r.Key, r.SyncCount])).toEqual([
+        ['a', 1],
+        ['b', 2],
+      ]);
       expect(f.calls.sent.filter((c) => c === 'QueryCommand')).toHaveLength(2);
     } finally {
       f.client.middlewareStack.remove('raceACommit');
@@ -335,9 +361,7 @@ describe('DynamoDB store: UpdateRecords reads with one BatchGetItem, which is no
       { step: 'initialize', name: 'tearARead' },
     );
     try {
-      const e = await errorOf(
-        f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'mine', 1)] }),
-      );
+      const e = await errorOf(f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'mine', 1)] }));
       expect(e?.name).toBe('ResourceConflictException');
       expect(e?.message).toBe('Current SyncCount for: k is: 2 not: 1');
       const listed = await listAll(id);

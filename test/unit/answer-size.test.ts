@@ -49,7 +49,10 @@ describe('answer size', () => {
     const service = newService();
     const most = Math.floor((MAX_ANSWER_RECORD_BYTES - answerBytes('k', '')) / 7);
     await put(service, 'k', CONTROL.repeat(most));
-    const e = await put(service, 'k', CONTROL.repeat(most + 1), 1).then(() => undefined, (err: unknown) => err);
+    const e = await put(service, 'k', CONTROL.repeat(most + 1), 1).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(SyncError);
     expect(e).toMatchObject({ name: 'RequestEntityTooLargeException', code: 'RequestEntityTooLargeException' });
     const listed = await service.listRecords(identity, ds);

@@ -15,7 +15,7 @@ function busyTable() {
   /** How many items each call carried. */
   const calls: number[] = [];
   const leaveLast = <T>(all: T[]): [T[], T[]] => (all.length > 1 ? [all.slice(0, -1), all.slice(-1)] : [all, []]);
-  const send = async (command: { constructor: { name: string }; input: Record<string, any> }) => {
+  const send = async (command: { constructor: { name: string }; input: { RequestItems: Record<string, unknown> } }) => {
     if (command.constructor.name === 'BatchWriteCommand') {
       const requests = command.input.RequestItems[TABLE] as { PutRequest: { Item: Item } }[];
       calls.push(requests.length);
@@ -23,7 +23,7 @@ function busyTable() {
       for (const { PutRequest } of done) stored.set(PutRequest.Item.SK as string, PutRequest.Item);
       return { UnprocessedItems: left.length > 0 ? { [TABLE]: left } : {} };
     }
-    const keys = command.input.RequestItems[TABLE].Keys as Item[];
+    const keys = (command.input.RequestItems[TABLE] as { Keys: Item[] }).Keys;
     calls.push(keys.length);
     const [done, left] = leaveLast(keys);
     const found = done.flatMap((key) => stored.get(key.SK as string) ?? []);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Errors, SyncError, type ErrorCode } from '../../lambdas/src/errors';
 import { errorResponse } from '../../lambdas/src/protocol/error-response';
-import { httpStatusOf, ProtocolError, wireStatusOf } from '../../lambdas/src/protocol/errors';
+import { httpStatusOf, type ProtocolError, wireStatusOf } from '../../lambdas/src/protocol/errors';
 import { errorResult } from '../../lambdas/src/protocol/response';
 import { HttpErrors } from '../../lambdas/local/http-errors';
 import { SigningErrors } from '../../lambdas/local/signing-errors';
@@ -16,8 +16,14 @@ const ALL_CODES: ErrorCode[] = Object.values(Errors).map((make) => make('x').cod
  */
 const DOCUMENTED_REST_JSON: Record<number, ErrorCode[]> = {
   400: [
-    'AlreadyStreamedException', 'ConcurrentModificationException', 'DuplicateRequestException', 'InvalidConfigurationException',
-    'InvalidLambdaFunctionOutputException', 'InvalidParameterException', 'LambdaSocketTimeoutException', 'LimitExceededException',
+    'AlreadyStreamedException',
+    'ConcurrentModificationException',
+    'DuplicateRequestException',
+    'InvalidConfigurationException',
+    'InvalidLambdaFunctionOutputException',
+    'InvalidParameterException',
+    'LambdaSocketTimeoutException',
+    'LimitExceededException',
     'SerializationException',
   ],
   403: ['NotAuthorizedException', 'AccessDeniedException'],
@@ -121,7 +127,7 @@ describe('the error writer', () => {
     expect(logged).toContain('ProvisionedThroughputExceededException: secret table detail');
   });
 
-  it("logs the cause of a client-visible error an adapter mapped (a DynamoDB throttle as TooManyRequests)", () => {
+  it('logs the cause of a client-visible error an adapter mapped (a DynamoDB throttle as TooManyRequests)', () => {
     const log = captureLog();
     const throttle = new Error('ThrottlingException: Rate of requests exceeds the allowed throughput');
     const result = errorResult(Errors.tooManyRequests('Rate exceeded', { cause: throttle }), 'req-7', 'ListRecords');

@@ -8,17 +8,7 @@ import { httpStatusOf } from '../../lambdas/src/protocol/errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
 import { authorize, checkAccess, principalOf, type SyncRequest } from '../../lambdas/src/protocol/middlewares';
 import { operationHandler } from '../../lambdas/src/protocol/operation-handler';
-import {
-  datasetPath,
-  developer,
-  identity,
-  identityPath,
-  makeEvent,
-  poolPath,
-  TEST_ACCOUNT_ID,
-  TEST_IDENTITY_ID,
-  TEST_POOL_ID,
-} from '../helpers/events';
+import { datasetPath, developer, identity, identityPath, makeEvent, poolPath, TEST_ACCOUNT_ID, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
 
 const OTHER_IDENTITY = 'us-east-1:99999999-bbbb-cccc-dddd-eeeeeeeeeeee';
 const OTHER_POOL = 'us-east-1:99999999-2222-3333-4444-555555555555';
@@ -113,7 +103,7 @@ describe('the handler table', () => {
 });
 
 describe('success', () => {
-  it.each(AVAILABLE)('%s answers 200 for the caller\'s own identity', async (op) => {
+  it.each(AVAILABLE)("%s answers 200 for the caller's own identity", async (op) => {
     for (const principal of [identity(), developer()]) {
       const r = await call(requestFor(op, principal));
       expect(r.statusCode, r.body).toBe(200);
@@ -284,8 +274,11 @@ describe('routing', () => {
     expect(service.deleteDataset).toHaveBeenCalledTimes(1);
   });
 
-  it('a handler given another operation\'s path answers 404, not a crash', async () => {
-    const r = await HANDLERS.ListDatasets.withService(async () => service)(makeEvent({ method: 'GET', rawPath: poolPath() }), lambdaContext('ListDatasets', 'r'));
+  it("a handler given another operation's path answers 404, not a crash", async () => {
+    const r = await HANDLERS.ListDatasets.withService(async () => service)(
+      makeEvent({ method: 'GET', rawPath: poolPath() }),
+      lambdaContext('ListDatasets', 'r'),
+    );
     expectError(r, 404, 'UnknownOperationException');
   });
 });
@@ -343,9 +336,13 @@ describe('unexpected failures', () => {
 
   it('a service that cannot be built becomes a 500', async () => {
     captureStderr();
-    const handler = operationHandler('DescribeDataset', (s, input, p) => s.describeDataset(p, input), async () => {
-      throw new Error('no table configured');
-    });
+    const handler = operationHandler(
+      'DescribeDataset',
+      (s, input, p) => s.describeDataset(p, input),
+      async () => {
+        throw new Error('no table configured');
+      },
+    );
     expectError(await handler(requestFor('DescribeDataset', identity()), lambdaContext('DescribeDataset', 'r')), 500, 'InternalErrorException');
   });
 });

@@ -30,15 +30,13 @@ describe('path labels', () => {
   });
 
   it('rejects bad percent-encoding with InvalidParameterException', () => {
-    const e = thrown(() =>
-      parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: `${identityPath()}/datasets/a%ZZb` })),
-    );
+    const e = thrown(() => parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: `${identityPath()}/datasets/a%ZZb` })));
     expect(e.name).toBe('InvalidParameterException');
     expect(httpStatusOf(e.code)).toBe(400);
     expect(e.message).toContain('a%ZZb');
   });
 
-  it('rejects a path that is not the operation\'s', () => {
+  it("rejects a path that is not the operation's", () => {
     const e = thrown(() => parseRequest(OPERATIONS.DescribeDataset, makeEvent({ method: 'GET', rawPath: '/identitypools' })));
     expect(e.name).toBe('UnknownOperationException');
   });
@@ -51,8 +49,7 @@ describe('path labels', () => {
 });
 
 describe('query', () => {
-  const list = (query: string) =>
-    parseRequest(OPERATIONS.ListRecords, makeEvent({ method: 'GET', rawPath: `${datasetPath('ds')}/records`, query }));
+  const list = (query: string) => parseRequest(OPERATIONS.ListRecords, makeEvent({ method: 'GET', rawPath: `${datasetPath('ds')}/records`, query }));
 
   it('reads the lowerCamel names and parses integers', () => {
     expect(list('lastSyncCount=0&maxResults=3&nextToken=n%2B1&syncSessionToken=sst')).toMatchObject({
@@ -154,7 +151,13 @@ describe('body', () => {
   });
 
   it('accepts an integral SyncCount as a number or a numeric string', () => {
-    const input = update({ RecordPatches: [{ ...patch, SyncCount: 3 }, { ...patch, Key: 'b', SyncCount: '4' }, { ...patch, Key: 'c', SyncCount: 1e2 }] });
+    const input = update({
+      RecordPatches: [
+        { ...patch, SyncCount: 3 },
+        { ...patch, Key: 'b', SyncCount: '4' },
+        { ...patch, Key: 'c', SyncCount: 1e2 },
+      ],
+    });
     expect((input.RecordPatches as { SyncCount: number }[]).map((p) => p.SyncCount)).toEqual([3, 4, 100]);
   });
 

@@ -16,9 +16,13 @@ describe('success bodies', () => {
   });
 
   it('omits undefined and null members, recursively', () => {
-    expect(
-      toWire({ A: undefined, B: null, C: 0, D: false, E: '', F: [{ Key: 'k', Value: undefined, SyncCount: 1 }], G: { H: null, I: 1 } }),
-    ).toEqual({ C: 0, D: false, E: '', F: [{ Key: 'k', SyncCount: 1 }], G: { I: 1 } });
+    expect(toWire({ A: undefined, B: null, C: 0, D: false, E: '', F: [{ Key: 'k', Value: undefined, SyncCount: 1 }], G: { H: null, I: 1 } })).toEqual({
+      C: 0,
+      D: false,
+      E: '',
+      F: [{ Key: 'k', SyncCount: 1 }],
+      G: { I: 1 },
+    });
   });
 
   it('keeps map keys as they are', () => {
@@ -81,9 +85,9 @@ describe('success bodies', () => {
 
   it('refuses to answer 200 without an always-present member', () => {
     expect(() => successResult('UpdateRecords', {}, 'r')).toThrow(/Records/);
-    expect(() =>
-      successResult('ListRecords', { Records: [], Count: 0, DatasetExists: false, DatasetDeletedAfterRequestedSyncCount: false }, 'r'),
-    ).toThrow(/DatasetSyncCount/);
+    expect(() => successResult('ListRecords', { Records: [], Count: 0, DatasetExists: false, DatasetDeletedAfterRequestedSyncCount: false }, 'r')).toThrow(
+      /DatasetSyncCount/,
+    );
   });
 
   it('answers {} for empty outputs and an empty body for SetCognitoEvents', () => {

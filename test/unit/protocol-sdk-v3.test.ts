@@ -69,7 +69,14 @@ describe('@aws-sdk/client-cognito-sync v3 against dispatch', () => {
   it('ListRecords: percent-encoded labels, query integers, dates and always-present members', async () => {
     service.listRecords.mockResolvedValue({
       Records: [
-        { Key: 'k', Value: 'v', SyncCount: 3, LastModifiedDate: new Date(1400000000123), LastModifiedBy: 'me', DeviceLastModifiedDate: new Date(1400000000000) },
+        {
+          Key: 'k',
+          Value: 'v',
+          SyncCount: 3,
+          LastModifiedDate: new Date(1400000000123),
+          LastModifiedBy: 'me',
+          DeviceLastModifiedDate: new Date(1400000000000),
+        },
         { Key: 'gone', SyncCount: 2, LastModifiedDate: new Date(1400000000456), LastModifiedBy: 'me' },
       ],
       Count: 2,
@@ -79,7 +86,14 @@ describe('@aws-sdk/client-cognito-sync v3 against dispatch', () => {
       SyncSessionToken: 'sst',
     });
     const out = await clientFor(identity()).send(
-      new ListRecordsCommand({ IdentityPoolId: TEST_POOL_ID, IdentityId: TEST_IDENTITY_ID, DatasetName: 'ds', LastSyncCount: 0, MaxResults: 3, NextToken: 'a+b/c=' }),
+      new ListRecordsCommand({
+        IdentityPoolId: TEST_POOL_ID,
+        IdentityId: TEST_IDENTITY_ID,
+        DatasetName: 'ds',
+        LastSyncCount: 0,
+        MaxResults: 3,
+        NextToken: 'a+b/c=',
+      }),
     );
     expect(seen[0].path).toContain('us-east-1%3A');
     expect(service.listRecords.mock.calls[0][1]).toEqual({

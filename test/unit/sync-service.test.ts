@@ -36,7 +36,10 @@ async function sync(patches: RecordPatch[], ref: DatasetRef = ds, who: Principal
 }
 
 async function rejection(p: Promise<unknown>): Promise<SyncError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(isSyncError(e)).toBe(true);
   return e as SyncError;
 }
@@ -44,13 +47,19 @@ async function rejection(p: Promise<unknown>): Promise<SyncError> {
 describe('UpdateRecords', () => {
   it('raises the dataset sync count by one per update and stamps every written record with it', async () => {
     const first = await sync([replace('a', '1'), replace('b', '2')]);
-    expect(first.Records.map((r) => [r.Key, r.SyncCount])).toEqual([['a', 1], ['b', 1]]);
+    expect(first.Records.map((r) => [r.Key, r.SyncCount])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
     const second = await sync([replace('a', 'x', 1)]);
     expect(second.Records).toHaveLength(1);
     expect(second.Records[0]).toMatchObject({ Key: 'a', Value: 'x', SyncCount: 2, LastModifiedBy: ID });
     const list = await service.listRecords(identity, ds);
     expect(list.DatasetSyncCount).toBe(2);
-    expect(list.Records.map((r) => [r.Key, r.Value, r.SyncCount])).toEqual([['b', '2', 1], ['a', 'x', 2]]);
+    expect(list.Records.map((r) => [r.Key, r.Value, r.SyncCount])).toEqual([
+      ['b', '2', 1],
+      ['a', 'x', 2],
+    ]);
   });
 
   it('rejects the whole request with the real 409 message when any patch is stale, writing nothing', async () => {

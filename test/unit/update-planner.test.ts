@@ -57,8 +57,7 @@ const state = (fields: Partial<UpdateSnapshot> = {}): UpdateSnapshot => ({
   ...fields,
 });
 
-const plan = (input: Partial<PlanInput> & Pick<PlanInput, 'patches'>) =>
-  planCommit({ dataset, state: state(), by: 'writer', now: NOW, limits, ...input });
+const plan = (input: Partial<PlanInput> & Pick<PlanInput, 'patches'>) => planCommit({ dataset, state: state(), by: 'writer', now: NOW, limits, ...input });
 
 describe('checkPatches', () => {
   it('lets distinct patches within the limits through', () => {
@@ -75,7 +74,10 @@ describe('checkPatches', () => {
   });
 
   it('refuses more patches than a dataset may hold records', () => {
-    const refusal = checkPatches(['a', 'b', 'c', 'd', 'e'].map((k) => replace(k, '1')), limits);
+    const refusal = checkPatches(
+      ['a', 'b', 'c', 'd', 'e'].map((k) => replace(k, '1')),
+      limits,
+    );
     expect(refusal).toEqual({ reason: 'too-many-patches', count: 5, max: 4 });
     expect(patchesError(refusal!).code).toBe('LimitExceededException');
   });
@@ -93,7 +95,7 @@ describe('checkPatches', () => {
 });
 
 describe('checkConflicts', () => {
-  it('accepts patches whose SyncCount is their record\'s, and 0 for a key that does not exist', () => {
+  it("accepts patches whose SyncCount is their record's, and 0 for a key that does not exist", () => {
     expect(checkConflicts(state(), [replace('a', 'x', 3), remove('b', 5), replace('c', 'x', 4), replace('new', 'x', 0)])).toEqual({ ok: true });
   });
 
@@ -106,10 +108,11 @@ describe('checkConflicts', () => {
         { key: 'new', current: 0, given: 1 },
       ],
     });
-    if (!check.ok) expect(conflictError(check.conflicts[0])).toMatchObject({
-      code: 'ResourceConflictException',
-      message: 'Current SyncCount for: a is: 3 not: 2',
-    });
+    if (!check.ok)
+      expect(conflictError(check.conflicts[0])).toMatchObject({
+        code: 'ResourceConflictException',
+        message: 'Current SyncCount for: a is: 3 not: 2',
+      });
   });
 
   it('treats a record of a deleted incarnation (at or below the floor) as absent', () => {
@@ -154,15 +157,23 @@ describe('planCommit', () => {
     if (!result.ok) return;
     expect(result.commit.expected).toBeUndefined();
     expect(result.commit.newHead).toEqual({
-      name: 'settings', syncCount: 1, deleted: false, floor: 0, deletedAtSyncCount: 0,
-      creationDate: NOW, lastModifiedDate: NOW, lastModifiedBy: 'writer', numRecords: 1, dataStorage: 2,
+      name: 'settings',
+      syncCount: 1,
+      deleted: false,
+      floor: 0,
+      deletedAtSyncCount: 0,
+      creationDate: NOW,
+      lastModifiedDate: NOW,
+      lastModifiedBy: 'writer',
+      numRecords: 1,
+      dataStorage: 2,
     });
     expect(result.commit.identityDelta).toEqual({ datasetCount: 1, dataStorage: 2, lastModifiedDate: NOW });
     expect(result.commit.maxDatasets).toBe(3);
     expect(result.commit.previous.size).toBe(0);
   });
 
-  it('re-creates a deleted dataset from its count and floor, ignoring the old incarnation\'s sizes', () => {
+  it("re-creates a deleted dataset from its count and floor, ignoring the old incarnation's sizes", () => {
     const deleted = head({ deleted: true, floor: 5, deletedAtSyncCount: 5, numRecords: 0, dataStorage: 0 });
     const result = plan({ state: state({ head: deleted, summary: { datasetCount: 0, dataStorage: 0 } }), patches: [replace('a', 'xy')] });
     expect(result.ok).toBe(true);
@@ -185,7 +196,7 @@ describe('planCommit', () => {
     expect(plan({ state: state({ summary: { datasetCount: 3, dataStorage: 4 } }), patches: [replace('k', 'v')] }).ok).toBe(true);
   });
 
-  it('says each breach in the service\'s words', () => {
+  it("says each breach in the service's words", () => {
     expect(limitError({ limit: 'records', would: 5, max: 4 }, dataset).message).toBe("Dataset 'settings' would hold 5 records; the limit is 4.");
     expect(limitError({ limit: 'bytes', would: 101, max: 100 }, dataset).message).toBe("Dataset 'settings' would hold 101 bytes; the limit is 100.");
     expect(limitError({ limit: 'datasets', max: 3 }, dataset)).toMatchObject({

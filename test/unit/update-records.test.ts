@@ -37,11 +37,13 @@ function updates(rewrite?: RewriteStep): RecordUpdates {
   return new RecordUpdates({ store: port, clock, tokens, limits, ...(rewrite ? { rewrite } : {}) });
 }
 
-const update = (service: RecordUpdates, patches: RecordPatch[]) =>
-  service.updateRecords(identity, { ...ds, SyncSessionToken, RecordPatches: patches });
+const update = (service: RecordUpdates, patches: RecordPatch[]) => service.updateRecords(identity, { ...ds, SyncSessionToken, RecordPatches: patches });
 
 async function rejection(p: Promise<unknown>): Promise<SyncError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(isSyncError(e)).toBe(true);
   return e as SyncError;
 }

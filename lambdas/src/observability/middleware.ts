@@ -44,9 +44,7 @@ export type OutcomeOf<TEvent, TResult> = (request: Request<TEvent, TResult, Erro
 
 /** The outcome of a handler that answers nothing to a client: it failed if it threw. */
 export const invocationOutcome: OutcomeOf<unknown, unknown> = (request) =>
-  request.error
-    ? { status: 500, fault: true, level: 'error', errorType: request.error.name }
-    : { status: 200, fault: false, level: 'info' };
+  request.error ? { status: 500, fault: true, level: 'error', errorType: request.error.name } : { status: 200, fault: false, level: 'info' };
 
 /** The middlewares to use first; none when observability is off (locally, in tests). */
 export function observability<TEvent, TResult>(name: string, outcomeOf: OutcomeOf<TEvent, TResult>): MiddlewareObj<TEvent, TResult>[] {

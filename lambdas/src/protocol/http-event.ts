@@ -46,9 +46,7 @@ export interface IamAuthorizerContext {
   };
 }
 
-export type SyncHttpEvent = APIGatewayProxyEventV2WithRequestContext<
-  APIGatewayEventRequestContextV2 & { authorizer: IamAuthorizerContext }
->;
+export type SyncHttpEvent = APIGatewayProxyEventV2WithRequestContext<APIGatewayEventRequestContextV2 & { authorizer: IamAuthorizerContext }>;
 
 /** What an entry point returns: the payload 2.0 structured response. */
 export interface SyncHttpResult {

@@ -31,7 +31,6 @@ export type RawInput = Record<string, unknown>;
 // Path
 // ---------------------------------------------------------------------------------------------
 
-
 /**
  * The request path relative to the API. With a named (non-`$default`) stage, HTTP APIs put the stage
  * in `rawPath` (`/prod/identitypools/...`); routing must not depend on how the stack names its stage.
@@ -64,9 +63,7 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 export function assertCanonicalPath(method: string, path: string): void {
   const segments = path.split('/');
   // segments[0] is what precedes the leading `/`; the last may be empty (a trailing `/`, which signers keep).
-  const problem =
-    segments[0] !== '' ||
-    segments.some((segment, i) => (segment === '' && i > 0 && i < segments.length - 1) || DOT_SEGMENT.test(segment));
+  const problem = segments[0] !== '' || segments.some((segment, i) => (segment === '' && i > 0 && i < segments.length - 1) || DOT_SEGMENT.test(segment));
   if (problem) {
     throw Errors.unknownOperation(
       `No operation matches ${method.toUpperCase()} ${elide(path)}: ` +
@@ -178,9 +175,7 @@ export const header = (event: Pick<SyncHttpEvent, 'headers'>, name: string): str
 function parseQueryInteger(raw: string, name: string): number {
   const n = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n)) {
-    throw Errors.invalidParameter(
-      formatValidationMessage([{ path: name, value: raw, constraint: 'Member must be an integer' }]),
-    );
+    throw Errors.invalidParameter(formatValidationMessage([{ path: name, value: raw, constraint: 'Member must be an integer' }]));
   }
   return n;
 }
@@ -308,11 +303,7 @@ function decodeList<T>(value: unknown, path: string, item: (v: unknown, p: strin
   });
 }
 
-function decodeStructure(
-  value: unknown,
-  path: string,
-  members: Readonly<Record<string, Decoder>>,
-): Record<string, unknown> | undefined {
+function decodeStructure(value: unknown, path: string, members: Readonly<Record<string, Decoder>>): Record<string, unknown> | undefined {
   if (absent(value)) return undefined;
   if (!isPlainObject(value)) throw wrongType(value, 'Structure', path);
   const out: Record<string, unknown> = {};
@@ -345,14 +336,17 @@ interface ParsedRecordPatch {
 }
 
 function decodeRecordPatches(value: unknown, path: string): ParsedRecordPatch[] | undefined {
-  return decodeList(value, path, (v, p) =>
-    decodeStructure(v, p, {
-      Op: decodeString,
-      Key: decodeString,
-      Value: decodeString,
-      SyncCount: decodeLong,
-      DeviceLastModifiedDate: decodeTimestamp,
-    }) as ParsedRecordPatch,
+  return decodeList(
+    value,
+    path,
+    (v, p) =>
+      decodeStructure(v, p, {
+        Op: decodeString,
+        Key: decodeString,
+        Value: decodeString,
+        SyncCount: decodeLong,
+        DeviceLastModifiedDate: decodeTimestamp,
+      }) as ParsedRecordPatch,
   );
 }
 

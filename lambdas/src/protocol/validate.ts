@@ -50,7 +50,7 @@ export interface StringRule {
 export const STRING_RULES = {
   IdentityPoolId: { min: 1, max: 55, pattern: String.raw`[\w-]+:[0-9a-f-]+` },
   IdentityId: { min: 1, max: 55, pattern: String.raw`[\w-]+:[0-9a-f-]+` },
-  DatasetName: { min: 1, max: 128, pattern: String.raw`[a-zA-Z0-9_.:-]+` },
+  DatasetName: { min: 1, max: 128, pattern: '[a-zA-Z0-9_.:-]+' },
   DeviceId: { min: 1, max: 256 },
   RecordKey: { min: 1, max: 1024 },
   RecordValue: { max: 1048575 },
@@ -110,8 +110,7 @@ const LONE_SURROGATES = /[\uD800-\uDFFF]/gu;
 export const isWellFormedUnicode = (text: string): boolean => !LONE_SURROGATE.test(text);
 
 /** The value as echoed in a message: each lone surrogate spelled `\uD800`, so the message itself is well-formed. */
-const spellLoneSurrogates = (text: string): string =>
-  text.replace(LONE_SURROGATES, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const spellLoneSurrogates = (text: string): string => text.replace(LONE_SURROGATES, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * Reports every string inside `value` (list items, structure members, map keys and values) that is
@@ -121,7 +120,7 @@ export function checkWellFormed(value: unknown, path: string, out: Violation[]):
   if (typeof value === 'string') {
     if (!isWellFormedUnicode(value)) out.push({ path, value: spellLoneSurrogates(value), constraint: Constraint.wellFormed });
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => checkWellFormed(item, `${path}.${i + 1}.member`, out));
+    for (const [i, item] of value.entries()) checkWellFormed(item, `${path}.${i + 1}.member`, out);
   } else if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
     for (const [key, item] of Object.entries(value)) {
       // Structures carry only the model's member names; a map (Events) carries the client's keys.
@@ -201,7 +200,7 @@ function checkRecordPatches(patches: readonly Record<string, unknown>[], path: s
 
 function checkPushSync(value: Record<string, unknown>, path: string, out: Violation[]): void {
   const arns = value.ApplicationArns as readonly string[] | undefined;
-  arns?.forEach((arn, i) => checkString(arn, STRING_RULES.ApplicationArn, `${path}.applicationArns.${i + 1}.member`, out));
+  for (const [i, arn] of (arns ?? []).entries()) checkString(arn, STRING_RULES.ApplicationArn, `${path}.applicationArns.${i + 1}.member`, out);
   if (value.RoleArn !== undefined) checkString(value.RoleArn as string, STRING_RULES.AssumeRoleArn, `${path}.roleArn`, out);
 }
 
@@ -218,7 +217,9 @@ function display(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return `[${value.map(display).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
-    return `{${Object.entries(value).map(([k, v]) => `${k}=${display(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${display(v)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }

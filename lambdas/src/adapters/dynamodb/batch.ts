@@ -35,9 +35,7 @@ export async function batchGet(table: TableHandle, keys: readonly Item[], attrib
       let pending: Item[] = chunk;
       for (let round = 0; pending.length > 0; round++) {
         if (round > 0) await backOff(round);
-        const out = await table.doc.send(
-          new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: true, ...projection } } }),
-        );
+        const out = await table.doc.send(new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: true, ...projection } } }));
         found.push(...(out.Responses?.[table.tableName] ?? []));
         pending = (out.UnprocessedKeys?.[table.tableName]?.Keys as Item[] | undefined) ?? [];
       }

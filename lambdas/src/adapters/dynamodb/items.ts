@@ -18,8 +18,17 @@ export const PART_BYTES = 300_000;
 
 /** The attributes of a head item; reads that need no record values project these. */
 export const HEAD_ATTRIBUTES = [
-  'SK', 'syncCount', 'deleted', 'floor', 'deletedAt', 'created', 'modified', 'modifiedBy', 'numRecords',
-  'dataStorage', 'pending',
+  'SK',
+  'syncCount',
+  'deleted',
+  'floor',
+  'deletedAt',
+  'created',
+  'modified',
+  'modifiedBy',
+  'numRecords',
+  'dataStorage',
+  'pending',
 ] as const;
 
 /** What a conflict check reads of the summary and of records: everything but values. */
@@ -83,16 +92,17 @@ export function decodeIdentitySummary(item: Item): IdentitySummary {
  * (`encodeValuePart`) rather than inline.
  */
 export function encodeRecord(partition: string, dataset: string, record: StoredRecord, valueParts: number): Item {
-  const live = record.value !== undefined;
+  const { value } = record;
+  const live = value !== undefined;
   return {
     PK: partition,
     SK: sortKey.record(dataset, record.key),
     [TABLE_KEYS.bySyncCountSortKey]: bySyncCountSortKey(dataset, record.syncCount),
     k: record.key,
-    ...(live && valueParts === 0 ? { v: record.value } : {}),
+    ...(live && valueParts === 0 ? { v: value } : {}),
     ...(valueParts > 0 ? { parts: valueParts } : {}),
     live,
-    size: live ? Buffer.byteLength(record.key, 'utf8') + Buffer.byteLength(record.value!, 'utf8') : 0,
+    size: live ? Buffer.byteLength(record.key, 'utf8') + Buffer.byteLength(value, 'utf8') : 0,
     syncCount: record.syncCount,
     modified: record.lastModifiedDate,
     modifiedBy: record.lastModifiedBy,
@@ -110,9 +120,7 @@ export const valuePartsOf = (recordItem: Item): number => Number(recordItem.part
 
 /** The sort keys of a record item's value parts, in order. */
 export function valuePartKeysOf(dataset: string, recordItem: Item): string[] {
-  return Array.from({ length: valuePartsOf(recordItem) }, (_, i) =>
-    sortKey.valuePart(dataset, Number(recordItem.syncCount), i, recordItem.k as string),
-  );
+  return Array.from({ length: valuePartsOf(recordItem) }, (_, i) => sortKey.valuePart(dataset, Number(recordItem.syncCount), i, recordItem.k as string));
 }
 
 /** What the conflict check needs of a record item; its value parts ride along as `storage`. */

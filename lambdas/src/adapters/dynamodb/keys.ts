@@ -41,8 +41,7 @@ export const sortKey = {
   head: (dataset: string) => `${SORT_KEY_PREFIX.head}${dataset}`,
   record: (dataset: string, key: string) => `${SORT_KEY_PREFIX.record}${dataset}#${keyToken(key)}`,
   recordPrefix: (dataset: string) => `${SORT_KEY_PREFIX.record}${dataset}#`,
-  valuePart: (dataset: string, syncCount: number, i: number, key: string) =>
-    `${SORT_KEY_PREFIX.valuePart}${dataset}#${pad(syncCount)}#${i}#${keyToken(key)}`,
+  valuePart: (dataset: string, syncCount: number, i: number, key: string) => `${SORT_KEY_PREFIX.valuePart}${dataset}#${pad(syncCount)}#${i}#${keyToken(key)}`,
   valuePartPrefix: (dataset: string) => `${SORT_KEY_PREFIX.valuePart}${dataset}#`,
   log: (dataset: string, syncCount: number, writer: string, i: number) => `${SORT_KEY_PREFIX.log}${dataset}#${pad(syncCount)}#${writer}#${i}`,
 };

@@ -166,7 +166,10 @@ export class RedoLog {
 
   private async readLog(id: string, dataset: string, pending: PendingCommit): Promise<LogOp[]> {
     const logKeys = this.logKeys(dataset, pending);
-    const items = await batchGet(this.table, logKeys.map((SK) => ({ PK: id, SK })));
+    const items = await batchGet(
+      this.table,
+      logKeys.map((SK) => ({ PK: id, SK })),
+    );
     const bySortKey = new Map(items.map((item) => [item.SK as string, item.data as string]));
     const text = logKeys
       .map((SK, i) => {

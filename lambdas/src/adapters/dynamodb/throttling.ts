@@ -27,9 +27,7 @@ export function throttlingError(e: unknown): SyncError | undefined {
     // head moved" and be retried at once, adding load where there is too much.
     (error?.name === 'TransactionCanceledException' &&
       (error.CancellationReasons ?? []).some((reason) => THROTTLING_CANCELLATION_CODES.has(reason.Code ?? '')));
-  return throttled
-    ? Errors.tooManyRequests('Rate exceeded: too many requests for this identity; retry later.', { cause: e })
-    : undefined;
+  return throttled ? Errors.tooManyRequests('Rate exceeded: too many requests for this identity; retry later.', { cause: e }) : undefined;
 }
 
 const throttlingAsTooManyRequests: InitializeMiddleware<object, MetadataBearer> = (next) => async (args) => {

@@ -39,12 +39,7 @@ export class RecordListing {
     let cursor: string | undefined;
     if (input.NextToken !== undefined) {
       const position = tokens.open<ListRecordsPosition>('list-records', input.NextToken);
-      if (
-        !position ||
-        position.p !== input.IdentityPoolId ||
-        position.i !== input.IdentityId ||
-        position.d !== input.DatasetName
-      ) {
+      if (!position || position.p !== input.IdentityPoolId || position.i !== input.IdentityId || position.d !== input.DatasetName) {
         throw invalidNextToken();
       }
       lastSyncCount = position.l;

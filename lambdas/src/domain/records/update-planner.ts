@@ -18,8 +18,7 @@ import { recordStorageBytes } from '../sizes';
 import { answerBytes, MAX_ANSWER_RECORD_BYTES } from './answer-size';
 
 /** The value a patch leaves: a replace without `Value` stores the empty string, a remove none. */
-export const patchValue = (patch: RecordPatch): string | undefined =>
-  patch.Op === 'replace' ? (patch.Value ?? '') : undefined;
+export const patchValue = (patch: RecordPatch): string | undefined => (patch.Op === 'replace' ? (patch.Value ?? '') : undefined);
 
 // ---- checkPatches ----
 
@@ -46,9 +45,7 @@ export function patchesError(refusal: PatchesRefusal): SyncError {
     case 'duplicate-key':
       return Errors.invalidParameter(`Duplicate record key in RecordPatches: ${refusal.key}`);
     case 'too-many-patches':
-      return Errors.limitExceeded(
-        `An update may carry at most ${refusal.max} record patches; this one has ${refusal.count}.`,
-      );
+      return Errors.limitExceeded(`An update may carry at most ${refusal.max} record patches; this one has ${refusal.count}.`);
     case 'answer-too-large':
       return Errors.requestEntityTooLarge(
         `The records of this update would take ${refusal.bytes} bytes in the answer, once escaped; the most an answer ` +
@@ -202,16 +199,10 @@ export function planCommit({ dataset, state, patches, by, now, limits }: PlanInp
 export function limitError(breach: LimitBreach, dataset: DatasetRef): SyncError {
   switch (breach.limit) {
     case 'records':
-      return Errors.limitExceeded(
-        `Dataset '${dataset.DatasetName}' would hold ${breach.would} records; the limit is ${breach.max}.`,
-      );
+      return Errors.limitExceeded(`Dataset '${dataset.DatasetName}' would hold ${breach.would} records; the limit is ${breach.max}.`);
     case 'bytes':
-      return Errors.limitExceeded(
-        `Dataset '${dataset.DatasetName}' would hold ${breach.would} bytes; the limit is ${breach.max}.`,
-      );
+      return Errors.limitExceeded(`Dataset '${dataset.DatasetName}' would hold ${breach.would} bytes; the limit is ${breach.max}.`);
     case 'datasets':
-      return Errors.limitExceeded(
-        `Identity '${dataset.IdentityId}' already has ${breach.max} datasets, the most it may have.`,
-      );
+      return Errors.limitExceeded(`Identity '${dataset.IdentityId}' already has ${breach.max} datasets, the most it may have.`);
   }
 }

@@ -8,15 +8,7 @@ import { DEFAULT_LIMITS, type Limits, type Principal, type RecordPatch, type Upd
 import type { Clock } from '../ports';
 import { SyncSessionTokens } from '../tokens';
 import type { Tokens, UpdateWriter } from './ports';
-import {
-  checkConflicts,
-  checkPatches,
-  conflictError,
-  limitError,
-  patchesError,
-  planCommit,
-  type RewriteStep,
-} from './update-planner';
+import { checkConflicts, checkPatches, conflictError, limitError, patchesError, planCommit, type RewriteStep } from './update-planner';
 import { modifiedBy, toRecord } from './views';
 
 export interface RecordUpdatesDeps {
@@ -66,9 +58,7 @@ export class RecordUpdates {
       if (refusal === 'dataset-limit') throw limitError({ limit: 'datasets', max: this.limits.datasetsPerIdentity }, input);
       // Another write moved the dataset between our read and our commit: read again, check again.
       if (!(await contention.waitTurn())) {
-        throw Errors.resourceConflict(
-          `Dataset '${input.DatasetName}' is being modified by other requests; synchronize and retry.`,
-        );
+        throw Errors.resourceConflict(`Dataset '${input.DatasetName}' is being modified by other requests; synchronize and retry.`);
       }
     }
   }

@@ -4,8 +4,7 @@ import type { Dataset, DatasetRef, Principal, SyncRecord } from '../model';
 import type { DatasetHead, StoredRecord } from '../ports';
 
 /** Who a change is attributed to: docs/decisions.md#lastmodifiedby-names-the-account-or-the-identity */
-export const modifiedBy = (principal: Principal): string =>
-  principal.kind === 'developer' ? principal.accountId : principal.identityId;
+export const modifiedBy = (principal: Principal): string => (principal.kind === 'developer' ? principal.accountId : principal.identityId);
 
 export const isLive = (head: DatasetHead | undefined): head is DatasetHead => head !== undefined && !head.deleted;
 
@@ -28,8 +27,6 @@ export const toRecord = (r: StoredRecord): SyncRecord => ({
   ...(r.deviceLastModifiedDate !== undefined ? { DeviceLastModifiedDate: new Date(r.deviceLastModifiedDate) } : {}),
 });
 
-export const datasetNotFound = (ref: DatasetRef) =>
-  Errors.resourceNotFound(`Dataset '${ref.DatasetName}' of identity '${ref.IdentityId}' was not found.`);
+export const datasetNotFound = (ref: DatasetRef) => Errors.resourceNotFound(`Dataset '${ref.DatasetName}' of identity '${ref.IdentityId}' was not found.`);
 
 export const invalidNextToken = () => Errors.invalidParameter('The NextToken is not valid for this request.');
-
