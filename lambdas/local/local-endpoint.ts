@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { ensureTable } from '../src/adapters/dynamodb/table-schema';
+import { loadConfig } from '../src/config';
 import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { preparePrivateDataDir } from './data-dir';
@@ -68,8 +69,10 @@ const DEFAULT_PORT_HINT = 'set PORT=<another port>';
 export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const inMemory = options.inMemory ?? false;
   const dataDir = inMemory ? undefined : path.resolve(options.dataDir ?? '.data');
-  const region = options.region ?? (process.env.AWS_REGION || 'us-east-1');
-  const tableName = options.tableName ?? (process.env.SYNC_TABLE_NAME || 'cognito-sync');
+  // The environment's region and table are the defaults of `npm start`, read as the functions read them.
+  const fromEnvironment = loadConfig(process.env);
+  const region = options.region ?? fromEnvironment.region;
+  const tableName = options.tableName ?? fromEnvironment.storage.tableName ?? 'cognito-sync';
   let lock: DataDirLock | undefined;
   if (dataDir) {
     preparePrivateDataDir(dataDir);
