@@ -31,12 +31,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { OPERATION_LIST, type OperationName, type OperationSpec } from '../lambdas/src/operations';
 import { DEVELOPER_PRINCIPALS_VARIABLE, IDENTITY_ROLE_NAMES_VARIABLE } from '../lambdas/src/config';
-import {
-  CORS_ALLOW_HEADERS,
-  CORS_ALLOW_ORIGINS_VARIABLE,
-  CORS_EXPOSE_HEADERS,
-  CORS_MAX_AGE_SECONDS,
-} from '../lambdas/src/protocol/cors';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_ORIGINS_VARIABLE, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '../lambdas/src/protocol/cors';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
 import { TABLE_ACTIONS, tableResources } from './access';
 import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from './bundling';

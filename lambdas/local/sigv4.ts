@@ -129,15 +129,11 @@ function parseAuthorization(header: string): ParsedAuthorization {
   }
   const missing = ['Credential', 'Signature', 'SignedHeaders'].filter((name) => !params.get(name));
   if (missing.length > 0) {
-    throw SigningErrors.incompleteSignature(
-      `${missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' ')} Authorization=${header}`,
-    );
+    throw SigningErrors.incompleteSignature(`${missing.map((name) => `Authorization header requires '${name}' parameter.`).join(' ')} Authorization=${header}`);
   }
   const credential = (params.get('Credential') as string).split('/');
   if (credential.length !== 5 || credential[4] !== 'aws4_request' || credential.some((part) => part === '')) {
-    throw SigningErrors.incompleteSignature(
-      `Credential must have the form <AccessKeyId>/<YYYYMMDD>/<region>/<service>/aws4_request. Authorization=${header}`,
-    );
+    throw SigningErrors.incompleteSignature(`Credential must have the form <AccessKeyId>/<YYYYMMDD>/<region>/<service>/aws4_request. Authorization=${header}`);
   }
   const signedHeaders = (params.get('SignedHeaders') as string).split(';');
   if (!signedHeaders.includes('host')) {
@@ -158,14 +154,16 @@ function parseAmzDate(value: string): Date {
 }
 
 /** `20240101T000000Z`, the format of AWS's skew messages. */
-const basicFormat = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+const basicFormat = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 
 function checkSkew(amzDate: string, signingDate: Date, now: number): void {
   const signedAt = signingDate.getTime();
   if (signedAt < now - MAX_SKEW_MS) {
-    throw SigningErrors.invalidSignature(
-      `Signature expired: ${amzDate} is now earlier than ${basicFormat(now - MAX_SKEW_MS)} (${basicFormat(now)} - 5 min.)`,
-    );
+    throw SigningErrors.invalidSignature(`Signature expired: ${amzDate} is now earlier than ${basicFormat(now - MAX_SKEW_MS)} (${basicFormat(now)} - 5 min.)`);
   }
   if (signedAt > now + MAX_SKEW_MS) {
     throw SigningErrors.invalidSignature(
@@ -217,12 +215,7 @@ function resolveCredentials(
 }
 
 /** Signs the request again, as the client did, and returns the hex signature. */
-async function computeSignature(
-  request: IncomingSignedRequest,
-  auth: ParsedAuthorization,
-  signingDate: Date,
-  secretAccessKey: string,
-): Promise<string> {
+async function computeSignature(request: IncomingSignedRequest, auth: ParsedAuthorization, signingDate: Date, secretAccessKey: string): Promise<string> {
   // Null prototype: a header or parameter named `__proto__` must stay an ordinary key.
   const headers: Record<string, string> = Object.create(null);
   for (const name of auth.signedHeaders) {

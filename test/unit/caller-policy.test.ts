@@ -51,14 +51,12 @@ describe('caller policy', () => {
   });
 
   it('principals the allowlist does not name are refused: another account, a federated user, no ARN', () => {
-    for (const userArn of [
-      'arn:aws:iam::999999999999:user/mallory',
-      `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
-      `arn:aws:iam::${ACCOUNT}:rootx`,
-      '',
-    ]) {
+    for (const userArn of ['arn:aws:iam::999999999999:user/mallory', `arn:aws:sts::${ACCOUNT}:federated-user/bob`, `arn:aws:iam::${ACCOUNT}:rootx`, '']) {
       expect(policy.decide({ userArn, cognitoIdentity: null }), userArn).toMatchObject({ allowed: false });
-      expect(refusal(() => principalOf(signedBy(userArn), policy)), userArn).toMatchObject({ name: 'AccessDeniedException', code: 'AccessDeniedException' });
+      expect(
+        refusal(() => principalOf(signedBy(userArn), policy)),
+        userArn,
+      ).toMatchObject({ name: 'AccessDeniedException', code: 'AccessDeniedException' });
     }
   });
 
@@ -85,7 +83,7 @@ describe('caller policy', () => {
     expect(empty.decide({ userArn: `arn:aws:iam::${ACCOUNT}:root`, cognitoIdentity: null })).toMatchObject({ allowed: false });
   });
 
-  it('is read from the config: comma-separated lists, trimmed, empty entries skipped; the process\'s is built once', () => {
+  it("is read from the config: comma-separated lists, trimmed, empty entries skipped; the process's is built once", () => {
     const configured = CallerPolicy.fromConfig(
       loadConfig({ SYNC_DEVELOPER_PRINCIPALS: ' arn:aws:iam::1:user/first ,, arn:aws:iam::1:user/second ', SYNC_IDENTITY_ROLE_NAMES: ' Pool_Role , ' }).callers,
     );
@@ -96,8 +94,11 @@ describe('caller policy', () => {
     expect(callerPolicy().decide({ userArn: 'arn:aws:iam::1:user/developer' })).toMatchObject({ allowed: true });
   });
 
-  it('through an operation\'s entry point: a pool role without identity gets AccessDeniedException and the request goes no further', async () => {
-    const config = loadConfig({ SYNC_DEVELOPER_PRINCIPALS: DEFAULT_PATTERNS.join(','), SYNC_IDENTITY_ROLE_NAMES: 'Cognito_AppAuth_Role, Cognito_AppUnauth_Role' });
+  it("through an operation's entry point: a pool role without identity gets AccessDeniedException and the request goes no further", async () => {
+    const config = loadConfig({
+      SYNC_DEVELOPER_PRINCIPALS: DEFAULT_PATTERNS.join(','),
+      SYNC_IDENTITY_ROLE_NAMES: 'Cognito_AppAuth_Role, Cognito_AppUnauth_Role',
+    });
     const dispatch = createDispatch({ callerPolicy: CallerPolicy.fromConfig(config.callers) });
     // No table is configured in this file: reaching the store would be a 500, not this 403.
     const result = await dispatch(signedBy(POOL_ROLE_SESSION));

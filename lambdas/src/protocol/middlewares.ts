@@ -168,11 +168,7 @@ export function restJsonOutput(op: OperationSpec): SyncMiddleware {
   return {
     name: 'restJsonOutput',
     after: (request) => {
-      request.response = successResult(
-        op.name,
-        request.response as object | undefined,
-        requestIdOf(request.event, request.context),
-      ) satisfies SyncHttpResult;
+      request.response = successResult(op.name, request.response as object | undefined, requestIdOf(request.event, request.context)) satisfies SyncHttpResult;
     },
   };
 }

@@ -34,9 +34,7 @@ export class DatasetQueries {
     const remaining = after === undefined ? live : live.filter((head) => head.name > after);
     const page = remaining.slice(0, pageSize(input.MaxResults, this.pages));
     const more = remaining.length > page.length;
-    const position: ListDatasetsPosition | undefined = more
-      ? { p: input.IdentityPoolId, i: input.IdentityId, a: page[page.length - 1].name }
-      : undefined;
+    const position: ListDatasetsPosition | undefined = more ? { p: input.IdentityPoolId, i: input.IdentityId, a: page[page.length - 1].name } : undefined;
     return {
       Datasets: page.map((head) => toDataset(input.IdentityId, head)),
       Count: page.length,
