@@ -14,7 +14,7 @@ export default defineConfig({
     // Integration tests talk to a JVM and spawn processes: generous, but bounded.
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Separate processes: the local server configures the handlers through process.env.
+    // Separate processes: each test file gets its own process configuration (lambdas/src/config.ts).
     pool: 'forks',
     // Two cores, and DynamoDB Local needs one of them.
     maxWorkers: 2,
