@@ -23,7 +23,7 @@ export default defineConfig({
       include: ['lambdas/src/**/*.ts'],
       reporter: ['text-summary', 'html'],
       // What the suite reaches today, rounded down: a change that leaves code untested fails the run.
-      thresholds: { statements: 0, branches: 0, functions: 0, lines: 0 },
+      thresholds: { statements: 92, branches: 85, functions: 94, lines: 94 },
     },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
