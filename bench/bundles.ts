@@ -54,8 +54,7 @@ export interface BenchBundlesOptions {
   readonly outdir?: string;
 }
 
-const IMPORT_SCRIPT =
-  'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
+const IMPORT_SCRIPT = 'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
 
 async function coldImportMs(file: string, runs: number, sourceMaps: boolean): Promise<number> {
   const times: number[] = [];
@@ -82,7 +81,10 @@ export async function bundledPackages(bundle: LocalBundle): Promise<Set<string>>
 
 /** The AWS SDK clients among them: what a function can call. */
 export const awsClientsOf = (packages: ReadonlySet<string>): string[] =>
-  [...packages].filter((name) => name.startsWith('@aws-sdk/client-')).map((name) => name.slice('@aws-sdk/'.length)).sort();
+  [...packages]
+    .filter((name) => name.startsWith('@aws-sdk/client-'))
+    .map((name) => name.slice('@aws-sdk/'.length))
+    .sort();
 
 async function measure(bundles: LocalBundle[], runs: number): Promise<Row[]> {
   const rows: Row[] = [];

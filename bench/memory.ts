@@ -154,8 +154,7 @@ async function floorWorkload(endpoint: string, table: string, pool: string, iden
   const record = (ds: string, recordKey: string, value: string, syncCount: number) =>
     encodeRecord(pk, ds, { key: recordKey, value, syncCount, lastModifiedDate: Date.now(), lastModifiedBy: identity }, 0);
   const changes = (ds: string, after: number) => bySyncCountQuery({ IdentityPoolId: pool, IdentityId: identity, DatasetName: ds }, after);
-  const query = (ds: string, after: number) =>
-    doc.send(new QueryCommand({ TableName: table, ...changes(ds, after), ConsistentRead: true, Limit: 1025 }));
+  const query = (ds: string, after: number) => doc.send(new QueryCommand({ TableName: table, ...changes(ds, after), ConsistentRead: true, Limit: 1025 }));
   const head = (ds: string) => doc.send(new GetCommand({ TableName: table, Key: key(sortKey.head(ds)), ConsistentRead: true }));
   let count = 0;
   return {
@@ -176,7 +175,9 @@ async function floorWorkload(endpoint: string, table: string, pool: string, iden
       await doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Update: { TableName: table, Key: key(sortKey.head('small')), UpdateExpression: 'SET syncCount = :n', ExpressionAttributeValues: { ':n': next } } },
+            {
+              Update: { TableName: table, Key: key(sortKey.head('small')), UpdateExpression: 'SET syncCount = :n', ExpressionAttributeValues: { ':n': next } },
+            },
             { Update: { TableName: table, Key: key(sortKey.summary), UpdateExpression: 'ADD dataStorage :z', ExpressionAttributeValues: { ':z': 0 } } },
             ...recordKeys.map((k) => ({ Put: { TableName: table, Item: record('small', k, `value-${count}`, next) } })),
           ],
@@ -186,7 +187,10 @@ async function floorWorkload(endpoint: string, table: string, pool: string, iden
     },
     async fillBig() {
       // The bare writes of the same 1,024 records, 25 to a batch.
-      await batchPut({ doc, tableName: table }, Array.from({ length: BIG_RECORDS }, (_, k) => record('big', `key-${k}`, BIG_VALUE, 1)));
+      await batchPut(
+        { doc, tableName: table },
+        Array.from({ length: BIG_RECORDS }, (_, k) => record('big', `key-${k}`, BIG_VALUE, 1)),
+      );
     },
     async readBig() {
       const [, first] = await Promise.all([head('big'), query('big', 0)]);

@@ -27,7 +27,7 @@ import { corsPolicy, isCorsPreflight, type CorsPolicy } from './cors';
 import { buildSyncHttpEvent, type LocalRequest } from './event';
 import { LocalIdentityStore } from './identity-store';
 import { localServiceConfig } from './service-config';
-import { verifySigV4 } from './sigv4';
+import { type VerifiedCaller, verifySigV4 } from './sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
 
 export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
@@ -98,8 +98,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const runtime = createRuntime(
     localServiceConfig({ region, accountId, tableName: options.tableName, dynamoEndpoint: options.dynamoEndpoint, serverKey: options.serverKey }),
   );
-  const dispatch =
-    options.dispatch ?? createDispatch({ resolveService: runtime.records, callerPolicy: CallerPolicy.fromConfig(runtime.config.callers) });
+  const dispatch = options.dispatch ?? createDispatch({ resolveService: runtime.records, callerPolicy: CallerPolicy.fromConfig(runtime.config.callers) });
   const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);
   const identityConfig = {
     region,
@@ -120,7 +119,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       throw e;
     }
     if (isCognitoIdentityRequest(request)) return handleCognitoIdentity(request, identityConfig, requestId);
-    let caller;
+    let caller: VerifiedCaller;
     try {
       caller = await verifySigV4(request, { region, accountId, serverKey: options.serverKey, developer, services: signingNames });
     } catch (e) {

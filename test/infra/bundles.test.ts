@@ -142,9 +142,7 @@ function comparable(result: SyncHttpResult): unknown {
   const mask = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(mask);
     if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, /Token$|Date$/.test(k) ? (v === undefined ? v : '<masked>') : mask(v)]),
-      );
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, /Token$|Date$/.test(k) ? (v === undefined ? v : '<masked>') : mask(v)]));
     }
     return value;
   };
@@ -220,9 +218,7 @@ describe('each operation bundle answers as the local endpoint does', () => {
     expect(updated.statusCode).toBe(200);
     expect(bodyOf(updated).Records).toHaveLength(2);
 
-    const { bundle: conflict } = await both((side) =>
-      event('POST', ds, me, { body: { SyncSessionToken: tokens[side], RecordPatches: [patches[0]] } }),
-    );
+    const { bundle: conflict } = await both((side) => event('POST', ds, me, { body: { SyncSessionToken: tokens[side], RecordPatches: [patches[0]] } }));
     expect(conflict.statusCode).toBe(409);
     expect(header(conflict, 'x-amzn-ErrorType')).toBe('ResourceConflictException');
 
@@ -368,7 +364,10 @@ describe('bundles', () => {
         expect(awsClientsOf(packages), op.name).toContain('client-dynamodb');
       } else {
         // It answers 501 before any service: no runtime, no SDK client, not even the SDK's core.
-        expect([...packages].filter((name) => name.startsWith('@aws-sdk/')), op.name).toEqual([]);
+        expect(
+          [...packages].filter((name) => name.startsWith('@aws-sdk/')),
+          op.name,
+        ).toEqual([]);
       }
     }
     // Much smaller: the unavailable ones carry the protocol and Powertools, not the clients.
@@ -377,7 +376,7 @@ describe('bundles', () => {
     expect(largestUnavailable * 4).toBeLessThan(smallestAvailable);
   });
 
-  it('carry the Lambda credential provider, not the SDK\'s full chain (SSO, INI, STS...)', async () => {
+  it("carry the Lambda credential provider, not the SDK's full chain (SSO, INI, STS...)", async () => {
     const code = await readFile(bundles.get('UpdateRecords')!.file, 'utf8');
     expect(code).not.toContain('defaultProvider::fromSSO');
     expect(code).not.toContain('defaultProvider::fromIni');
@@ -385,13 +384,17 @@ describe('bundles', () => {
   });
 });
 
+/** An X-Ray segment document as the daemon receives it: free-form JSON the assertions walk into. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests read nested, optional segment fields whose shape X-Ray owns.
+type TraceDocument = Record<string, any>;
+
 describe('tracing', () => {
   let traced: LocalBundle;
 
   /** Runs the traced bundle once beside an X-Ray daemon, as Lambda runs it; the documents it got. */
-  async function runTraced(event: SyncHttpEvent, traceId: string): Promise<{ run: BundleRun; documents: Record<string, any>[] }> {
+  async function runTraced(event: SyncHttpEvent, traceId: string): Promise<{ run: BundleRun; documents: TraceDocument[] }> {
     const daemon = createSocket('udp4');
-    const documents: Record<string, any>[] = [];
+    const documents: TraceDocument[] = [];
     daemon.on('message', (message) => {
       const [, body] = message.toString('utf8').split('\n');
       if (body) documents.push(JSON.parse(body) as Record<string, unknown>);

@@ -43,15 +43,11 @@ async function start(name: string): Promise<Endpoint> {
 async function write(endpoint: Endpoint, dataset: string, key: string, value: string): Promise<void> {
   const ref = { IdentityPoolId: POOL, IdentityId: IDENTITY, DatasetName: dataset };
   const { SyncSessionToken } = await endpoint.client.send(new ListRecordsCommand(ref));
-  await endpoint.client.send(
-    new UpdateRecordsCommand({ ...ref, SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: key, Value: value, SyncCount: 0 }] }),
-  );
+  await endpoint.client.send(new UpdateRecordsCommand({ ...ref, SyncSessionToken, RecordPatches: [{ Op: 'replace', Key: key, Value: value, SyncCount: 0 }] }));
 }
 
 const datasetNames = async (endpoint: Endpoint): Promise<string[]> =>
-  ((await endpoint.client.send(new ListDatasetsCommand({ IdentityPoolId: POOL, IdentityId: IDENTITY }))).Datasets ?? []).map(
-    (d) => d.DatasetName ?? '',
-  );
+  ((await endpoint.client.send(new ListDatasetsCommand({ IdentityPoolId: POOL, IdentityId: IDENTITY }))).Datasets ?? []).map((d) => d.DatasetName ?? '');
 
 const itemCount = async (table: FreshTable): Promise<number> =>
   (await table.client.send(new ScanCommand({ TableName: table.tableName, Select: 'COUNT', ConsistentRead: true }))).Count ?? 0;

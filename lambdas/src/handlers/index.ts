@@ -4,7 +4,6 @@
  */
 import type { Context } from 'aws-lambda';
 import { matchRoute, OPERATION_NAMES, type OperationName } from '../operations';
-import { Errors } from '../errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../protocol/http-event';
 import { requestIdOf } from '../protocol/middlewares';
 import { unknownRouteError } from './unknown-route';

@@ -17,9 +17,7 @@ import { errorResult } from '../protocol/response';
 import { elideValue } from '../protocol/validate';
 
 export const unknownRouteError = (event: SyncHttpEvent) =>
-  Errors.unknownOperation(
-    `No operation matches ${(event.requestContext?.http?.method ?? '').toUpperCase()} ${elideValue(event.rawPath ?? '')}`,
-  );
+  Errors.unknownOperation(`No operation matches ${(event.requestContext?.http?.method ?? '').toUpperCase()} ${elideValue(event.rawPath ?? '')}`);
 
 export const handler = async (event: SyncHttpEvent): Promise<SyncHttpResult> =>
   isPreflight(event) ? preflightResult(event, processConfig().cors.allowOrigins) : errorResult(unknownRouteError(event), requestIdOf(event));

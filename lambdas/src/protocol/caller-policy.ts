@@ -28,9 +28,7 @@ export interface CallerOfRequest {
 
 export type CallerKind = 'identity' | 'developer';
 
-export type CallerDecision =
-  | { readonly allowed: true; readonly kind: CallerKind }
-  | { readonly allowed: false; readonly reason: string };
+export type CallerDecision = { readonly allowed: true; readonly kind: CallerKind } | { readonly allowed: false; readonly reason: string };
 
 const ASSUMED_ROLE = /^arn:[^:]+:sts::[^:]*:assumed-role\/([^/]+)\//;
 

@@ -48,7 +48,7 @@ const INPUT_TYPES = {
 
 export type InputOf<N extends AvailableOperation> = NonNullable<(typeof INPUT_TYPES)[N]['input']>;
 
-export type Invoke<N extends AvailableOperation> = (service: SyncService, input: InputOf<N>, principal: Principal) => Promise<object | void>;
+export type Invoke<N extends AvailableOperation> = (service: SyncService, input: InputOf<N>, principal: Principal) => Promise<object | undefined>;
 
 /**
  * Resolves the capability an operation works over. Every available operation is of the records

@@ -131,8 +131,7 @@ export class DynamoDBSyncStore implements SyncStore {
       const newest = items.reduce((max, item) => Math.max(max, Number(item.syncCount)), 0);
       // Every commit stamps at least one record with its count, so a complete listing from below the
       // head's count must show a record at (or, if a later commit raced us, above) that count.
-      const missedCommit =
-        complete && head !== undefined && !head.deleted && committed > Math.max(afterSyncCount, head.floor) && newest < committed;
+      const missedCommit = complete && head !== undefined && !head.deleted && committed > Math.max(afterSyncCount, head.floor) && newest < committed;
       if (missedCommit && !sequential) continue;
 
       const visible = items.filter((item) => Number(item.syncCount) <= committed);
@@ -158,7 +157,11 @@ export class DynamoDBSyncStore implements SyncStore {
       }
       const wanted = [...(headFirst ? [] : [headKey]), sortKey.summary, ...keys.map((key) => sortKey.record(dataset.DatasetName, key))];
       // Values are not needed for the conflict check; leaving them out keeps responses small.
-      const items = await batchGet(this.table, wanted.map((SK) => ({ PK: id, SK })), VERSION_ATTRIBUTES);
+      const items = await batchGet(
+        this.table,
+        wanted.map((SK) => ({ PK: id, SK })),
+        VERSION_ATTRIBUTES,
+      );
       const bySortKey = new Map(items.map((item) => [item.SK as string, item]));
       const headItem = headFirst ? earlyHead : bySortKey.get(headKey);
       if (hasPendingCommit(headItem)) {
@@ -190,7 +193,9 @@ export class DynamoDBSyncStore implements SyncStore {
       const parts = record.value !== undefined ? splitUtf8(record.value) : [];
       const large = parts.length > 1;
       writes.push({ put: encodeRecord(id, name, record, large ? parts.length : 0) });
-      if (large) parts.forEach((data, i) => writes.push({ put: encodeValuePart(id, name, newCount, record.key, i, data) }));
+      if (large) {
+        for (const [i, data] of parts.entries()) writes.push({ put: encodeValuePart(id, name, newCount, record.key, i, data) });
+      }
       // The parts of the value this write replaces: storage is their count (decodeRecordVersion).
       const previous = commit.previous.get(record.key);
       const previousParts = Number(previous?.storage ?? 0);
