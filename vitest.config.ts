@@ -22,8 +22,11 @@ export default defineConfig({
       provider: 'v8',
       include: ['lambdas/src/**/*.ts'],
       reporter: ['text-summary', 'html'],
-      // What the suite reaches today, rounded down: a change that leaves code untested fails the run.
-      thresholds: { statements: 92, branches: 85, functions: 94, lines: 94 },
+      // What the suite reaches today (92.9 / 84.9-85.3 / 94.9 / 94.6 %), less about a point: some
+      // branches (contention retries, throttling back-off) are taken or not depending on timing, so
+      // a threshold at the exact figure fails runs at random. A change that leaves code untested
+      // still fails the run.
+      thresholds: { statements: 91, branches: 83, functions: 93, lines: 93 },
     },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
