@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from '../lib/bundling';
-import { buildOperationBundles, type LocalBundle } from '../lib/local-bundles';
+import { buildOperationBundles, type LocalBundle } from '../tools/local-bundles';
 import { OPERATIONS, type OperationName } from '../lambdas/src/operations';
 
 const run = promisify(execFile);

@@ -89,10 +89,10 @@ async function handlerWorkload(endpoint: string, table: string, pool: string, id
   // to process.env. The caller below is an identity, so no developer policy is needed.
   const { loadConfig } = await import('../lambdas/src/config');
   const { createRuntime } = await import('../lambdas/src/runtime');
-  const { createDispatch } = await import('../lambdas/src/handlers');
+  const { createDispatch } = await import('../lambdas/local/http/dispatch');
   const runtime = createRuntime(loadConfig({ SYNC_TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, SYNC_TOKEN_KEY: '11'.repeat(32) }));
   const dispatch = createDispatch({ resolveService: runtime.records });
-  const { buildSyncHttpEvent } = await import('../lambdas/local/event');
+  const { buildSyncHttpEvent } = await import('../lambdas/local/http/event');
   const caller = {
     accessKey: 'ASIABENCH',
     accountId: '000000000000',

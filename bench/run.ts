@@ -28,11 +28,11 @@ import { ensureTable } from '../lambdas/src/adapters/dynamodb/table-schema';
 import { systemClock } from '../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../lambdas/src/domain/tokens';
-import { developerCredentialsFromEnv } from '../lambdas/local/credentials';
-import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/dynamodb-local';
-import { startLocalServer } from '../lambdas/local/server';
-import { buildSyncHttpEvent } from '../lambdas/local/event';
-import { dispatch } from '../lambdas/src/handlers';
+import { developerCredentialsFromEnv } from '../lambdas/local/auth/credentials';
+import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
+import { startLocalServer } from '../lambdas/local/http/server';
+import { buildSyncHttpEvent } from '../lambdas/local/http/event';
+import { dispatch } from '../lambdas/local/http/dispatch';
 import { benchMemory } from './memory';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);

@@ -9,11 +9,11 @@
  * SYNC_TABLE_NAME (default cognito-sync), SYNC_DEVELOPER_ACCESS_KEY_ID / SYNC_DEVELOPER_SECRET_ACCESS_KEY.
  */
 // First: it must be set before any AWS SDK client is made.
-import '../lambdas/local/quiet-sdk-node-warning';
+import '../lambdas/local/process/quiet-sdk-node-warning';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalRuntimeError, isLocalRuntimeError } from '../lambdas/local/errors';
-import { watchParent } from '../lambdas/local/exit-with-parent';
+import { LocalRuntimeError, isLocalRuntimeError } from '../lambdas/local/process/errors';
+import { watchParent } from '../lambdas/local/process/exit-with-parent';
 import { startLocalEndpoint, type LocalEndpoint } from '../lambdas/local/local-endpoint';
 
 const HOST = '127.0.0.1';

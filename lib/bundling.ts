@@ -9,7 +9,7 @@
  *   run with `--enable-source-maps`).
  * - AWS SDK v3 bundled, not taken from the runtime: `externalModules: []`. Tree-shaken through the
  *   packages' ES module builds (`mainFields: module, main`), which esbuild can shake (-140 KB).
- * - `@aws-sdk/credential-provider-node` (the full default chain) replaced by `lib/lambda/credentials.ts`,
+ * - `@aws-sdk/credential-provider-node` (the full default chain) replaced by `lambdas/src/adapters/lambda-credential-chain.ts`,
  *   which keeps the links a Lambda function can meet (-130 KB).
  * - `process.env.SYNC_TRACING_BUNDLE` fixed at build time: the X-Ray SDK is in the bundle only when
  *   the stack turns tracing on (lambdas/src/observability/instruments.ts).
@@ -24,7 +24,7 @@ import type { OperationName } from '../lambdas/src/operations';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** Relative to PROJECT_ROOT, as esbuild's `--alias` wants local paths. */
-export const CREDENTIALS_PROVIDER = './lib/lambda/credentials.ts';
+export const CREDENTIALS_PROVIDER = './lambdas/src/adapters/lambda-credential-chain.ts';
 
 /** The Lambda runtime the bundles target. */
 export const NODE_TARGET = 'node22';
@@ -54,8 +54,14 @@ export function lambdaBundling({ tracing }: LambdaBundlingSettings): BundlingOpt
 /** The settings of a stack with tracing off (the default): what the tests and the bench build. */
 export const LAMBDA_BUNDLING: BundlingOptions = lambdaBundling({ tracing: false });
 
-/** The entry point of an operation's function. */
-export const handlerEntry = (name: OperationName): string => path.join(PROJECT_ROOT, 'lambdas', 'src', 'handlers', `${name}.ts`);
+/** The function behind the API's `$default` route, for requests no operation matches. */
+export const UNKNOWN_ROUTE = 'UnknownRoute';
+
+/**
+ * The entry point of a function: `lambdas/src/handlers/<Name>.ts`, named after its operation, or
+ * UNKNOWN_ROUTE. That folder holds entry points only (test/unit/handler-entries.test.ts).
+ */
+export const handlerEntry = (name: OperationName | typeof UNKNOWN_ROUTE): string => path.join(PROJECT_ROOT, 'lambdas', 'src', 'handlers', `${name}.ts`);
 
 /** The environment the functions run with, besides their configuration. */
 export const NODE_OPTIONS = '--enable-source-maps';

@@ -34,7 +34,7 @@ import { DEVELOPER_PRINCIPALS_VARIABLE, IDENTITY_ROLE_NAMES_VARIABLE } from '../
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_ORIGINS_VARIABLE, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '../lambdas/src/protocol/cors';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
 import { TABLE_ACTIONS, tableResources } from './access';
-import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from './bundling';
+import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from './bundling';
 
 export { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../lambdas/src/protocol/cors';
 
@@ -81,7 +81,7 @@ export interface CallerSettings {
 
 /**
  * API Gateway gives an integration 30 s. A function that stops first lets middy answer a rest-json
- * 500 before the deadline (lambdas/src/handlers/index.ts keeps the same bound locally).
+ * 500 before the deadline (lambdas/local/http/lambda-context.ts keeps the same bound locally).
  */
 export const FUNCTION_TIMEOUT = Duration.seconds(29);
 
@@ -236,7 +236,7 @@ export class SyncApi extends Construct {
     });
     this.unknownRoute = new NodejsFunction(this, 'UnknownRoute', {
       description: 'Cognito Sync: requests that match no operation (route $default), and preflights',
-      entry: path.join(PROJECT_ROOT, 'lambdas', 'src', 'handlers', 'unknown-route.ts'),
+      entry: handlerEntry(UNKNOWN_ROUTE),
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

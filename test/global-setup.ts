@@ -8,7 +8,7 @@
  * last teardown stops it. The unit tier does not list it, so it runs without Java.
  */
 import type { TestProject } from 'vitest/node';
-import { type DynamoDBLocal, startDynamoDBLocal } from '../lambdas/local/dynamodb-local';
+import { type DynamoDBLocal, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,14 +6,14 @@
 import path from 'node:path';
 import { ensureTable } from '../src/adapters/dynamodb/table-schema';
 import { loadConfig } from '../src/config';
-import { developerCredentialsFromEnv, type DeveloperCredentials } from './credentials';
-import { lockDataDir, type DataDirLock } from './data-dir-lock';
-import { preparePrivateDataDir } from './data-dir';
-import { loadOrCreateDeveloperCredentials } from './developer-credentials-file';
-import { createDynamoDBLocalClient, startDynamoDBLocal, type DynamoDBLocal } from './dynamodb-local';
-import { ensurePortFree } from './port-probe';
-import { ephemeralServerKey, loadOrCreateServerKey } from './server-key';
-import { startLocalServer, type Dispatch } from './server';
+import { developerCredentialsFromEnv, type DeveloperCredentials } from './auth/credentials';
+import { lockDataDir, type DataDirLock } from './process/data-dir-lock';
+import { preparePrivateDataDir } from './process/data-dir';
+import { loadOrCreateDeveloperCredentials } from './auth/developer-credentials-file';
+import { createDynamoDBLocalClient, startDynamoDBLocal, type DynamoDBLocal } from './emulators/dynamodb-local';
+import { ensurePortFree } from './process/port-probe';
+import { ephemeralServerKey, loadOrCreateServerKey } from './auth/server-key';
+import { startLocalServer, type Dispatch } from './http/server';
 
 export interface LocalEndpointOptions {
   /** Default 8080; 0 picks a free port. */

@@ -106,7 +106,7 @@ let fromProcessEnvironment: SyncConfig | undefined;
 /**
  * This process's configuration, from its environment, read on first use: a Lambda function reads
  * it once per container. The local server and the tests that run several configurations build
- * theirs with `loadConfig` and inject it instead (handlers/index.ts `createDispatch`).
+ * theirs with `loadConfig` and inject it instead (lambdas/local/http/dispatch.ts `createDispatch`).
  */
 export function processConfig(): SyncConfig {
   fromProcessEnvironment ??= loadConfig(process.env);

@@ -6,7 +6,7 @@
  * One builder per capability, each bringing only its own clients: `records()` is the records
  * capability (datasets, records, tokens, usage of one identity) over the DynamoDB store. Pools,
  * push and streams will add `pools()`, `push()`, `streams()` with their own clients (SNS, Kinesis,
- * Lambda); a function's bundle holds only the builders its handler imports (handlers/capabilities.ts),
+ * Lambda); a function's bundle holds only the builders its handler imports (capabilities.ts),
  * and the functions of operations not available yet import none.
  *
  * `createRuntime(config)` is one composition: the deployed functions use the process's

@@ -1,5 +1,5 @@
 /**
- * The deployed size limits, as the local endpoint applies them (lambdas/local/deployed-limits.ts):
+ * The deployed size limits, as the local endpoint applies them (lambdas/local/http/deployed-limits.ts):
  * Lambda counts 6 MiB on the JSON of the event, where the body is escaped once more, and on the JSON
  * of the result. Worst-case characters are the control characters that JSON writes as `\u0001`
  * (6 bytes in the body, 7 in the event, for 1 byte the service counts); `"` takes 2 and 4.
@@ -10,8 +10,8 @@ import AWS from 'aws-sdk';
 import 'amazon-cognito-js';
 import { CognitoSyncClient, ListRecordsCommand, UpdateRecordsCommand, type RecordPatch } from '@aws-sdk/client-cognito-sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_EVENT_BYTES } from '../../lambdas/local/deployed-limits';
-import { MAX_BODY_BYTES } from '../../lambdas/local/server';
+import { MAX_EVENT_BYTES } from '../../lambdas/local/http/deployed-limits';
+import { MAX_BODY_BYTES } from '../../lambdas/local/http/server';
 import { MAX_ANSWER_RECORD_BYTES } from '../../lambdas/src/domain/records/answer-size';
 import { rawRequest, startEndpoint, syncPath, type Endpoint, type TestIdentity } from '../helpers/local-endpoint';
 

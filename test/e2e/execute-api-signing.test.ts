@@ -14,7 +14,7 @@ import AWS from 'aws-sdk';
 import 'amazon-cognito-js';
 import { CognitoSyncClient, ListDatasetsCommand, ListRecordsCommand, UpdateRecordsCommand, type CognitoSyncClientConfig } from '@aws-sdk/client-cognito-sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalServer, type LocalServer } from '../../lambdas/local/server';
+import { startLocalServer, type LocalServer } from '../../lambdas/local/http/server';
 import { dynamoEndpoint } from '../helpers/dynamodb-local';
 import { startEndpoint, type AwsCredentials, type Endpoint, type TestIdentity } from '../helpers/local-endpoint';
 

@@ -15,7 +15,7 @@
  * change anything. Victims' ids appear only in requests the service must refuse.
  */
 import { randomBytes } from 'node:crypto';
-import { mintSessionCredentials } from '../../lambdas/local/credentials';
+import { mintSessionCredentials } from '../../lambdas/local/auth/credentials';
 import { TokenCodec } from '../../lambdas/src/domain/tokens';
 import { OPERATION_LIST, type MemberBinding, type OperationSpec } from '../../lambdas/src/operations';
 import { Rng, streamSeed } from './prng';

@@ -7,7 +7,7 @@
  */
 import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CognitoSyncClient, DescribeIdentityUsageCommand, ListDatasetsCommand, ListRecordsCommand, type Dataset } from '@aws-sdk/client-cognito-sync';
-import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import type { Party } from './world';
 
 export interface SnapshotTarget {

@@ -4,7 +4,7 @@
  *
  * Input (environment): DYNAMO_ENDPOINT, TABLE_NAME, IDENTITY_ID, CRASH_AT, PATCHES, VALUE, LEASE_MS.
  */
-import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { DynamoDBSyncStore } from '../../lambdas/src/adapters/dynamodb/sync-store';
 import { systemClock } from '../../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { ensureTable } from '../../lambdas/src/adapters/dynamodb/table-schema';
 
 export interface FreshTable {

@@ -11,8 +11,8 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
-import { startLocalServer } from '../../lambdas/local/server';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/auth/credentials';
+import { startLocalServer } from '../../lambdas/local/http/server';
 import { headerValue } from '../../lambdas/src/protocol/headers';
 import { freshTable } from './dynamodb-local';
 

@@ -3,7 +3,7 @@
  * tests. The client counts the calls it sends, so tests can hold the round-trip budget.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDBLocalClient } from '../../lambdas/local/dynamodb-local';
+import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { DynamoDBSyncStore, type DynamoDBSyncStoreOptions } from '../../lambdas/src/adapters/dynamodb/sync-store';
 import { systemClock } from '../../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';

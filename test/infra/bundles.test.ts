@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lambdas/src/config';
 import type { Principal } from '../../lambdas/src/domain/model';
-import { createDispatch } from '../../lambdas/src/handlers';
+import { createDispatch } from '../../lambdas/local/http/dispatch';
 import { CallerPolicy } from '../../lambdas/src/protocol/caller-policy';
 import { createRuntime } from '../../lambdas/src/runtime';
 import { matchRoute, OPERATION_LIST, type OperationName, type OperationSpec } from '../../lambdas/src/operations';
@@ -26,8 +26,8 @@ import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/h
 import { sleep } from '../../lambdas/src/common/sleep';
 import { isServerFault as isFault } from '../../lambdas/src/protocol/errors';
 import { awsClientsOf, bundledPackages, sizeBudgetOf } from '../../bench/bundles';
-import { esbuildOptions, LAMBDA_BUNDLING, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from '../../lib/bundling';
-import { buildOperationBundles, type LocalBundle } from '../../lib/local-bundles';
+import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING, lambdaBundling, NODE_OPTIONS, UNKNOWN_ROUTE } from '../../lib/bundling';
+import { buildOperationBundles, type LocalBundle } from '../../tools/local-bundles';
 import { freshTable, type FreshTable } from '../helpers/dynamodb-local';
 import { datasetPath, developer, encodeLabel, identity, identityPath, makeEvent, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
 
@@ -301,7 +301,7 @@ describe('the unknown-route function, which also takes the unauthenticated OPTIO
   beforeAll(async () => {
     file = path.join(outdir, 'UnknownRoute', 'index.js');
     const { build } = await import('esbuild');
-    await build(esbuildOptions(LAMBDA_BUNDLING, path.join(PROJECT_ROOT, 'lambdas', 'src', 'handlers', 'unknown-route.ts'), file));
+    await build(esbuildOptions(LAMBDA_BUNDLING, handlerEntry(UNKNOWN_ROUTE), file));
   }, 60_000);
 
   /** A browser's preflight as API Gateway hands it on: unsigned, so no authorizer context. */

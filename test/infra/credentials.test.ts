@@ -1,12 +1,12 @@
 /**
- * lib/lambda/credentials.ts, bundled into the functions in place of the SDK's full default chain:
+ * lambdas/src/adapters/lambda-credential-chain.ts, bundled into the functions in place of the SDK's full default chain:
  * the Lambda runtime's environment credentials first, then container credentials over HTTP, and a
  * clear failure otherwise. The bundles must not carry the rest of the chain.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultProvider } from '../../lib/lambda/credentials';
+import { defaultProvider } from '../../lambdas/src/adapters/lambda-credential-chain';
 
 const NAMES = [
   'AWS_ACCESS_KEY_ID',

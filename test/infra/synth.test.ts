@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_LIST } from '../../lambdas/src/operations';
 import { PROJECT_ROOT } from '../../lib/bundling';
-import { buildOperationBundles, type LocalBundle } from '../../lib/local-bundles';
+import { buildOperationBundles, type LocalBundle } from '../../tools/local-bundles';
 
 const CDK_CLI = path.join(PROJECT_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 const STACK = 'OpenCognitoSync';

@@ -12,12 +12,12 @@ import path from 'node:path';
 import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { CognitoSyncClient, ListDatasetsCommand, ListIdentityPoolUsageCommand } from '@aws-sdk/client-cognito-sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
-import { LOCK_FILE } from '../../lambdas/local/data-dir-lock';
-import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/developer-credentials-file';
-import { findFreePort, startDynamoDBLocal } from '../../lambdas/local/dynamodb-local';
-import { LocalRuntimeError } from '../../lambdas/local/errors';
-import { isProcessRunning } from '../../lambdas/local/process-alive';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/auth/credentials';
+import { LOCK_FILE } from '../../lambdas/local/process/data-dir-lock';
+import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/auth/developer-credentials-file';
+import { findFreePort, startDynamoDBLocal } from '../../lambdas/local/emulators/dynamodb-local';
+import { LocalRuntimeError } from '../../lambdas/local/process/errors';
+import { isProcessRunning } from '../../lambdas/local/process/process-alive';
 import { sleep } from '../../lambdas/src/common/sleep';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -9,10 +9,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
-import { LOCK_FILE } from '../../lambdas/local/data-dir-lock';
-import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/developer-credentials-file';
-import { LocalRuntimeError } from '../../lambdas/local/errors';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/auth/credentials';
+import { LOCK_FILE } from '../../lambdas/local/process/data-dir-lock';
+import { DEVELOPER_CREDENTIALS_FILE } from '../../lambdas/local/auth/developer-credentials-file';
+import { LocalRuntimeError } from '../../lambdas/local/process/errors';
 import { startLocalEndpoint, type LocalEndpointOptions } from '../../lambdas/local/local-endpoint';
 import { dynamoEndpoint } from '../helpers/dynamodb-local';
 

@@ -11,8 +11,8 @@ import { CognitoIdentityClient, CreateIdentityPoolCommand, GetCredentialsForIden
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
-import { MAX_BODY_BYTES, startLocalServer, type LocalServer } from '../../lambdas/local/server';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/auth/credentials';
+import { MAX_BODY_BYTES, startLocalServer, type LocalServer } from '../../lambdas/local/http/server';
 import type { SyncHttpEvent, SyncHttpResult } from '../../lambdas/src/protocol/http-event';
 import { freshTable } from '../helpers/dynamodb-local';
 

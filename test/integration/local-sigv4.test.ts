@@ -18,8 +18,8 @@ import { HttpRequest } from '@smithy/protocol-http';
 import AWS from 'aws-sdk';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY, mintSessionCredentials } from '../../lambdas/local/credentials';
-import { startLocalServer, type LocalServer } from '../../lambdas/local/server';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY, mintSessionCredentials } from '../../lambdas/local/auth/credentials';
+import { startLocalServer, type LocalServer } from '../../lambdas/local/http/server';
 import { freshTable } from '../helpers/dynamodb-local';
 
 const REGION = 'us-east-1';

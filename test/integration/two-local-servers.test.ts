@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { CognitoSyncClient, ListDatasetsCommand, ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/credentials';
-import { startLocalServer, type LocalServer } from '../../lambdas/local/server';
+import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/auth/credentials';
+import { startLocalServer, type LocalServer } from '../../lambdas/local/http/server';
 import { freshTable, type FreshTable } from '../helpers/dynamodb-local';
 
 const REGION = 'us-east-1';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lambdas/src/config';
-import { createDispatch } from '../../lambdas/src/handlers';
+import { createDispatch } from '../../lambdas/local/http/dispatch';
 import { arnPattern, CallerPolicy, callerPolicy } from '../../lambdas/src/protocol/caller-policy';
 import type { SyncHttpEvent } from '../../lambdas/src/protocol/http-event';
 import { principalOf } from '../../lambdas/src/protocol/middlewares';

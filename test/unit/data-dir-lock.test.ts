@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCK_FILE, lockDataDir } from '../../lambdas/local/data-dir-lock';
-import { LocalRuntimeError } from '../../lambdas/local/errors';
+import { LOCK_FILE, lockDataDir } from '../../lambdas/local/process/data-dir-lock';
+import { LocalRuntimeError } from '../../lambdas/local/process/errors';
 
 let dir: string;
 beforeEach(() => {

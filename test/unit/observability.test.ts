@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 afterEach(() => vi.restoreAllMocks());
 
-// Not handlers/index.ts's: importing the operation handlers would read the configuration first.
+// Not the local router's (lambdas/local/http/dispatch.ts): importing the operation handlers would read the configuration first.
 const context = (): Context => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName: 'open-cognito-sync-StreamConsumer',

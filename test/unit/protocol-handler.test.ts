@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Dataset, Principal, SyncService } from '../../lambdas/src/domain/model';
-import { createDispatch, dispatch, HANDLERS, lambdaContext } from '../../lambdas/src/handlers';
+import { createDispatch, dispatch, HANDLERS } from '../../lambdas/local/http/dispatch';
+import { lambdaContext } from '../../lambdas/local/http/lambda-context';
 import { OPERATION_LIST, OPERATION_NAMES, OPERATIONS, type OperationName } from '../../lambdas/src/operations';
 import { captureStderr } from '../helpers/log-lines';
 import { Errors, SyncError } from '../../lambdas/src/errors';

@@ -14,7 +14,7 @@ import {
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal, SyncService } from '../../lambdas/src/domain/model';
-import { createDispatch } from '../../lambdas/src/handlers';
+import { createDispatch } from '../../lambdas/local/http/dispatch';
 import { Errors } from '../../lambdas/src/errors';
 import { identity, makeEvent, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handler } from '../../lambdas/src/handlers/unknown-route';
+import { handler } from '../../lambdas/src/handlers/UnknownRoute';
 import { makeEvent } from '../helpers/events';
 
 describe('the $default route entry point', () => {

@@ -1,7 +1,7 @@
 /**
  * The records capability as one object: the operations of datasets, records, tokens and usage of
  * one identity, over the whole `SyncStore`. `runtime.ts` builds it (`records()`) for the handlers
- * of those operations only (handlers/capabilities.ts). It composes the parts, each of which works
+ * of those operations only (capabilities.ts). It composes the parts, each of which works
  * over its own narrow ports and can be built alone:
  *
  * - `records/`: DatasetQueries, RecordListing, RecordUpdates (pure steps in update-planner.ts),

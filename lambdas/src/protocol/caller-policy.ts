@@ -14,7 +14,7 @@
  * Configuration: `callers` of the config (../config.ts: `SYNC_DEVELOPER_PRINCIPALS`, comma-separated
  * principal ARN patterns where `*` matches any run of characters, and `SYNC_IDENTITY_ROLE_NAMES`, the
  * identity pool roles). The stack sets them on every function; the local server builds its own
- * policy and injects it (handlers/index.ts `createDispatch`). Missing configuration means no
+ * policy and injects it (lambdas/local/http/dispatch.ts `createDispatch`). Missing configuration means no
  * developers at all.
  */
 

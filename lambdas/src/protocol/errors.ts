@@ -5,12 +5,12 @@
  * The model says what went wrong; a binding says how a client is told. Two bindings answer here:
  * - `rest-json`, Cognito Sync's protocol: the statuses of the service model, and those AWS front
  *   ends use for the errors they answer themselves (403 AccessDenied, 413, 404 UnknownOperation).
- * - `json-1.1`, the protocol of the local Cognito Identity subset (lambdas/local/cognito-identity.ts):
+ * - `json-1.1`, the protocol of the local Cognito Identity subset (lambdas/local/cognito-identity/):
  *   the same statuses, except that an unknown `X-Amz-Target` is a 400 there, as Coral answers for
  *   JSON 1.1 services, where rest-json's unknown route is a 404.
  *
  * Some errors exist only at the front end and never in the service's model: the signer's refusals
- * (lambdas/local/signing-errors.ts) and the local HTTP server's own answers (431, 408). They are
+ * (lambdas/local/auth/signing-errors.ts) and the local HTTP server's own answers (431, 408). They are
  * `ProtocolError`s, which carry their status themselves: no binding maps them, because no domain or
  * adapter code could ever throw one. A `WireError` is either kind: what an error writer
  * (`error-response.ts`) turns into a response.

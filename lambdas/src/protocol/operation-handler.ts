@@ -1,7 +1,7 @@
 /**
  * The Lambda entry point of one operation: the protocol middlewares around a one-line domain call.
  * Handlers in `handlers/` are nothing but `operationHandler(name, invoke, capability)`, where
- * `capability` resolves the part of the domain the operation uses (handlers/capabilities.ts), or
+ * `capability` resolves the part of the domain the operation uses (capabilities.ts), or
  * `operationHandler(name)` for an operation the table marks not available: its `requireAvailable`
  * middleware answers 501, and the types refuse an invoke for it (and require one, with its
  * capability, for an available operation). This module imports no runtime, so a function of an

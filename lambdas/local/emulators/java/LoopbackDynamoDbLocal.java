@@ -15,7 +15,7 @@
  * committed next to it: a machine with only a JRE (no javac) can run it. After editing, rebuild
  * with the same Java that DynamoDB Local needs (17):
  *
- *   javac --release 17 -d lambdas/local/java lambdas/local/java/LoopbackDynamoDbLocal.java
+ *   javac --release 17 -d lambdas/local/emulators/java lambdas/local/emulators/java/LoopbackDynamoDbLocal.java
  *
  * Run as: java -cp <this dir>:<DynamoDBLocal.jar> LoopbackDynamoDbLocal <DynamoDB Local's flags>
  */

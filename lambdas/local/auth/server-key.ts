@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { LocalRuntimeError } from './errors';
+import { LocalRuntimeError } from '../process/errors';
 
 export const SERVER_KEY_BYTES = 32;
 export const SERVER_KEY_FILE = 'local-secret.key';

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomDeveloperCredentials, type DeveloperCredentials } from './credentials';
-import { LocalRuntimeError } from './errors';
+import { LocalRuntimeError } from '../process/errors';
 
 export const DEVELOPER_CREDENTIALS_FILE = 'developer-credentials.json';
 

@@ -4,9 +4,9 @@
  * contract; this follows it field by field. Fields API Gateway adds but the handlers do not read
  * (`pathParameters`, `queryStringParameters`, `cookies`) are left out rather than imitated.
  */
-import { matchRoute, routeKey as routeKeyOf } from '../src/operations';
-import type { SyncHttpEvent } from '../src/protocol/http-event';
-import type { VerifiedCaller } from './sigv4';
+import { matchRoute, routeKey as routeKeyOf } from '../../src/operations';
+import type { SyncHttpEvent } from '../../src/protocol/http-event';
+import type { VerifiedCaller } from '../auth/sigv4';
 
 export interface LocalRequest {
   readonly method: string;

@@ -13,9 +13,9 @@
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { CognitoIdentityOfCaller } from '../src/protocol/http-event';
+import type { CognitoIdentityOfCaller } from '../../src/protocol/http-event';
 import { deriveSessionSecret, openSessionToken, type DeveloperCredentials } from './credentials';
-import { LOCAL_IDENTITY_ROLE_NAME, localDeveloperArn } from './service-config';
+import { LOCAL_IDENTITY_ROLE_NAME, localDeveloperArn } from '../service-config';
 import { SigningErrors } from './signing-errors';
 
 /** The parts of an incoming request that the signature covers. */

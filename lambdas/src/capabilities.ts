@@ -9,10 +9,10 @@
  * `runtime.ts` into the functions that use it; its promise is kept, because every `import()` goes
  * through the module loader again (a round trip to tsx's loader thread locally).
  */
-import type { SyncService } from '../domain/model';
+import type { SyncService } from './domain/model';
 
-let runtime: Promise<typeof import('../runtime')> | undefined;
-const loadRuntime = () => (runtime ??= import('../runtime'));
+let runtime: Promise<typeof import('./runtime')> | undefined;
+const loadRuntime = () => (runtime ??= import('./runtime'));
 
 /** The records capability (datasets, records, tokens, usage of one identity) of this process. */
 export const records = async (): Promise<SyncService> => (await loadRuntime()).processRuntime().records();

@@ -30,8 +30,8 @@
  * would take 7 bytes a UTF-16 unit in the event; the largest valid update of such characters
  * (1 MB of 2-byte characters: 524,288 units) would still be about 3.7 MB, under the limit.
  */
-import { Errors, type SyncError } from '../src/errors';
-import type { SyncHttpEvent, SyncHttpResult } from '../src/protocol/http-event';
+import { Errors, type SyncError } from '../../src/errors';
+import type { SyncHttpEvent, SyncHttpResult } from '../../src/protocol/http-event';
 
 /** Lambda's synchronous request limit, on the JSON of the event: 6 MiB. */
 export const MAX_EVENT_BYTES = 6 * 1024 * 1024;

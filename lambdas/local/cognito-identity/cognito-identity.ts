@@ -6,14 +6,14 @@
  * endpoint. Unauthenticated identities only: there is no identity provider to check Logins against.
  */
 import { randomUUID } from 'node:crypto';
-import { Errors } from '../src/errors';
-import { contentTypeOf, errorResponse } from '../src/protocol/error-response';
-import { isWireError } from '../src/protocol/errors';
-import type { SyncHttpResult } from '../src/protocol/http-event';
-import { checkString, Constraint, memberPath, STRING_RULES, validationError, type StringRule, type Violation } from '../src/protocol/validate';
-import { mintSessionCredentials, type DeveloperCredentials } from './credentials';
+import { Errors } from '../../src/errors';
+import { contentTypeOf, errorResponse } from '../../src/protocol/error-response';
+import { isWireError } from '../../src/protocol/errors';
+import type { SyncHttpResult } from '../../src/protocol/http-event';
+import { checkString, Constraint, memberPath, STRING_RULES, validationError, type StringRule, type Violation } from '../../src/protocol/validate';
+import { mintSessionCredentials, type DeveloperCredentials } from '../auth/credentials';
 import type { LocalIdentityStore } from './identity-store';
-import { verifySigV4, type IncomingSignedRequest } from './sigv4';
+import { verifySigV4, type IncomingSignedRequest } from '../auth/sigv4';
 
 export const COGNITO_IDENTITY_TARGET_PREFIX = 'AWSCognitoIdentityService.';
 

@@ -15,10 +15,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Errors } from '../src/errors';
-import { errorResponse } from '../src/protocol/error-response';
-import type { WireError } from '../src/protocol/errors';
-import { elideValue } from '../src/protocol/validate';
+import { Errors } from '../../src/errors';
+import { errorResponse } from '../../src/protocol/error-response';
+import type { WireError } from '../../src/protocol/errors';
+import { elideValue } from '../../src/protocol/validate';
 import { HttpErrors } from './http-errors';
 
 /** Node's parse errors carry their llhttp code and the bytes being parsed. */

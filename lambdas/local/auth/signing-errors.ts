@@ -4,7 +4,7 @@
  * authorizer does), and they are no part of the service's error model, so they are
  * `ProtocolError`s that carry their own 403 rather than codes of `lambdas/src/errors.ts`.
  */
-import { ProtocolError } from '../src/protocol/errors';
+import { ProtocolError } from '../../src/protocol/errors';
 
 const FORBIDDEN = 403;
 

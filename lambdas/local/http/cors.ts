@@ -9,9 +9,9 @@
  * `access-control-allow-origin`, so the browser keeps the answer from the page, and its preflight
  * is refused with a rest-json 403 so that the request itself is never sent.
  */
-import { Errors } from '../src/errors';
-import type { SyncHttpResult } from '../src/protocol/http-event';
-import { errorResponse } from '../src/protocol/error-response';
+import { Errors } from '../../src/errors';
+import type { SyncHttpResult } from '../../src/protocol/http-event';
+import { errorResponse } from '../../src/protocol/error-response';
 
 /** `http(s)://localhost`, `127.0.0.1` or `[::1]`, with or without a port. */
 const LOOPBACK_ORIGIN = /^https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/;

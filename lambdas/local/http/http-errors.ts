@@ -5,7 +5,7 @@
  * `ProtocolError`s carrying their own status. A body over the size limit is the model's
  * `RequestEntityTooLargeException` (413), which the deployed service answers too.
  */
-import { ProtocolError } from '../src/protocol/errors';
+import { ProtocolError } from '../../src/protocol/errors';
 
 export const HttpErrors = {
   headersTooLarge: () => new ProtocolError('RequestHeaderFieldsTooLargeException', 431, 'The request headers are too large'),

@@ -6,7 +6,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OPERATION_NAMES, type OperationName } from '../lambdas/src/operations';
-import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING } from './bundling';
+import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING } from '../lib/bundling';
 
 export interface LocalBundle {
   readonly operation: OperationName;

@@ -16,9 +16,9 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../src/adapters/dynamodb/local-client';
-import { sleep } from '../src/common/sleep';
-import { LocalRuntimeError } from './errors';
+import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../../src/adapters/dynamodb/local-client';
+import { sleep } from '../../src/common/sleep';
+import { LocalRuntimeError } from '../process/errors';
 
 export interface DynamoDBLocalOptions {
   /** Keep everything in memory (tests). Otherwise the data lives under `dbPath`. */

@@ -2,7 +2,8 @@
  * The entry point behind the API's `$default` route: requests whose method and path no operation
  * of the table has. API Gateway would otherwise answer its own `{"message":"Not Found"}`, which no
  * SDK can name; this answers the rest-json 404 `UnknownOperationException` the local endpoint gives
- * (`dispatch` uses the same error), and touches nothing else: no table, no key.
+ * (protocol/unknown-route-error.ts, shared with the local router), and touches nothing else: no
+ * table, no key.
  *
  * It also sits behind the unauthenticated `OPTIONS /{proxy+}` route, so that browsers' unsigned
  * preflights get a 204 with the CORS headers (protocol/cors.ts) instead of the IAM authorizer's 403.
@@ -10,14 +11,10 @@
  */
 import { processConfig } from '../config';
 import { isPreflight, preflightResult } from '../protocol/cors';
-import { Errors } from '../errors';
 import type { SyncHttpEvent, SyncHttpResult } from '../protocol/http-event';
 import { requestIdOf } from '../protocol/middlewares';
 import { errorResult } from '../protocol/response';
-import { elideValue } from '../protocol/validate';
-
-export const unknownRouteError = (event: SyncHttpEvent) =>
-  Errors.unknownOperation(`No operation matches ${(event.requestContext?.http?.method ?? '').toUpperCase()} ${elideValue(event.rawPath ?? '')}`);
+import { unknownRouteError } from '../protocol/unknown-route-error';
 
 export const handler = async (event: SyncHttpEvent): Promise<SyncHttpResult> =>
   isPreflight(event) ? preflightResult(event, processConfig().cors.allowOrigins) : errorResult(unknownRouteError(event), requestIdOf(event));
