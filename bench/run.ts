@@ -33,6 +33,7 @@ import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/
 import { startLocalServer } from '../lambdas/local/http/server';
 import { buildSyncHttpEvent } from '../lambdas/local/http/event';
 import { dispatch } from '../lambdas/local/http/dispatch';
+import { benchCost, printCost, writeCostJson } from './cost';
 import { benchMemory } from './memory';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
@@ -342,6 +343,10 @@ async function main(): Promise<void> {
 
     printLatencyTable(rows);
     await printRequestUnits(dynamo.endpoint, IdentityPoolId);
+    // What a cycle costs deployed, from the capacity meter (bench/cost.ts; also `npm run bench:cost`).
+    const cost = await benchCost(dynamo.endpoint);
+    printCost(cost);
+    writeCostJson(cost);
     await benchMemory(dynamo.endpoint, TABLE);
     await printBundles();
   } finally {
