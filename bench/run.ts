@@ -23,11 +23,7 @@ import {
 import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeRecord } from '../lambdas/src/adapters/dynamodb/items';
 import { bySyncCountQuery, identityPartition, SORT_KEY_PREFIX, sortKey } from '../lambdas/src/adapters/dynamodb/keys';
-import { DynamoDBSyncStore } from '../lambdas/src/adapters/dynamodb/sync-store';
 import { ensureTable } from '../lambdas/src/adapters/dynamodb/table-schema';
-import { systemClock } from '../lambdas/src/domain/ports';
-import { CognitoSyncService } from '../lambdas/src/domain/sync-service';
-import { TokenCodec } from '../lambdas/src/domain/tokens';
 import { developerCredentialsFromEnv } from '../lambdas/local/auth/credentials';
 import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
 import { startLocalServer } from '../lambdas/local/http/server';
@@ -35,62 +31,10 @@ import { buildSyncHttpEvent } from '../lambdas/local/http/event';
 import { dispatch } from '../lambdas/local/http/dispatch';
 import { benchCost, printCost, writeCostJson } from './cost';
 import { benchMemory } from './memory';
+import { ITERATIONS, measureRounds, printLatencyTable, type Row } from './latency';
+import { printRequestUnits } from './request-units';
 
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
-const WARMUP = 30;
 const TABLE = 'bench';
-
-interface Stats {
-  p50: number;
-  p99: number;
-  perSecond: number;
-}
-
-const summarize = (samples: number[]): Stats => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  const totalSeconds = samples.reduce((a, b) => a + b, 0) / 1000;
-  return { p50: at(0.5), p99: at(0.99), perSecond: samples.length / totalSeconds };
-};
-
-const elapsedMs = async (fn: () => Promise<unknown>): Promise<number> => {
-  const t0 = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
-};
-
-/**
- * Times each way of doing the same operation call by call, round robin, so that the JVM's warm-up
- * and the machine's noise weigh on all of them alike. `prepare` runs untimed before each round.
- */
-async function measureRounds<K extends string>(
-  iterations: number,
-  ways: Record<K, () => Promise<unknown>>,
-  prepare?: () => Promise<unknown>,
-): Promise<Record<K, Stats>> {
-  const names = Object.keys(ways) as K[];
-  for (let i = 0; i < WARMUP; i++) {
-    for (const name of names) {
-      await prepare?.();
-      await ways[name]();
-    }
-  }
-  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
-  for (let i = 0; i < iterations; i++) {
-    for (const name of names) {
-      await prepare?.();
-      samples[name].push(await elapsedMs(ways[name]));
-    }
-  }
-  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Record<K, Stats>;
-}
-
-interface Row {
-  operation: string;
-  endpoint: Stats;
-  handler: Stats;
-  floor: Stats;
-}
 
 async function main(): Promise<void> {
   const dynamo = await startDynamoDBLocal({ inMemory: true });
@@ -342,7 +286,7 @@ async function main(): Promise<void> {
     );
 
     printLatencyTable(rows);
-    await printRequestUnits(dynamo.endpoint, IdentityPoolId);
+    await printRequestUnits(dynamo.endpoint, IdentityPoolId, TABLE);
     // What a cycle costs deployed, from the capacity meter (bench/cost.ts; also `npm run bench:cost`).
     const cost = await benchCost(dynamo.endpoint);
     printCost(cost);
@@ -352,70 +296,6 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
     await dynamo.stop();
-  }
-}
-
-function printLatencyTable(rows: Row[]): void {
-  const ms = (n: number) => n.toFixed(2).padStart(7);
-  const cell = (x: Stats) => `${ms(x.p50)} ${ms(x.p99)} ${x.perSecond.toFixed(0).padStart(5)}`;
-  console.log(`\nLatency in ms (${ITERATIONS} sequential calls each, the three ways taking turns)`);
-  console.log('  endpoint: the v3 client against the local endpoint (HTTP, SigV4 both ways, handler, DynamoDB Local)');
-  console.log('  handler:  the same entry point called in-process with the payload 2.0 event (what runs in Lambda)');
-  console.log('  floor:    the same DynamoDB calls made directly with the SDK\n');
-  console.log(
-    'operation                 |    endpoint p50/p99, req/s |     handler p50/p99, req/s |       floor p50/p99, req/s | endpoint/floor | handler/floor',
-  );
-  for (const { operation, endpoint: e, handler: h, floor: f } of rows) {
-    console.log(
-      `${operation.padEnd(25)} | ${cell(e)} | ${cell(h)} | ${cell(f)} | ${(e.p50 / f.p50).toFixed(2).padStart(13)}x | ${(h.p50 / f.p50).toFixed(2).padStart(12)}x`,
-    );
-  }
-}
-
-/** Request units of one sync cycle, from DynamoDB's own ConsumedCapacity on every call the store makes. */
-async function printRequestUnits(endpoint: string, IdentityPoolId: string): Promise<void> {
-  const client = createDynamoDBLocalClient(endpoint);
-  let read = 0;
-  let write = 0;
-  // DynamoDB Local reports CapacityUnits per table; which kind they are follows from the command.
-  const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-      const out = await next(args);
-      const consumed = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      const units = ((Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { CapacityUnits?: number }[]).reduce(
-        (sum, c) => sum + (c.CapacityUnits ?? 0),
-        0,
-      );
-      if (WRITES.has(String(context.commandName))) write += units;
-      else read += units;
-      return out;
-    },
-    { step: 'initialize', name: 'consumedCapacity' },
-  );
-  const service = new CognitoSyncService({ store: new DynamoDBSyncStore(client, TABLE), clock: systemClock, tokens: new TokenCodec(Buffer.alloc(32, 5)) });
-  const principal = { kind: 'developer' as const, accountId: '000000000000' };
-  console.log('\nRequest units per sync cycle (ListRecords of the changes + UpdateRecords), from DynamoDB ConsumedCapacity\n');
-  console.log('records in update   read RU   write RU   on-demand $ per million cycles (us-east-1: $0.125/M RRU, $0.625/M WRU)');
-  for (const size of [1, 10, 100]) {
-    const dataset = { IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'ru' };
-    const first = await service.listRecords(principal, dataset);
-    await service.updateRecords(principal, {
-      ...dataset,
-      SyncSessionToken: first.SyncSessionToken,
-      RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'v'.repeat(100), SyncCount: 0 })),
-    });
-    read = 0;
-    write = 0;
-    const listed = await service.listRecords(principal, { ...dataset, LastSyncCount: 1 });
-    await service.updateRecords(principal, {
-      ...dataset,
-      SyncSessionToken: listed.SyncSessionToken,
-      RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'w'.repeat(100), SyncCount: 1 })),
-    });
-    const dollars = read * 0.125 + write * 0.625;
-    console.log(`${String(size).padStart(17)} ${read.toFixed(1).padStart(9)} ${write.toFixed(1).padStart(10)}   ${dollars.toFixed(2)}`);
   }
 }
 
