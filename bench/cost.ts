@@ -11,9 +11,11 @@
  * itself reports (ReturnConsumedCapacity), which is no guide (e.g. 4 units for any transaction).
  *
  * Dollars, all in, per cycle: 2 HTTP API requests, 2 Lambda requests, the Lambda GB-s of the two
- * calls at the functions' configured memory, and the DynamoDB request units. The Lambda durations are
- * the domain service's calls measured in this process: a lower bound of the billed duration (no event
- * parsing, SigV4 is API Gateway's, no cold starts, a local DynamoDB instead of the network).
+ * calls at the functions' memory (lib/function-sizes.ts), and the DynamoDB request units. The Lambda
+ * durations are the domain service's calls measured in this process: a lower bound of the billed
+ * duration (no event parsing, SigV4 is API Gateway's, no cold starts, a local DynamoDB instead of the
+ * network). Their CPU part is stretched to the function's CPU share (1,769 MB = 1 vCPU; this process
+ * counts as one); the wait on DynamoDB is not.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,8 @@ import { systemClock } from '../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../lambdas/src/domain/tokens';
 import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
+import { OPERATIONS } from '../lambdas/src/operations';
+import { operationMemoryMb } from '../lib/function-sizes';
 
 /** us-east-1 list prices, USD. DynamoDB on-demand after the November 2024 price cut. */
 export const PRICES = {
@@ -46,8 +50,10 @@ export const PRICES = {
 /** Cognito Sync: $0.15 per 10,000 sync operations (one ListRecords + one UpdateRecords), $0.15 per GB-month. */
 export const COGNITO_SYNC = { perMillionCycles: 15, perGBMonth: 0.15 } as const;
 
-/** Every sync function's memory as deployed (lib/sync-api.ts: `props.memorySize ?? 1024`). */
-const FUNCTION_MEMORY_MB = 1024;
+/** The cycle's functions' memory as deployed without a `memorySize` override. */
+export const CYCLE_MEMORY_MB = { list: operationMemoryMb(OPERATIONS.ListRecords), update: operationMemoryMb(OPERATIONS.UpdateRecords) } as const;
+/** Lambda's memory for one full vCPU. */
+const MB_PER_VCPU = 1769;
 /** key + value bytes of each record: the datasets are made of records this size. */
 const RECORD_BYTES = 100;
 const CYCLES = Number(process.env.BENCH_COST_CYCLES ?? 5);
@@ -76,6 +82,13 @@ export interface CycleCost {
   readonly localReported: { read: number; write: number };
   readonly listMs: number;
   readonly updateMs: number;
+  /** Of which CPU time in this process. */
+  readonly listCpuMs: number;
+  readonly updateCpuMs: number;
+  /** Lambda GB-s per cycle, at CYCLE_MEMORY_MB. */
+  readonly gbSeconds: number;
+  /** The same calls' GB-s had both functions 1,024 MB (the size before lib/function-sizes.ts). */
+  readonly gbSecondsAt1024: number;
   readonly dollars: { dynamodb: number; http: number; lambdaRequests: number; lambdaCompute: number; total: number };
 }
 
@@ -107,18 +120,27 @@ function countLocalCapacity(client: DynamoDBClient) {
   return totals;
 }
 
-const elapsed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+/** Wall and CPU milliseconds of `fn` (CPU of this process: the wait on DynamoDB Local is not in it). */
+const elapsed = async <T>(fn: () => Promise<T>): Promise<[T, number, number]> => {
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const result = await fn();
-  return [result, Number(process.hrtime.bigint() - t0) / 1e6];
+  const cpu = process.cpuUsage(cpu0);
+  return [result, Number(process.hrtime.bigint() - t0) / 1e6, (cpu.user + cpu.system) / 1000];
 };
 
-export function cycleDollars(rru: number, wru: number, listMs: number, updateMs: number): CycleCost['dollars'] {
+/** A call's billed GB-s at `memoryMb`: its CPU time stretched to the function's CPU share, its wait not. */
+export function callGbSeconds(wallMs: number, cpuMs: number, memoryMb: number): number {
+  const waitMs = Math.max(0, wallMs - cpuMs);
+  const durationMs = waitMs + cpuMs * Math.max(1, MB_PER_VCPU / memoryMb);
+  // Lambda bills each invocation's duration rounded up to the millisecond.
+  return (Math.ceil(durationMs) / 1000) * (memoryMb / 1024);
+}
+
+export function cycleDollars(rru: number, wru: number, gbSeconds: number): CycleCost['dollars'] {
   const dynamodb = rru * PRICES.perMillionReadUnits + wru * PRICES.perMillionWriteUnits;
   const http = 2 * PRICES.perMillionHttpRequests;
   const lambdaRequests = 2 * PRICES.perMillionLambdaRequests;
-  // Lambda bills each invocation's duration rounded up to the millisecond.
-  const gbSeconds = ((Math.ceil(listMs) + Math.ceil(updateMs)) / 1000) * (FUNCTION_MEMORY_MB / 1024);
   const lambdaCompute = gbSeconds * PRICES.perLambdaGBSecond * 1e6;
   return { dynamodb, http, lambdaRequests, lambdaCompute, total: dynamodb + http + lambdaRequests + lambdaCompute };
 }
@@ -167,17 +189,19 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
     let localWrite = 0;
     let listMs = 0;
     let updateMs = 0;
+    let listCpuMs = 0;
+    let updateCpuMs = 0;
     // One unmeasured cycle first, so that every measured listing returns the previous cycle's changes.
     for (let round = 1; round <= CYCLES + 1; round++) {
       meter.reset();
       const localBefore = { ...local };
-      const [listed, listTime] = await elapsed(async () => {
+      const [listed, listTime, listCpu] = await elapsed(async () => {
         let page = await service.listRecords(principal, { ...dataset, LastSyncCount: lastSyncCount });
         const first = page;
         while (page.NextToken) page = await service.listRecords(principal, { ...dataset, LastSyncCount: lastSyncCount, NextToken: page.NextToken });
         return first;
       });
-      const [, updateTime] = await elapsed(async () => {
+      const [, updateTime, updateCpu] = await elapsed(async () => {
         const out = await service.updateRecords(principal, {
           ...dataset,
           SyncSessionToken: listed.SyncSessionToken,
@@ -196,8 +220,11 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
       localWrite += local.write - localBefore.write;
       listMs += listTime;
       updateMs += updateTime;
+      listCpuMs += listCpu;
+      updateCpuMs += updateCpu;
     }
     const per = (n: number) => n / CYCLES;
+    const gbSeconds = callGbSeconds(per(listMs), per(listCpuMs), CYCLE_MEMORY_MB.list) + callGbSeconds(per(updateMs), per(updateCpuMs), CYCLE_MEMORY_MB.update);
     cases[costCase.name] = {
       label: costCase.label,
       rru: per(rru),
@@ -206,7 +233,11 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
       localReported: { read: per(localRead), write: per(localWrite) },
       listMs: per(listMs),
       updateMs: per(updateMs),
-      dollars: cycleDollars(per(rru), per(wru), per(listMs), per(updateMs)),
+      listCpuMs: per(listCpuMs),
+      updateCpuMs: per(updateCpuMs),
+      gbSeconds,
+      gbSecondsAt1024: callGbSeconds(per(listMs), per(listCpuMs), 1024) + callGbSeconds(per(updateMs), per(updateCpuMs), 1024),
+      dollars: cycleDollars(per(rru), per(wru), gbSeconds),
     };
   }
 
@@ -230,13 +261,23 @@ export function printCost(results: CostResults): void {
   const usd = (n: number) => `$${n.toFixed(2)}`.padStart(8);
   const units = (n: number) => n.toFixed(1).padStart(6);
   console.log('\nCost per million sync cycles (ListRecords of the changes + UpdateRecords), us-east-1 on-demand list prices');
-  console.log(`  units billed by AWS's rules (capacity meter) beside what DynamoDB Local reports; Lambda at ${FUNCTION_MEMORY_MB} MB arm64,`);
-  console.log('  durations measured in-process (a lower bound); HTTP API $1.00/M; Cognito Sync charges $15.00 per million cycles\n');
-  console.log('case                   |    RRU    WRU (index) | Local RU   WRU | list ms upd ms | DynamoDB     HTTP   Lambda  Lambda GB-s |    total');
+  console.log(`  units billed by AWS's rules (capacity meter) beside what DynamoDB Local reports; Lambda arm64 at ${CYCLE_MEMORY_MB.list} MB (ListRecords)`);
+  console.log(`  and ${CYCLE_MEMORY_MB.update} MB (UpdateRecords) (lib/function-sizes.ts), durations measured in-process (a lower bound; the CPU part`);
+  console.log("  stretched to the function's CPU share, 1,769 MB = 1 vCPU); HTTP API $1.00/M; Cognito Sync charges $15.00 per million cycles\n");
+  console.log(
+    'case                   |    RRU    WRU (index) | Local RU   WRU | list ms upd ms |  GB-s/cycle | DynamoDB     HTTP   Lambda  Lambda GB-s |    total',
+  );
   for (const c of Object.values(results.cases)) {
     const d = c.dollars;
     console.log(
-      `${c.label.padEnd(22)} | ${units(c.rru)} ${units(c.wru)} ${units(c.indexWru)} | ${units(c.localReported.read)} ${units(c.localReported.write)} | ${c.listMs.toFixed(1).padStart(7)} ${c.updateMs.toFixed(1).padStart(6)} | ${usd(d.dynamodb)} ${usd(d.http)} ${usd(d.lambdaRequests)} ${usd(d.lambdaCompute).padStart(12)} | ${usd(d.total)}`,
+      `${c.label.padEnd(22)} | ${units(c.rru)} ${units(c.wru)} ${units(c.indexWru)} | ${units(c.localReported.read)} ${units(c.localReported.write)} | ${c.listMs.toFixed(1).padStart(7)} ${c.updateMs.toFixed(1).padStart(6)} | ${c.gbSeconds.toFixed(4).padStart(11)} | ${usd(d.dynamodb)} ${usd(d.http)} ${usd(d.lambdaRequests)} ${usd(d.lambdaCompute).padStart(12)} | ${usd(d.total)}`,
+    );
+  }
+  console.log('\nLambda GB-s per cycle at the chosen sizes, against both functions at 1,024 MB:');
+  for (const c of Object.values(results.cases)) {
+    const at1024 = c.gbSecondsAt1024 * PRICES.perLambdaGBSecond * 1e6;
+    console.log(
+      `  ${c.label.padEnd(22)} ${c.gbSeconds.toFixed(4)} GB-s (${usd(c.dollars.lambdaCompute).trim()}/M) vs ${c.gbSecondsAt1024.toFixed(4)} GB-s (${usd(at1024).trim()}/M)`,
     );
   }
   const s = results.storage;

@@ -13,7 +13,7 @@
  * | `tracing`                        | `true`: X-Ray (active tracing, Powertools Tracer)              |
  * | `retainData`                     | `false`: the table goes with the stack (throw-away stacks)     |
  * | `alarmEmail`                     | address the alarms notify                                      |
- * | `memorySize`                     | MB per function, default 1024                                  |
+ * | `memorySize`                     | MB for all functions; default per kind, lib/function-sizes.ts  |
  * | `corsAllowOrigins`               | comma-separated origins; default `*`, empty for none           |
  * | `developerPrincipals`            | comma-separated ARN patterns of developers; default the        |
  * |                                  | account's users, assumed roles and root (pool roles never)     |

@@ -34,6 +34,7 @@ import { DEVELOPER_PRINCIPALS_VARIABLE, IDENTITY_ROLE_NAMES_VARIABLE } from '../
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_ORIGINS_VARIABLE, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '../lambdas/src/protocol/cors';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
 import { TABLE_ACTIONS, tableResources } from './access';
+import { operationMemoryMb, UNKNOWN_ROUTE_MEMORY_MB } from './function-sizes';
 import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from './bundling';
 
 export { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../lambdas/src/protocol/cors';
@@ -91,7 +92,7 @@ export interface SyncApiProps {
   readonly tokenKey: ISecret;
   /** Lambda active tracing, and Powertools Tracer in the bundles. @default false */
   readonly tracing?: boolean;
-  /** @default 1024 */
+  /** MB for every function, overriding the measured defaults. @default per kind of function: lib/function-sizes.ts */
   readonly memorySize?: number;
   /** @default one month */
   readonly logRetention?: RetentionDays;
@@ -191,7 +192,7 @@ export class SyncApi extends Construct {
         handler: 'handler',
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
-        memorySize: props.memorySize ?? 1024,
+        memorySize: props.memorySize ?? operationMemoryMb(spec),
         timeout: FUNCTION_TIMEOUT,
         projectRoot: PROJECT_ROOT,
         depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
@@ -240,7 +241,7 @@ export class SyncApi extends Construct {
       handler: 'handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: props.memorySize ?? UNKNOWN_ROUTE_MEMORY_MB,
       timeout: Duration.seconds(5),
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),

@@ -32,7 +32,7 @@ export interface CognitoSyncStackProps extends StackProps {
   readonly retainData?: boolean;
   /** Alarm notifications to this address (SNS email subscription). @default none */
   readonly alarmEmail?: string;
-  /** @default 1024 */
+  /** MB for every function. @default measured per kind of function (lib/function-sizes.ts) */
   readonly memorySize?: number;
   /** @default one month */
   readonly logRetention?: RetentionDays;

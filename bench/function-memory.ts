@@ -1,0 +1,179 @@
+/**
+ * Peak RSS and duration per kind of function, to size each one (lib/function-sizes.ts). Each kind's
+ * bundle, built with the stack's esbuild settings, runs in a fresh plain Node process with the
+ * functions' NODE_OPTIONS, as Lambda runs it: the process requires the bundle, calls its handler with
+ * payload 2.0 events one after the other against DynamoDB Local, and reports its peak RSS and each
+ * call's wall and CPU time. The events are made here (UpdateRecords needs a session token from a
+ * ListRecords), so the child holds only the bundle.
+ *
+ *   npx tsx bench/function-memory.ts
+ *
+ * Kinds: a read (ListRecords of a dataset at its limits: 1,024 records, about 1 MB, page by page),
+ * the largest UpdateRecords the limits allow (1,024 patches of 1,000-byte values, about 1 MB), a
+ * 501-only operation (GetCognitoEvents), and the unknown-route function (a 404).
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { ensureTable } from '../lambdas/src/adapters/dynamodb/table-schema';
+import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
+import { buildSyncHttpEvent } from '../lambdas/local/http/event';
+import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from '../lib/bundling';
+
+const run = promisify(execFile);
+const RUNS = 3;
+const RECORDS = 1024;
+const VALUE = 'v'.repeat(1000);
+
+// The child: plain CommonJS, nothing but the bundle. argv: bundle, events file.
+const CHILD = `
+const { readFileSync } = require('node:fs');
+const { handler } = require(process.argv[1]);
+const events = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+let peak = process.memoryUsage().rss;
+const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 1);
+(async () => {
+  const calls = [];
+  for (const event of events) {
+    const context = { awsRequestId: String(calls.length), functionName: 'bench', memoryLimitInMB: '1024', getRemainingTimeInMillis: () => 29000 };
+    const cpu0 = process.cpuUsage(); const t0 = process.hrtime.bigint();
+    const result = await handler(event, context);
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6; const cpu = process.cpuUsage(cpu0);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    calls.push({ status: result.statusCode, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 });
+  }
+  clearInterval(timer);
+  process.stdout.write(JSON.stringify({ peakRssMb: peak / 1048576, calls }) + '\\n');
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+export interface KindMeasurement {
+  readonly kind: string;
+  readonly peakRssMb: number;
+  /** The first call (cold: clients, secret, first connection) and the median warm call. */
+  readonly first: { wallMs: number; cpuMs: number };
+  readonly warm: { wallMs: number; cpuMs: number };
+  readonly statuses: readonly number[];
+}
+
+async function main(): Promise<void> {
+  const { build } = await import('esbuild');
+  const outdir = path.join(PROJECT_ROOT, '.bench', 'function-memory');
+  const dynamo = await startDynamoDBLocal({ inMemory: true });
+  try {
+    const table = `sizes-${randomUUID()}`;
+    await ensureTable(createDynamoDBLocalClient(dynamo.endpoint), table);
+    const env = {
+      PATH: process.env.PATH ?? '',
+      NODE_OPTIONS,
+      SYNC_TABLE_NAME: table,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      SYNC_TOKEN_KEY: '11'.repeat(32),
+      SYNC_OBSERVABILITY: 'off',
+      AWS_REGION: 'us-east-1',
+    };
+    // The in-process endpoint, to make the data and the session tokens the events need.
+    const { loadConfig } = await import('../lambdas/src/config');
+    const { createRuntime } = await import('../lambdas/src/runtime');
+    const { createDispatch } = await import('../lambdas/local/http/dispatch');
+    const dispatch = createDispatch({ resolveService: createRuntime(loadConfig(env)).records });
+    const pool = `us-east-1:${randomUUID()}`;
+    const identity = `us-east-1:${randomUUID()}`;
+    const caller = {
+      accessKey: 'ASIABENCH',
+      accountId: '000000000000',
+      callerId: 'bench',
+      userArn: 'arn:aws:sts::000000000000:assumed-role/bench/CognitoIdentityCredentials',
+      userId: 'bench',
+      cognitoIdentity: { amr: ['unauthenticated'], identityId: identity, identityPoolId: pool },
+    };
+    const base = `/identitypools/${encodeURIComponent(pool)}/identities/${encodeURIComponent(identity)}/datasets`;
+    const event = (method: string, rawPath: string, query = '', body?: object) =>
+      buildSyncHttpEvent(
+        {
+          method,
+          rawPath,
+          rawQueryString: query,
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.from(body ? JSON.stringify(body) : ''),
+          sourceIp: '127.0.0.1',
+          protocol: 'HTTP/1.1',
+        },
+        caller,
+        { requestId: randomUUID(), nowMs: Date.now() },
+      );
+    const call = async (method: string, rawPath: string, query = '', body?: object) => {
+      const result = await dispatch(event(method, rawPath, query, body));
+      if (result.statusCode !== 200) throw new Error(`${method} ${rawPath}: ${result.body}`);
+      return JSON.parse(result.body) as { SyncSessionToken: string; NextToken?: string };
+    };
+    const largestUpdate = async (dataset: string) => {
+      const { SyncSessionToken } = await call('GET', `${base}/${dataset}/records`);
+      const patches = Array.from({ length: RECORDS }, (_, k) => ({ Op: 'replace', Key: `key-${k}`, Value: VALUE, SyncCount: 0 }));
+      return event('POST', `${base}/${dataset}`, '', { SyncSessionToken, RecordPatches: patches });
+    };
+
+    // The full dataset to read, written through the in-process endpoint.
+    await dispatch(await largestUpdate('full'));
+    const fullRead = async () => {
+      const events = [];
+      let next: string | undefined;
+      do {
+        events.push(event('GET', `${base}/full/records`, next ? `nextToken=${encodeURIComponent(next)}` : ''));
+        next = (await call('GET', `${base}/full/records`, next ? `nextToken=${encodeURIComponent(next)}` : '')).NextToken;
+      } while (next);
+      return events;
+    };
+    const readEvents = (await Promise.all(Array.from({ length: RUNS }, fullRead))).flat();
+    const writeEvents = await Promise.all(Array.from({ length: RUNS }, (_, i) => largestUpdate(`write-${i}`)));
+    const kinds: { kind: string; bundle: string; events: unknown[] }[] = [
+      { kind: 'read (ListRecords, 1 MB dataset)', bundle: 'ListRecords', events: readEvents },
+      { kind: 'write (UpdateRecords, 1,024 patches, 1 MB)', bundle: 'UpdateRecords', events: writeEvents },
+      {
+        kind: 'unavailable (501)',
+        bundle: 'GetCognitoEvents',
+        events: Array.from({ length: RUNS }, () => event('GET', `/identitypools/${encodeURIComponent(pool)}/events`)),
+      },
+      { kind: 'unknown route (404)', bundle: UNKNOWN_ROUTE, events: Array.from({ length: RUNS }, () => event('GET', '/nowhere')) },
+    ];
+
+    const results: KindMeasurement[] = [];
+    for (const k of kinds) {
+      const dir = path.join(outdir, k.bundle);
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, 'index.js');
+      await build(esbuildOptions(LAMBDA_BUNDLING, handlerEntry(k.bundle as Parameters<typeof handlerEntry>[0]), file));
+      const eventsFile = path.join(dir, 'events.json');
+      writeFileSync(eventsFile, JSON.stringify(k.events));
+      const { stdout } = await run(process.execPath, ['-e', CHILD, file, eventsFile], { env, maxBuffer: 1 << 20 });
+      const report = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { peakRssMb: number; calls: { status: number; wallMs: number; cpuMs: number }[] };
+      const [first, ...rest] = report.calls;
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+      results.push({
+        kind: k.kind,
+        peakRssMb: report.peakRssMb,
+        first: { wallMs: first.wallMs, cpuMs: first.cpuMs },
+        warm: { wallMs: median(rest.map((c) => c.wallMs)), cpuMs: median(rest.map((c) => c.cpuMs)) },
+        statuses: [...new Set(report.calls.map((c) => c.status))],
+      });
+    }
+    console.log('\nPer kind of function: fresh process, the bundle as deployed (this machine, not Lambda)\n');
+    console.log('kind                                          peak RSS MB | first call wall/CPU ms | warm call wall/CPU ms | status');
+    for (const r of results) {
+      console.log(
+        `${r.kind.padEnd(45)} ${r.peakRssMb.toFixed(1).padStart(11)} | ${r.first.wallMs.toFixed(1).padStart(10)} ${r.first.cpuMs.toFixed(1).padStart(10)} | ${r.warm.wallMs.toFixed(1).padStart(9)} ${r.warm.cpuMs.toFixed(1).padStart(10)} | ${r.statuses.join(',')}`,
+      );
+    }
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
