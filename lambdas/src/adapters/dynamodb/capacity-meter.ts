@@ -32,57 +32,21 @@
  * Not documented by AWS, and assumed here: a cancelled transaction is billed like failed conditional
  * writes (each action at its existing item's size, at least 1 unit, ×2, no index writes); index writes
  * made by a transaction are doubled like the table's; a ConditionCheck is billed as a transactional read.
+ *
+ * Beside it: meter-schema.ts (the table schema and the units recorded), meter-update-expression.ts (an
+ * UpdateExpression applied to the shadow) and meter-remarshal.ts (document-client answers back in wire
+ * form). The middleware and the per-operation billing rules stay together here (374 lines) because every
+ * rule reads and updates the same shadow of items.
  */
-import type { AttributeValue, CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AttributeMap, itemSize, type ReadConsistency, readUnits, STORAGE_OVERHEAD_BYTES, writeUnits } from './item-size';
+import { applyUpdate, type WriteAction } from './meter-update-expression';
+import { type IndexSchema, type MeteredCall, type MeterTotals, schemaOf, type TableSchema } from './meter-schema';
+import { remarshal } from './meter-remarshal';
 
-export interface IndexSchema {
-  readonly name: string;
-  readonly sortKey: string;
-  /** 'ALL', 'KEYS_ONLY', or the non-key attributes an INCLUDE projection copies. */
-  readonly projection: 'ALL' | 'KEYS_ONLY' | readonly string[];
-}
-
-export interface TableSchema {
-  readonly partitionKey: string;
-  readonly sortKey?: string;
-  readonly localIndexes: readonly IndexSchema[];
-}
-
-/** The key schema and local secondary indexes of a CreateTable input (tableDefinition in table-schema.ts). */
-export function schemaOf(definition: CreateTableCommandInput): TableSchema {
-  const keyOf = (keys: { AttributeName?: string; KeyType?: string }[] | undefined, type: string) => keys?.find((k) => k.KeyType === type)?.AttributeName;
-  return {
-    partitionKey: keyOf(definition.KeySchema, 'HASH') ?? '',
-    sortKey: keyOf(definition.KeySchema, 'RANGE'),
-    localIndexes: (definition.LocalSecondaryIndexes ?? []).map((index) => ({
-      name: index.IndexName ?? '',
-      sortKey: keyOf(index.KeySchema, 'RANGE') ?? '',
-      projection:
-        index.Projection?.ProjectionType === 'INCLUDE'
-          ? (index.Projection.NonKeyAttributes ?? [])
-          : index.Projection?.ProjectionType === 'KEYS_ONLY'
-            ? 'KEYS_ONLY'
-            : 'ALL',
-    })),
-  };
-}
-
-/** What one call was billed. `write` includes the index writes, which `indexWrite` shows apart. */
-export interface MeteredCall {
-  readonly operation: string;
-  readonly read: number;
-  readonly write: number;
-  readonly indexWrite: number;
-}
-
-export interface MeterTotals {
-  read: number;
-  write: number;
-  indexWrite: number;
-  calls: number;
-}
+// The meter's callers import the schema and the call types from here, as before the split.
+export { schemaOf };
+export type { IndexSchema, MeteredCall, MeterTotals, TableSchema };
 
 type Input = Record<string, unknown>;
 type Output = Record<string, unknown>;
@@ -399,11 +363,6 @@ export class CapacityMeter {
   }
 }
 
-type WriteAction =
-  | { kind: 'put'; key: AttributeMap; item: AttributeMap }
-  | { kind: 'delete'; key: AttributeMap }
-  | { kind: 'update'; key: AttributeMap; expression: string; names: Record<string, string>; values: AttributeMap };
-
 const sum = (a: Omit<MeteredCall, 'operation'>, b: Omit<MeteredCall, 'operation'>) => ({
   read: a.read + b.read,
   write: a.write + b.write,
@@ -413,119 +372,3 @@ const sum = (a: Omit<MeteredCall, 'operation'>, b: Omit<MeteredCall, 'operation'
 const sameValue = (a: AttributeValue | undefined, b: AttributeValue | undefined): boolean => JSON.stringify(a) === JSON.stringify(b);
 const sameItem = (a: AttributeMap, b: AttributeMap): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((n) => sameValue(a[n], b[n]));
-
-/** Splits on commas outside parentheses. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')') depth--;
-    else if (text[i] === ',' && depth === 0) {
-      parts.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start).trim());
-  return parts.filter((p) => p.length > 0);
-}
-
-const asNumber = (v: AttributeValue | undefined): number => Number(v?.N ?? 0);
-
-/**
- * An UpdateExpression applied to an item, for the forms the store and most code use. Attribute paths are
- * taken at their top-level name; an operand the meter does not model takes the last value it names.
- */
-function applyUpdate(item: AttributeMap, action: Extract<WriteAction, { kind: 'update' }>, estimated: () => void): AttributeMap {
-  const next: AttributeMap = { ...item };
-  const name = (path: string): string => {
-    const top = path.trim().split(/[.[]/)[0];
-    return action.names[top] ?? top;
-  };
-  const operand = (text: string): AttributeValue | undefined => {
-    const t = text.trim();
-    if (t.startsWith(':')) return action.values[t];
-    const ifNotExists = t.match(/^if_not_exists\s*\(\s*([^,]+),\s*(:\w+)\s*\)$/);
-    if (ifNotExists) return next[name(ifNotExists[1])] ?? action.values[ifNotExists[2]];
-    const arithmetic = t.match(/^(.+?)\s*([+-])\s*(.+)$/);
-    if (arithmetic && !t.startsWith('list_append')) {
-      const [a, b] = [operand(arithmetic[1]), operand(arithmetic[3])];
-      return { N: String(asNumber(a) + (arithmetic[2] === '+' ? 1 : -1) * asNumber(b)) };
-    }
-    if (!t.startsWith(':') && !t.includes('(')) return next[name(t)];
-    estimated();
-    const placeholders = t.match(/:\w+/g) ?? [];
-    return action.values[placeholders[placeholders.length - 1]];
-  };
-  // Clauses start with their keyword; names and placeholders cannot be keywords (they carry # or :).
-  const clauses = action.expression.split(/\b(SET|REMOVE|ADD|DELETE)\b/i).map((s) => s.trim());
-  for (let i = 1; i < clauses.length; i += 2) {
-    const keyword = clauses[i].toUpperCase();
-    for (const part of splitTopLevel(clauses[i + 1] ?? '')) {
-      if (keyword === 'SET') {
-        const eq = part.indexOf('=');
-        const value = operand(part.slice(eq + 1));
-        if (value !== undefined) next[name(part.slice(0, eq))] = value;
-      } else if (keyword === 'REMOVE') {
-        delete next[name(part)];
-      } else {
-        const [path, placeholder] = part.split(/\s+/);
-        const target = name(path);
-        const value = action.values[placeholder];
-        const current = next[target];
-        if (value?.N !== undefined) {
-          next[target] = { N: String(asNumber(current) + (keyword === 'ADD' ? 1 : -1) * asNumber(value)) };
-        } else if (value?.SS !== undefined) {
-          const have = new Set(current?.SS ?? []);
-          for (const s of value.SS) keyword === 'ADD' ? have.add(s) : have.delete(s);
-          if (have.size > 0) next[target] = { SS: [...have] };
-          else delete next[target];
-        } else if (value?.NS !== undefined) {
-          const have = new Set(current?.NS ?? []);
-          for (const s of value.NS) keyword === 'ADD' ? have.add(s) : have.delete(s);
-          if (have.size > 0) next[target] = { NS: [...have] };
-          else delete next[target];
-        } else if (value !== undefined) {
-          estimated();
-          next[target] = value;
-        }
-      }
-    }
-  }
-  return next;
-}
-
-/** A document client's output, with its items in DynamoDB's wire form again. */
-function remarshal(output: Output): Output {
-  const toWire = (item: unknown): AttributeMap => marshall(item as Record<string, unknown>, { removeUndefinedValues: true, convertClassInstanceToMap: true });
-  const result: Output = { ...output };
-  if (output.Item) result.Item = toWire(output.Item);
-  if (output.Attributes) result.Attributes = toWire(output.Attributes);
-  if (Array.isArray(output.Items)) result.Items = output.Items.map(toWire);
-  if (output.Responses && !Array.isArray(output.Responses)) {
-    result.Responses = Object.fromEntries(Object.entries(output.Responses as Record<string, unknown[]>).map(([table, items]) => [table, items.map(toWire)]));
-  }
-  if (Array.isArray(output.Responses)) {
-    result.Responses = (output.Responses as { Item?: unknown }[]).map((r) => (r.Item ? { Item: toWire(r.Item) } : r));
-  }
-  if (output.UnprocessedKeys) {
-    result.UnprocessedKeys = Object.fromEntries(
-      Object.entries(output.UnprocessedKeys as Record<string, { Keys?: unknown[] }>).map(([table, request]) => [
-        table,
-        { ...request, Keys: (request.Keys ?? []).map(toWire) },
-      ]),
-    );
-  }
-  if (output.UnprocessedItems) {
-    result.UnprocessedItems = Object.fromEntries(
-      Object.entries(output.UnprocessedItems as Record<string, Record<string, { Item?: unknown; Key?: unknown }>[]>).map(([table, requests]) => [
-        table,
-        requests.map((r) =>
-          r.PutRequest ? { PutRequest: { Item: toWire(r.PutRequest.Item) } } : r.DeleteRequest ? { DeleteRequest: { Key: toWire(r.DeleteRequest.Key) } } : r,
-        ),
-      ]),
-    );
-  }
-  return result;
-}
