@@ -28,7 +28,9 @@ import { developerCredentialsFromEnv } from '../lambdas/local/auth/credentials';
 import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
 import { startLocalServer } from '../lambdas/local/http/server';
 import { buildSyncHttpEvent } from '../lambdas/local/http/event';
-import { dispatch } from '../lambdas/local/http/dispatch';
+import { createDispatch } from '../lambdas/local/http/dispatch';
+import { localServiceConfig } from '../lambdas/local/service-config';
+import { createRuntime } from '../lambdas/src/runtime';
 import { benchCost, printCost, writeCostJson } from './cost';
 import { benchMemory } from './memory';
 import { ITERATIONS, measureRounds, printLatencyTable, type Row } from './latency';
@@ -40,13 +42,13 @@ async function main(): Promise<void> {
   const dynamo = await startDynamoDBLocal({ inMemory: true });
   const rawClient = createDynamoDBLocalClient(dynamo.endpoint);
   await ensureTable(rawClient, TABLE);
-  const server = await startLocalServer({
-    port: 0,
-    tableName: TABLE,
-    dynamoEndpoint: dynamo.endpoint,
-    serverKey: Buffer.alloc(32, 3),
-  });
+  const serverKey = Buffer.alloc(32, 3);
+  const server = await startLocalServer({ port: 0, tableName: TABLE, dynamoEndpoint: dynamo.endpoint, serverKey });
   const region = server.region;
+  // The entry points in this process, configured as the server configures its own (same table and
+  // token key), so that tokens from one way are good for the other.
+  const runtime = createRuntime(localServiceConfig({ region, accountId: '000000000000', tableName: TABLE, dynamoEndpoint: dynamo.endpoint, serverKey }));
+  const dispatch = createDispatch({ resolveService: runtime.records });
   try {
     const developer = developerCredentialsFromEnv();
     const identityClient = new CognitoIdentityClient({ region, endpoint: server.url, credentials: developer });
@@ -295,6 +297,7 @@ async function main(): Promise<void> {
     await printBundles();
   } finally {
     await server.close();
+    runtime.close();
     await dynamo.stop();
   }
 }
