@@ -14,6 +14,8 @@ import { createDynamoDBLocalClient, startDynamoDBLocal, type DynamoDBLocal } fro
 import { ensurePortFree } from './process/port-probe';
 import { ephemeralServerKey, loadOrCreateServerKey } from './auth/server-key';
 import { startLocalServer, type Dispatch } from './http/server';
+import { MOTO_INSTALL_HINT, MotoUnavailableError, startMoto, type Moto } from './emulators/moto';
+import { MOTO_FEATURES } from './edge/routes';
 
 export interface LocalEndpointOptions {
   /** Default 8080; 0 picks a free port. */
@@ -42,6 +44,11 @@ export interface LocalEndpointOptions {
   readonly deployedRules?: boolean;
   /** How the port-in-use message tells to choose another (see LocalServerOptions). */
   readonly portHint?: string;
+  /**
+   * The moto server behind the edge port's SNS, Kinesis, S3 and STS: started with `python`
+   * (default `python3`), or not at all with `false`. Without Python or moto the rest still starts.
+   */
+  readonly moto?: false | { readonly python?: string };
 }
 
 export interface LocalEndpoint {
@@ -60,6 +67,11 @@ export interface LocalEndpoint {
   readonly inMemory: boolean;
   /** Absolute; undefined in memory. */
   readonly dataDir: string | undefined;
+  /** The moto server's endpoint and process id, when it runs. */
+  readonly motoEndpoint: string | undefined;
+  readonly motoPid: number | undefined;
+  /** One line naming the features that are off and how to turn them on; undefined when all are on. */
+  readonly featuresOff: string | undefined;
   /** Stops the server, then DynamoDB Local if this started it. */
   close(): Promise<void>;
 }
@@ -81,6 +93,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   }
 
   let dynamo: DynamoDBLocal | undefined;
+  let moto: Moto | undefined;
+  let featuresOff: string | undefined;
   try {
     const stored = dataDir && !options.developer ? loadOrCreateDeveloperCredentials(dataDir) : undefined;
     const developer = options.developer ?? developerCredentialsFromEnv(process.env, stored?.credentials);
@@ -97,6 +111,14 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     } finally {
       client.destroy();
     }
+    if (options.moto !== false) {
+      try {
+        moto = await startMoto({ python: options.moto?.python });
+      } catch (e) {
+        if (!(e instanceof MotoUnavailableError)) throw e;
+        featuresOff = `${MOTO_FEATURES} are off (${e.message}): to enable them, ${MOTO_INSTALL_HINT}`;
+      }
+    }
     const server = await startLocalServer({
       port: options.port,
       host: options.host,
@@ -109,6 +131,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       allowedOrigins: options.allowedOrigins,
       deployedRules: options.deployedRules,
       portHint: options.portHint,
+      motoEndpoint: moto?.endpoint,
     });
     return {
       url: server.url,
@@ -122,14 +145,19 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       dynamoPid: dynamo?.pid,
       inMemory,
       dataDir,
+      motoEndpoint: moto?.endpoint,
+      motoPid: moto?.pid,
+      featuresOff,
       close: async () => {
         await server.close();
+        await moto?.stop();
         await dynamo?.stop();
         lock?.release();
       },
     };
   } catch (e) {
-    // Never leave a JVM, or a lock, behind a failed start.
+    // Never leave a JVM, a Python, or a lock, behind a failed start.
+    await moto?.stop();
     await dynamo?.stop();
     lock?.release();
     throw e;

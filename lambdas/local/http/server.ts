@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { Errors } from '../../src/errors';
 import { errorResponse } from '../../src/protocol/error-response';
 import { isWireError } from '../../src/protocol/errors';
@@ -29,6 +29,10 @@ import { LocalIdentityStore } from '../cognito-identity/identity-store';
 import { localServiceConfig } from '../service-config';
 import { type VerifiedCaller, verifySigV4 } from '../auth/sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
+import { signedServiceOf } from '../edge/credential-scope';
+import { proxyRequest } from '../edge/proxy';
+import { edgeTargetFor, type EdgeTargets } from '../edge/routes';
+import { http2Front } from '../edge/http2-front';
 
 export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
 
@@ -63,6 +67,8 @@ export interface LocalServerOptions {
   readonly deployedRules?: boolean;
   /** How to ask for another port, in the words the port was chosen with. Default `set PORT=<another port>`. */
   readonly portHint?: string;
+  /** The moto server that answers requests signed for SNS, Kinesis, S3 and STS (edge/routes.ts); absent: moto is off. */
+  readonly motoEndpoint?: string;
 }
 
 export interface LocalServer {
@@ -141,7 +147,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 
   const cors = corsPolicy(options.allowedOrigins);
-  const handle = (req: IncomingMessage, res: ServerResponse) => void serve(req, res, answer, cors);
+  // Requests signed for DynamoDB go to the DynamoDB this server stores in: `npm start`'s DynamoDB Local.
+  const edge: EdgeTargets = { dynamodb: options.dynamoEndpoint, moto: options.motoEndpoint };
+  const handle = (req: IncomingMessage, res: ServerResponse) => void serve(req, res, answer, cors, edge);
   // Node would answer a request without Host, or with an `Expect` other than 100-continue, with a
   // bare 400 or 417 that no SDK can name. Both go through the pipeline instead: a missing Host
   // fails the signature check (SigV4 signs it), and an unknown expectation is ignored, which RFC
@@ -151,9 +159,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   // What Node's parser refuses, or hands over as a tunnel, still gets a rest-json answer.
   server.on('clientError', answerClientError);
   server.on('connect', answerConnect);
+  const front = http2Front(server, handle);
   let port: number;
   try {
-    port = await listen(server, options.port ?? 8080, host, options.portHint ?? 'set PORT=<another port>');
+    port = await listen(front.server, options.port ?? 8080, host, options.portHint ?? 'set PORT=<another port>');
   } catch (e) {
     dynamo.destroy();
     runtime.close();
@@ -165,17 +174,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port,
     region,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive connections would otherwise hold close() open for seconds.
-        server.closeAllConnections();
+      // Idle keep-alive connections would otherwise hold close() open for seconds: the front drops them.
+      front.close().then(() => {
         dynamo.destroy();
         runtime.close();
       }),
   };
 }
 
-function listen(server: ReturnType<typeof createServer>, port: number, host: string, portHint: string): Promise<number> {
+function listen(server: NetServer, port: number, host: string, portHint: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') {
@@ -200,8 +207,15 @@ async function serve(
   res: ServerResponse,
   answer: (request: LocalRequest, requestId: string) => Promise<SyncHttpResult>,
   cors: CorsPolicy,
+  edge: EdgeTargets,
 ): Promise<void> {
   const requestId = randomUUID();
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  // Another AWS service's request goes to its emulator untouched, CORS headers included: the
+  // emulator answers it by its own rules.
+  const target = edgeTargetFor(signedServiceOf(lowerCaseHeaders(req.rawHeaders), q < 0 ? '' : url.slice(q + 1)), edge);
+  if (target) return proxyRequest(req, res, target);
   // On every answer, errors included, so a browser page of an allowed origin can read them.
   for (const [name, value] of Object.entries(cors.responseHeaders(req.headers.origin))) res.setHeader(name, value);
   try {
@@ -211,8 +225,6 @@ async function serve(
     if (body === undefined) {
       return write(res, errorResponse(Errors.requestEntityTooLarge('Request Entity Too Large'), requestId), requestId);
     }
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
     const request: LocalRequest = {
       method: req.method ?? 'GET',
       rawPath: q < 0 ? url : url.slice(0, q),

@@ -1,0 +1,29 @@
+/**
+ * Which emulator answers a request signed for another AWS service than this one, as LocalStack's
+ * single edge port does: users point every client at one endpoint.
+ *
+ * `cognito-sync`, `execute-api` and `cognito-identity` are not here: this server answers them
+ * itself, as it did before the edge existed, and so are unsigned and unknown-service requests.
+ */
+
+export interface EdgeTargets {
+  /** DynamoDB Local (`http://127.0.0.1:<port>`); it also serves DynamoDB Streams. */
+  readonly dynamodb?: string;
+  /** The moto server; absent when Python or moto is missing. */
+  readonly moto?: string;
+}
+
+/** The AWS services moto answers for us. */
+export const MOTO_SERVICES = ['sns', 'kinesis', 's3', 'sts'] as const;
+/** How the start-up message names them. */
+export const MOTO_FEATURES = 'SNS, Kinesis, S3 and STS';
+
+const DYNAMODB_SERVICES = ['dynamodb', 'dynamodbstreams'];
+
+/** The base URL to proxy to, or undefined when this server answers the request itself. */
+export function edgeTargetFor(signedService: string | undefined, targets: EdgeTargets): string | undefined {
+  if (signedService === undefined) return undefined;
+  if (DYNAMODB_SERVICES.includes(signedService)) return targets.dynamodb;
+  if ((MOTO_SERVICES as readonly string[]).includes(signedService)) return targets.moto;
+  return undefined;
+}
