@@ -10,9 +10,13 @@
  * through the module loader again (a round trip to tsx's loader thread locally).
  */
 import type { SyncService } from './domain/model';
+import type { PoolConfigurations } from './domain/pools/pool-configurations';
 
 let runtime: Promise<typeof import('./runtime')> | undefined;
 const loadRuntime = () => (runtime ??= import('./runtime'));
 
 /** The records capability (datasets, records, tokens, usage of one identity) of this process. */
 export const records = async (): Promise<SyncService> => (await loadRuntime()).processRuntime().records();
+
+/** The pools capability (an identity pool's configuration) of this process. */
+export const pools = async (): Promise<PoolConfigurations> => (await loadRuntime()).processRuntime().pools();

@@ -159,7 +159,7 @@ export const OPERATIONS = {
     input: poolLabel,
     callers: 'developer',
     access: 'read',
-    available: false,
+    available: true,
   },
   ListDatasets: {
     name: 'ListDatasets',
@@ -233,7 +233,7 @@ export const OPERATIONS = {
     },
     callers: 'developer',
     access: 'write',
-    available: false,
+    available: true,
   },
   SubscribeToDataset: {
     name: 'SubscribeToDataset',

@@ -4,9 +4,9 @@
  * once, at its first request).
  *
  * One builder per capability, each bringing only its own clients: `records()` is the records
- * capability (datasets, records, tokens, usage of one identity) over the DynamoDB store. Pools,
- * push and streams will add `pools()`, `push()`, `streams()` with their own clients (SNS, Kinesis,
- * Lambda); a function's bundle holds only the builders its handler imports (capabilities.ts),
+ * capability (datasets, records, tokens, usage of one identity) over the DynamoDB store; `pools()`
+ * is the pools capability (a pool's configuration) over its `P#` item. Push and streams will add
+ * `push()`, `streams()` with their own clients (SNS, Kinesis, Lambda); a function's bundle holds only the builders its handler imports (capabilities.ts),
  * and the functions of operations not available yet import none.
  *
  * `createRuntime(config)` is one composition: the deployed functions use the process's
@@ -15,9 +15,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_LOCAL_CLIENT_CONFIG } from './adapters/dynamodb/local-client';
+import { DynamoDBPoolSettingsStore } from './adapters/dynamodb/pool-settings-store';
 import { DynamoDBSyncStore } from './adapters/dynamodb/sync-store';
 import { processConfig, type StorageConfig, type SyncConfig, type TokenKeyConfig } from './config';
 import type { SyncService } from './domain/model';
+import { PoolConfigurations } from './domain/pools/pool-configurations';
+import { EVERY_POOL, type PoolDirectory } from './domain/pools/ports';
 import { systemClock } from './domain/ports';
 import { CognitoSyncService } from './domain/sync-service';
 import { TokenCodec } from './domain/tokens';
@@ -26,6 +29,12 @@ export interface Runtime {
   readonly config: SyncConfig;
   /** The records capability over the DynamoDB store, built on first use. */
   records(): Promise<SyncService>;
+  /**
+   * The pools capability over the DynamoDB store, built on first use. `directory` says which pools
+   * exist: the local server passes its Cognito Identity's; deployed, every well-formed pool id is
+   * taken as existing (docs/behaviour.md#identity-pool-configuration). The first call's directory is kept.
+   */
+  pools(directory?: PoolDirectory): Promise<PoolConfigurations>;
   /** Releases the clients built so far (the local server, when it stops). */
   close(): void;
 }
@@ -33,6 +42,7 @@ export interface Runtime {
 export function createRuntime(config: SyncConfig): Runtime {
   let dynamodb: DynamoDBClient | undefined;
   let records: Promise<SyncService> | undefined;
+  let pools: PoolConfigurations | undefined;
   const buildRecords = async (): Promise<SyncService> => {
     const tableName = requireTableName(config.storage);
     dynamodb ??= dynamoDBClient(config.region, config.storage);
@@ -52,10 +62,18 @@ export function createRuntime(config: SyncConfig): Runtime {
       });
       return records;
     },
+    pools: async (directory = EVERY_POOL) => {
+      if (!pools) {
+        dynamodb ??= dynamoDBClient(config.region, config.storage);
+        pools = new PoolConfigurations({ store: new DynamoDBPoolSettingsStore(dynamodb, requireTableName(config.storage)), directory });
+      }
+      return pools;
+    },
     close: () => {
       dynamodb?.destroy();
       dynamodb = undefined;
       records = undefined;
+      pools = undefined;
     },
   };
 }

@@ -91,6 +91,8 @@ function requestFor(op: OperationName, principal: Principal | null, pool = TEST_
 }
 
 const AVAILABLE = OPERATION_LIST.filter((op) => op.available).map((op) => op.name);
+/** The available operations over one identity's data (the records capability): the ones `requestFor` builds. */
+const IDENTITY_SCOPED = OPERATION_LIST.filter((op) => op.available && op.path.includes('{IdentityId}')).map((op) => op.name);
 
 describe('the handler table', () => {
   it('has one handler per operation, named after it', () => {
@@ -98,13 +100,14 @@ describe('the handler table', () => {
     for (const name of OPERATION_NAMES) expect(HANDLERS[name].operation).toBe(name);
   });
 
-  it('covers the six available operations in these tests', () => {
-    expect(AVAILABLE.sort()).toEqual(['DeleteDataset', 'DescribeDataset', 'DescribeIdentityUsage', 'ListDatasets', 'ListRecords', 'UpdateRecords']);
+  it('covers the six identity-scoped available operations in these tests, and the two pool ones in test/e2e/pool-configuration.test.ts', () => {
+    expect(IDENTITY_SCOPED.sort()).toEqual(['DeleteDataset', 'DescribeDataset', 'DescribeIdentityUsage', 'ListDatasets', 'ListRecords', 'UpdateRecords']);
+    expect(AVAILABLE.filter((op) => !IDENTITY_SCOPED.includes(op)).sort()).toEqual(['GetIdentityPoolConfiguration', 'SetIdentityPoolConfiguration']);
   });
 });
 
 describe('success', () => {
-  it.each(AVAILABLE)("%s answers 200 for the caller's own identity", async (op) => {
+  it.each(IDENTITY_SCOPED)("%s answers 200 for the caller's own identity", async (op) => {
     for (const principal of [identity(), developer()]) {
       const r = await call(requestFor(op, principal));
       expect(r.statusCode, r.body).toBe(200);
@@ -160,22 +163,22 @@ describe('success', () => {
 });
 
 describe('access rules', () => {
-  it.each(AVAILABLE)('%s: an identity touching another identity gets 403', async (op) => {
+  it.each(IDENTITY_SCOPED)('%s: an identity touching another identity gets 403', async (op) => {
     const b = expectError(await call(requestFor(op, identity(), TEST_POOL_ID, OTHER_IDENTITY)), 403, 'NotAuthorizedException');
     expect(b.message).toBe(`Access to Identity '${OTHER_IDENTITY}' is forbidden.`);
     expect(Object.values(service).every((f) => f.mock.calls.length === 0)).toBe(true);
   });
 
-  it.each(AVAILABLE)('%s: an identity touching another pool gets 403', async (op) => {
+  it.each(IDENTITY_SCOPED)('%s: an identity touching another pool gets 403', async (op) => {
     const b = expectError(await call(requestFor(op, identity(), OTHER_POOL, TEST_IDENTITY_ID)), 403, 'NotAuthorizedException');
     expect(b.message).toBe(`Access to IdentityPool '${OTHER_POOL}' is forbidden.`);
   });
 
-  it.each(AVAILABLE)('%s: a developer may touch any identity', async (op) => {
+  it.each(IDENTITY_SCOPED)('%s: a developer may touch any identity', async (op) => {
     expect((await call(requestFor(op, developer(), OTHER_POOL, OTHER_IDENTITY))).statusCode).toBe(200);
   });
 
-  it.each(AVAILABLE)('%s: no authorizer context gets 403', async (op) => {
+  it.each(IDENTITY_SCOPED)('%s: no authorizer context gets 403', async (op) => {
     expectError(await call(requestFor(op, null)), 403, 'NotAuthorizedException');
   });
 

@@ -8,7 +8,7 @@ import { matchRoute, OPERATION_NAMES, type OperationName } from '../../src/opera
 import type { SyncHttpEvent, SyncHttpResult } from '../../src/protocol/http-event';
 import { requestIdOf } from '../../src/protocol/middlewares';
 import type { CallerPolicy } from '../../src/protocol/caller-policy';
-import type { OperationHandler, ServiceResolver } from '../../src/protocol/operation-handler';
+import type { OperationHandler, PoolsResolver, ServiceResolver } from '../../src/protocol/operation-handler';
 import { decodeLabel, requestPath } from '../../src/protocol/request';
 import { errorResult } from '../../src/protocol/response';
 import { unknownRouteError } from '../../src/protocol/unknown-route-error';
@@ -52,8 +52,10 @@ export const HANDLERS: Readonly<Record<OperationName, OperationHandler>> = {
 };
 
 export interface DispatchOptions {
-  /** Serve every operation from this service instead of the runtime's. */
+  /** Serve every records operation from this service instead of the runtime's. */
   readonly resolveService?: ServiceResolver;
+  /** Serve the pool operations (a pool's configuration) from this capability instead of the runtime's. */
+  readonly resolvePools?: PoolsResolver;
   /** Decide who is a developer with this policy instead of the process's (config.ts). */
   readonly callerPolicy?: CallerPolicy;
   /** Per-request deadline (default 30 s). */
@@ -69,9 +71,9 @@ export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
  */
 export function createDispatch(options: DispatchOptions = {}): Dispatch {
   const handlers: Record<OperationName, OperationHandler> = { ...HANDLERS };
-  const { resolveService, callerPolicy } = options;
-  if (resolveService || callerPolicy) {
-    for (const name of OPERATION_NAMES) handlers[name] = HANDLERS[name].with({ resolveService, callerPolicy });
+  const { resolveService, resolvePools, callerPolicy } = options;
+  if (resolveService || resolvePools || callerPolicy) {
+    for (const name of OPERATION_NAMES) handlers[name] = HANDLERS[name].with({ resolveService, resolvePools, callerPolicy });
   }
   return async (event) => {
     const requestId = requestIdOf(event);

@@ -26,6 +26,7 @@ import { checkEventSize, integrationFailure, isResultTooLarge, MAX_EVENT_BYTES }
 import { corsPolicy, isCorsPreflight, type CorsPolicy } from './cors';
 import { buildSyncHttpEvent, type LocalRequest } from './event';
 import { LocalIdentityStore } from '../cognito-identity/identity-store';
+import { localPoolDirectory } from '../cognito-identity/pool-directory';
 import { localServiceConfig } from '../service-config';
 import { type VerifiedCaller, verifySigV4 } from '../auth/sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
@@ -104,7 +105,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const runtime = createRuntime(
     localServiceConfig({ region, accountId, tableName: options.tableName, dynamoEndpoint: options.dynamoEndpoint, serverKey: options.serverKey }),
   );
-  const dispatch = options.dispatch ?? createDispatch({ resolveService: runtime.records, callerPolicy: CallerPolicy.fromConfig(runtime.config.callers) });
+  // The pools that exist are the local Cognito Identity's (the store is built at the first pool request, once `dynamo` is).
+  const resolvePools = () => runtime.pools(localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
+  const callerPolicy = CallerPolicy.fromConfig(runtime.config.callers);
+  const dispatch = options.dispatch ?? createDispatch({ resolveService: runtime.records, resolvePools, callerPolicy });
   const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);
   const identityConfig = {
     region,

@@ -1,4 +1,4 @@
 import { operationHandler } from '../protocol/operation-handler';
+import { pools } from '../capabilities';
 
-// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
-export const handler = operationHandler('SetIdentityPoolConfiguration');
+export const handler = operationHandler('SetIdentityPoolConfiguration', (configurations, input) => configurations.set(input), pools);

@@ -10,6 +10,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Principal, SyncService, UpdateRecordsInput } from '../domain/model';
+import type { PoolRef, SetPoolConfigurationInput } from '../domain/pools/model';
+import type { PoolConfigurations } from '../domain/pools/pool-configurations';
 import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
 import { callerPolicy as processCallerPolicy, type CallerPolicy } from './caller-policy';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
@@ -27,39 +29,61 @@ import {
   type SyncContext,
 } from './middlewares';
 
-/** Carries an input type in a value, so that the list below can be checked with `satisfies`. */
-interface InputType<T> {
-  readonly input?: T;
+/** The capabilities an available operation can work over (capabilities.ts), by name. */
+interface Capabilities {
+  readonly records: SyncService;
+  readonly pools: PoolConfigurations;
 }
+type CapabilityName = keyof Capabilities;
+
+/** Carries an input type and a capability in a value, so that the list below can be checked with `satisfies`. */
+interface Binding<I, K extends CapabilityName> {
+  readonly capability: K;
+  readonly input?: I;
+}
+const overRecords = <I>(): Binding<I, 'records'> => ({ capability: 'records' });
+const overPools = <I>(): Binding<I, 'pools'> => ({ capability: 'pools' });
 
 /**
- * The validated input each available operation hands to the domain. `satisfies` makes an available
- * operation without an input type, or an input type for an operation that is not available (or not
- * in the table), fail to compile.
+ * The validated input each available operation hands to the domain, and the capability it calls.
+ * `satisfies` makes an available operation without a binding, or a binding for an operation that
+ * is not available (or not in the table), fail to compile.
  */
-const INPUT_TYPES = {
-  ListDatasets: {} as InputType<ListDatasetsInput>,
-  DescribeDataset: {} as InputType<DatasetRef>,
-  DeleteDataset: {} as InputType<DatasetRef>,
-  DescribeIdentityUsage: {} as InputType<IdentityRef>,
-  ListRecords: {} as InputType<ListRecordsInput>,
-  UpdateRecords: {} as InputType<UpdateRecordsInput>,
-} satisfies Record<AvailableOperation, InputType<unknown>>;
+const BINDINGS = {
+  ListDatasets: overRecords<ListDatasetsInput>(),
+  DescribeDataset: overRecords<DatasetRef>(),
+  DeleteDataset: overRecords<DatasetRef>(),
+  DescribeIdentityUsage: overRecords<IdentityRef>(),
+  ListRecords: overRecords<ListRecordsInput>(),
+  UpdateRecords: overRecords<UpdateRecordsInput>(),
+  GetIdentityPoolConfiguration: overPools<PoolRef>(),
+  SetIdentityPoolConfiguration: overPools<SetPoolConfigurationInput>(),
+} satisfies Record<AvailableOperation, Binding<unknown, CapabilityName>>;
 
-export type InputOf<N extends AvailableOperation> = NonNullable<(typeof INPUT_TYPES)[N]['input']>;
+type Bindings = typeof BINDINGS;
 
-export type Invoke<N extends AvailableOperation> = (service: SyncService, input: InputOf<N>, principal: Principal) => Promise<object | undefined>;
+export type InputOf<N extends AvailableOperation> = NonNullable<Bindings[N]['input']>;
 
-/**
- * Resolves the capability an operation works over. Every available operation is of the records
- * capability today; pools, push and streams will bring resolvers of their own.
- */
+/** The capability operation N calls. */
+export type CapabilityOf<N extends AvailableOperation> = Capabilities[Bindings[N]['capability']];
+
+export type Invoke<N extends AvailableOperation> = (capability: CapabilityOf<N>, input: InputOf<N>, principal: Principal) => Promise<object | undefined>;
+
+/** Resolves the capability operation N works over (capabilities.ts, or what a test injects). */
+export type CapabilityResolver<N extends AvailableOperation> = () => Promise<CapabilityOf<N>>;
+
+/** Resolves the records capability. */
 export type ServiceResolver = () => Promise<SyncService>;
+
+/** Resolves the pools capability. */
+export type PoolsResolver = () => Promise<PoolConfigurations>;
 
 /** What the local server and tests inject instead of the process's composition. */
 export interface HandlerOverrides {
-  /** Serve from this service instead of the handler's capability. */
+  /** Serve the records operations from this service instead of the handler's capability. */
   readonly resolveService?: ServiceResolver;
+  /** Serve the pool operations from this capability instead of the handler's. */
+  readonly resolvePools?: PoolsResolver;
   /** Decide who is a developer with this policy instead of the process's (config.ts). */
   readonly callerPolicy?: CallerPolicy;
 }
@@ -67,7 +91,7 @@ export interface HandlerOverrides {
 export interface OperationHandler {
   (event: SyncHttpEvent, context: Context): Promise<SyncHttpResult>;
   readonly operation: OperationName;
-  /** The same handler over another service: tests and the local server inject theirs. */
+  /** The same handler over another records service (a pool operation ignores it): tests inject theirs. */
   withService(resolveService: ServiceResolver): OperationHandler;
   /** The same handler with another service, caller policy, or both. */
   with(overrides: HandlerOverrides): OperationHandler;
@@ -76,14 +100,14 @@ export interface OperationHandler {
 export function operationHandler<N extends AvailableOperation>(
   name: N,
   invoke: Invoke<N>,
-  resolveService: ServiceResolver,
+  resolveService: CapabilityResolver<N>,
   policy?: CallerPolicy,
 ): OperationHandler;
 export function operationHandler(name: UnavailableOperation, invoke?: undefined, resolveService?: undefined, policy?: CallerPolicy): OperationHandler;
 export function operationHandler(
   name: OperationName,
   invoke?: Invoke<AvailableOperation>,
-  resolveService?: ServiceResolver,
+  resolveService?: () => Promise<unknown>,
   policy?: CallerPolicy,
 ): OperationHandler {
   const op = OPERATIONS[name];
@@ -105,14 +129,16 @@ export function operationHandler(
         const { principal, input } = protocolState(context);
         if (!principal || !input) throw new Error(`${name}: protocol middlewares did not run`);
         // The middlewares validated `input` against the operation's members: it is an InputOf<name>.
-        return invoke(await resolveService(), input as unknown as InputOf<AvailableOperation>, principal);
+        // And the resolver is the one of its capability (the overloads tie both to `name`).
+        return invoke((await resolveService()) as CapabilityOf<AvailableOperation>, input as unknown as InputOf<AvailableOperation>, principal);
       });
   }
   const withOverrides = (overrides: HandlerOverrides): OperationHandler => {
     const nextPolicy = overrides.callerPolicy ?? policy;
-    return invoke && resolveService
-      ? operationHandler(name as AvailableOperation, invoke, overrides.resolveService ?? resolveService, nextPolicy)
-      : operationHandler(name as UnavailableOperation, undefined, undefined, nextPolicy);
+    if (!invoke || !resolveService) return operationHandler(name as UnavailableOperation, undefined, undefined, nextPolicy);
+    const capability = BINDINGS[name as AvailableOperation].capability;
+    const override = capability === 'pools' ? overrides.resolvePools : overrides.resolveService;
+    return operationHandler(name as AvailableOperation, invoke, (override ?? resolveService) as CapabilityResolver<AvailableOperation>, nextPolicy);
   };
   return Object.assign(handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>, {
     operation: name,

@@ -13,6 +13,9 @@
  * | `V#<dataset>#<count>#<i>#<keyToken>` | part i of a large value written at sync count <count>       |
  * | `L#<dataset>#<count>#<writer>#<i>`   | redo log of a large update, until it is applied             |
  *
+ * A pool's own items share the partition `P#<pool>`; its settings (GetIdentityPoolConfiguration,
+ * SetIdentityPoolConfiguration) are the item with SK `CONFIG`.
+ *
  * Records also carry the BySyncCount index's sort key, `<dataset>#<zero-padded sync count>`, so that
  * one range query lists a dataset's changes since a sync count.
  */
@@ -36,7 +39,11 @@ export const SORT_KEY_PREFIX = { head: 'D#', record: 'R#', valuePart: 'V#', log:
 /** The partition of an identity: all its datasets, records and totals. */
 export const identityPartition = (identity: IdentityRef): string => `I#${identity.IdentityPoolId}#${identity.IdentityId}`;
 
+/** The partition of an identity pool's own items (its configuration). */
+export const poolPartition = (identityPoolId: string): string => `P#${identityPoolId}`;
+
 export const sortKey = {
+  poolConfiguration: 'CONFIG',
   summary: 'SUMMARY',
   head: (dataset: string) => `${SORT_KEY_PREFIX.head}${dataset}`,
   record: (dataset: string, key: string) => `${SORT_KEY_PREFIX.record}${dataset}#${keyToken(key)}`,
