@@ -97,6 +97,7 @@ open-cognito-sync: local endpoint ready
   Data       ${s.inMemory ? 'in memory (gone when this process stops)' : s.dataDir}
   Table      ${s.tableName} on ${dynamo}
   Rules      ${s.deployedRules ? 'deployed: execute-api signatures only' : 'local: cognito-sync or execute-api signatures'}
+  AWS APIs   ${awsApis(server)}
 
 Developer credentials (CreateIdentityPool, developer-only operations):
   AccessKeyId      ${accessKeyId}
@@ -127,8 +128,23 @@ Cognito Sync, as an app (Cognito Identity is served on the same endpoint):
     credentials: fromCognitoIdentityPool({ identityPoolId: IdentityPoolId, clientConfig: { region: '${s.region}', endpoint } }),
   });
 
+Every other AWS API on the same endpoint (any credentials; DynamoDB is the service's own DynamoDB Local):
+
+  aws dynamodb list-tables --endpoint-url ${server.url}
+  aws sns list-topics --endpoint-url ${server.url}
+  aws kinesis list-streams --endpoint-url ${server.url}
+  new DynamoDBClient({ region: '${s.region}', endpoint: '${server.url}' })   // likewise SNSClient, KinesisClient, S3Client (forcePathStyle), STSClient
+${server.featuresOff ? `\n${server.featuresOff}\n` : ''}
 Press Ctrl-C to stop.
 `;
+}
+
+/** What the edge port passes on, and to what. */
+function awsApis(server: LocalEndpoint): string {
+  const moto = server.motoEndpoint
+    ? `SNS, Kinesis, S3, STS on moto at ${server.motoEndpoint}${server.motoPid ? ` (pid ${server.motoPid})` : ''}`
+    : 'SNS, Kinesis, S3, STS off (see below)';
+  return `DynamoDB and DynamoDB Streams on DynamoDB Local; ${moto}`;
 }
 
 async function main(): Promise<void> {

@@ -154,6 +154,10 @@ describe('bin/local.ts', () => {
       const { endpoint, dynamo, developer } = await waitForBanner(first);
       expect(endpoint).toBe(`http://127.0.0.1:${port}`);
       expect(first.stdout).toContain('new CognitoSyncClient({');
+      // One line per other AWS client, all on the same endpoint.
+      for (const command of ['aws dynamodb list-tables', 'aws sns list-topics', 'aws kinesis list-streams']) {
+        expect(first.stdout).toContain(`${command} --endpoint-url ${endpoint}`);
+      }
       // Both snippets import what they use.
       expect(first.stdout.match(/import \{ CognitoSyncClient \} from '@aws-sdk\/client-cognito-sync';/g)).toHaveLength(2);
       // No Node 20 advice from the AWS SDK on every start.
@@ -252,13 +256,17 @@ describe('bin/local.ts', () => {
     try {
       const first = startCli(['--data-dir', dataDir, '--port', '0']);
       const { dynamoPid } = await waitForBanner(first);
+      const motoPid = Number(/on moto at \S+ \(pid (\d+)\)/.exec(first.stdout)?.[1]);
       expect(isProcessRunning(dynamoPid)).toBe(true);
+      expect(isProcessRunning(motoPid)).toBe(true);
 
       // The node process that runs bin/local.ts: nothing in it runs after SIGKILL.
       const pid = serverPid(dataDir);
       process.kill(pid, 'SIGKILL');
       expect(await eventually(() => !isProcessRunning(pid))).toBe(true);
       expect(await eventually(() => !isProcessRunning(dynamoPid))).toBe(true);
+      // moto's stdin closed with it, and so it exits too.
+      expect(await eventually(() => !isProcessRunning(motoPid))).toBe(true);
       // It could not remove its lock...
       expect(serverPid(dataDir)).toBe(pid);
 
