@@ -3,6 +3,7 @@
  * the routes Cognito Identity callers may invoke. Nothing here names an operation.
  */
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { POOL_PARTITION_PREFIX } from '../lambdas/src/adapters/dynamodb/keys';
 import { tableDefinition } from '../lambdas/src/adapters/dynamodb/table-schema';
 import { OPERATION_LIST, type OperationSpec, type StoreAccess } from '../lambdas/src/operations';
 
@@ -17,6 +18,15 @@ export const TABLE_ACTIONS: Readonly<Record<StoreAccess, readonly string[]>> = {
   read: READ_ACTIONS,
   write: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'],
 };
+
+/**
+ * The IAM condition that keeps an operation to the partitions of its `storeScope`: a pool operation
+ * may touch only items whose partition key starts with `P#` (`dynamodb:LeadingKeys`), so a bug or a
+ * crafted pool id can never read or write an identity's data through it. Identity operations get
+ * none: they touch `I#` partitions, and nothing else exists deployed.
+ */
+export const leadingKeysCondition = (op: OperationSpec): Record<string, Record<string, string[]>> | undefined =>
+  op.storeScope === 'pool' ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${POOL_PARTITION_PREFIX}*`] } } : undefined;
 
 /** Actions that change the table: none of them may reach a read-only operation. */
 export const WRITE_ONLY_ACTIONS: readonly string[] = TABLE_ACTIONS.write.filter((a) => !TABLE_ACTIONS.read.includes(a));

@@ -33,7 +33,7 @@ import { OPERATION_LIST, type OperationName, type OperationSpec } from '../lambd
 import { DEVELOPER_PRINCIPALS_VARIABLE, IDENTITY_ROLE_NAMES_VARIABLE } from '../lambdas/src/config';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_ORIGINS_VARIABLE, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '../lambdas/src/protocol/cors';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
-import { TABLE_ACTIONS, tableResources } from './access';
+import { leadingKeysCondition, TABLE_ACTIONS, tableResources } from './access';
 import { operationMemoryMb, UNKNOWN_ROUTE_MEMORY_MB } from './function-sizes';
 import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from './bundling';
 
@@ -214,8 +214,11 @@ export class SyncApi extends Construct {
         role: functionRole(spec.name, logGroup),
         ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       });
-      // Least privilege, from the operation table: a read-only operation gets no write action.
-      fn.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS[spec.access]], resources: tableResources(props.table) }));
+      // Least privilege, from the operation table: a read-only operation gets no write action, and a
+      // pool operation reaches its pool's `P#` items only.
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: [...TABLE_ACTIONS[spec.access]], resources: tableResources(props.table), conditions: leadingKeysCondition(spec) }),
+      );
       fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.tokenKey.secretArn] }));
 
       const [route] = this.api.addRoutes({

@@ -35,6 +35,11 @@ export interface OperationSpec {
   readonly input: Readonly<Record<string, MemberBinding>>;
   readonly callers: Callers;
   readonly access: StoreAccess;
+  /**
+   * Which items of the table the operation touches: `pool`, only its pool's own (`P#<pool>`) items,
+   * and the deployment grants it no other partition; absent, an identity's items.
+   */
+  readonly storeScope?: 'pool';
   /** False until the operation's own issue lands; the endpoint then answers a rest-json error. */
   readonly available: boolean;
   /** Page sizes of an operation that pages (docs/decisions.md#page-sizes). */
@@ -159,6 +164,7 @@ export const OPERATIONS = {
     input: poolLabel,
     callers: 'developer',
     access: 'read',
+    storeScope: 'pool',
     available: true,
   },
   ListDatasets: {
@@ -233,6 +239,7 @@ export const OPERATIONS = {
     },
     callers: 'developer',
     access: 'write',
+    storeScope: 'pool',
     available: true,
   },
   SubscribeToDataset: {

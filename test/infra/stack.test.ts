@@ -235,6 +235,10 @@ describe('default stack', () => {
       expect(tableStatements, op.name).toHaveLength(1);
       expect(new Set(asList(tableStatements[0].Action)), op.name).toEqual(new Set(TABLE_ACTIONS[op.access]));
       expect(tableStatements[0].Resource).toEqual([tableArn, indexArn]);
+      // Pool operations reach only `P#` partitions; the others are not narrowed by key.
+      expect(tableStatements[0].Condition, op.name).toEqual(
+        op.storeScope === 'pool' ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } } : undefined,
+      );
       const actions = statements.flatMap((s) => asList(s.Action));
       if (op.access === 'read') {
         for (const write of WRITE_ONLY_ACTIONS) expect(actions, `${op.name} is read-only`).not.toContain(write);

@@ -39,8 +39,11 @@ export const SORT_KEY_PREFIX = { head: 'D#', record: 'R#', valuePart: 'V#', log:
 /** The partition of an identity: all its datasets, records and totals. */
 export const identityPartition = (identity: IdentityRef): string => `I#${identity.IdentityPoolId}#${identity.IdentityId}`;
 
+/** The partition-key prefix of a pool's own items: the deployment limits the pool operations to it. */
+export const POOL_PARTITION_PREFIX = 'P#';
+
 /** The partition of an identity pool's own items (its configuration). */
-export const poolPartition = (identityPoolId: string): string => `P#${identityPoolId}`;
+export const poolPartition = (identityPoolId: string): string => `${POOL_PARTITION_PREFIX}${identityPoolId}`;
 
 export const sortKey = {
   poolConfiguration: 'CONFIG',
