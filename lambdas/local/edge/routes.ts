@@ -20,6 +20,17 @@ export const MOTO_FEATURES = 'SNS, Kinesis, S3 and STS';
 
 const DYNAMODB_SERVICES = ['dynamodb', 'dynamodbstreams'];
 
+/**
+ * Requests this server answers whatever service they were signed for: Cognito Sync's paths (every
+ * operation lives under `/identitypools/`) and the Cognito Identity targets. Signed for the wrong
+ * service, they get this server's signature error, not another emulator's idea of them (moto
+ * answered an STS-signed Cognito Identity GetId with an HTML 500; found by the fuzzer).
+ */
+export function isOwnRoute(rawPath: string, amzTarget: string | string[] | undefined): boolean {
+  if (rawPath === '/identitypools' || rawPath.startsWith('/identitypools/')) return true;
+  return typeof amzTarget === 'string' && amzTarget.startsWith('AWSCognitoIdentityService.');
+}
+
 /** The base URL to proxy to, or undefined when this server answers the request itself. */
 export function edgeTargetFor(signedService: string | undefined, targets: EdgeTargets): string | undefined {
   if (signedService === undefined) return undefined;

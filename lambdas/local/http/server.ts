@@ -32,7 +32,7 @@ import { type VerifiedCaller, verifySigV4 } from '../auth/sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
 import { signedServiceOf } from '../edge/credential-scope';
 import { proxyRequest } from '../edge/proxy';
-import { edgeTargetFor, type EdgeTargets } from '../edge/routes';
+import { edgeTargetFor, type EdgeTargets, isOwnRoute } from '../edge/routes';
 import { http2Front } from '../edge/http2-front';
 
 export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
@@ -218,7 +218,9 @@ async function serve(
   const q = url.indexOf('?');
   // Another AWS service's request goes to its emulator untouched, CORS headers included: the
   // emulator answers it by its own rules.
-  const target = edgeTargetFor(signedServiceOf(lowerCaseHeaders(req.rawHeaders), q < 0 ? '' : url.slice(q + 1)), edge);
+  const target = isOwnRoute(q < 0 ? url : url.slice(0, q), req.headers['x-amz-target'])
+    ? undefined
+    : edgeTargetFor(signedServiceOf(lowerCaseHeaders(req.rawHeaders), q < 0 ? '' : url.slice(q + 1)), edge);
   if (target) return proxyRequest(req, res, target);
   // On every answer, errors included, so a browser page of an allowed origin can read them.
   for (const [name, value] of Object.entries(cors.responseHeaders(req.headers.origin))) res.setHeader(name, value);
