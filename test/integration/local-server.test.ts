@@ -392,6 +392,22 @@ describe('requests the HTTP parser refuses', () => {
     expect(fancy.headers['x-amzn-errortype'], JSON.stringify(fancy)).toBeTruthy();
   });
 
+  it('an HTTP/1 request whose first packet is only "P" (the start of the HTTP/2 preface too) is still answered as HTTP/1', async () => {
+    const url = new URL(server.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write('P');
+        setTimeout(() => socket.write('ROPFIND /x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'), 50);
+      });
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.on('error', reject);
+    });
+    // Unsigned: the HTTP/1 pipeline's answer, where the HTTP/2 server would drop the connection.
+    expectRestJsonError(parseRawResponse(raw), 403, 'MissingAuthenticationTokenException');
+  });
+
   it('other malformed requests are a rest-json 400 SerializationException', async () => {
     const res = parseRawResponse(await sendRawBytes('GET /x HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n'));
     expectRestJsonError(res, 400, 'SerializationException', 'The request is not valid HTTP/1.1 (HPE_INVALID_HEADER_TOKEN)');

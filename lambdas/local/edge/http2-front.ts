@@ -33,27 +33,38 @@ export function http2Front(http1: HttpServer, handle: (req: IncomingMessage, res
   const server = createNetServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    socket.once('data', (first: Buffer) => {
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      // A first packet shorter than the preface that begins like it ("P", "PR"...) decides nothing
+      // yet: wait for more, or an HTTP/1 request split there would be handed to the HTTP/2 server.
+      const seen = Math.min(head.length, PREFACE_START.length);
+      const matchesSoFar = head.subarray(0, seen).equals(PREFACE_START.subarray(0, seen));
+      if (matchesSoFar && head.length < PREFACE_START.length) return;
+      socket.off('data', onData);
       socket.pause();
-      const isHttp2 = first.subarray(0, PREFACE_START.length).equals(PREFACE_START.subarray(0, Math.min(first.length, PREFACE_START.length)));
-      if (!isHttp2) {
-        socket.unshift(first);
-        http1.emit('connection', socket);
-        socket.resume();
-        return;
-      }
-      // The HTTP/2 server reads a net.Socket below JavaScript, where unshifted bytes are not: it
-      // gets a stream that replays the preface, then the socket's own bytes.
-      const incoming = new PassThrough();
-      incoming.write(first);
-      socket.pipe(incoming);
-      const stream = Duplex.from({ readable: incoming, writable: socket });
-      stream.on('error', () => socket.destroy());
-      stream.on('close', () => socket.destroy());
-      socket.on('close', () => stream.destroy());
-      http2.emit('connection', stream);
-    });
+      route(socket, head, matchesSoFar);
+    };
+    socket.on('data', onData);
   });
+  const route = (socket: Socket, first: Buffer, isHttp2: boolean): void => {
+    if (!isHttp2) {
+      socket.unshift(first);
+      http1.emit('connection', socket);
+      socket.resume();
+      return;
+    }
+    // The HTTP/2 server reads a net.Socket below JavaScript, where unshifted bytes are not: it
+    // gets a stream that replays the preface, then the socket's own bytes.
+    const incoming = new PassThrough();
+    incoming.write(first);
+    socket.pipe(incoming);
+    const stream = Duplex.from({ readable: incoming, writable: socket });
+    stream.on('error', () => socket.destroy());
+    stream.on('close', () => socket.destroy());
+    socket.on('close', () => stream.destroy());
+    http2.emit('connection', stream);
+  };
   return {
     server,
     close: () =>
