@@ -11,14 +11,12 @@
  * killed with SIGKILL. The class binds it to 127.0.0.1 and exits when its stdin (a pipe from us)
  * closes. See the class's own comment.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../../src/adapters/dynamodb/local-client';
-import { sleep } from '../../src/common/sleep';
 import { LocalRuntimeError } from '../process/errors';
+import { ExitedEarly, findFreePort, PortTakenError, pollUntilAnswering, retryOnTakenPort, spawnEmulatorProcess } from './child-process';
 
 export interface DynamoDBLocalOptions {
   /** Keep everything in memory (tests). Otherwise the data lives under `dbPath`. */
@@ -66,19 +64,8 @@ export function dynamoDBLocalDirectory(): string {
   return path.join(libDir, candidates[candidates.length - 1]);
 }
 
-/** A port that was free a moment ago. Another process may take it before we do: callers retry. */
-export function findFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// Re-exported for the callers that take it from here (test/integration/local-cli.test.ts).
+export { findFreePort };
 
 export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Promise<DynamoDBLocal> {
   const dir = dynamoDBLocalDirectory();
@@ -88,30 +75,12 @@ export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Pr
     mkdirSync(options.dbPath, { recursive: true, mode: 0o700 });
   }
   // A chosen-then-released port can be taken by someone else before Java binds it: try a few.
-  const attempts = options.port === undefined ? 3 : 1;
-  for (let attempt = 1; ; attempt++) {
-    const port = options.port ?? (await findFreePort());
-    try {
-      return await startOnce(dir, port, options);
-    } catch (e) {
-      if (!(e instanceof PortTakenError)) throw e;
-      if (attempt >= attempts) throw new LocalRuntimeError(`DynamoDB Local could not listen on port ${port}: it is already in use.`);
-    }
-  }
-}
-
-class PortTakenError extends Error {}
-
-/** Keeps the last few KB of a stream: enough to show why the process died. */
-class Tail {
-  private text = '';
-  constructor(private readonly max = 4000) {}
-  push(chunk: Buffer | string): void {
-    this.text = (this.text + chunk.toString()).slice(-this.max);
-  }
-  toString(): string {
-    return this.text.trim();
-  }
+  return retryOnTakenPort(
+    options.port === undefined ? 3 : 1,
+    options.port,
+    (port) => startOnce(dir, port, options),
+    (port) => new LocalRuntimeError(`DynamoDB Local could not listen on port ${port}: it is already in use.`),
+  );
 }
 
 /** Our main class (see the top of this file); compiled and committed, so a JRE is enough. */
@@ -131,39 +100,17 @@ async function startOnce(dir: string, port: number, options: DynamoDBLocalOption
     String(port),
     ...(options.inMemory ? ['-inMemory'] : ['-dbPath', path.resolve(options.dbPath as string)]),
   ];
-  // Its own process group (detached), so that stop() can take down anything the JVM spawned, and a
-  // Ctrl-C in the terminal reaches only us: we stop it in order, after the HTTP server.
-  // stdin is a pipe we never write to: the JVM exits when it closes, that is when we die, however.
-  const child = spawn(options.java ?? 'java', args, {
+  // Its own process group, so that stop() can take down anything the JVM spawned, and a Ctrl-C in
+  // the terminal reaches only us: we stop it in order, after the HTTP server.
+  const { child, exited, stdout, stderr, stop } = spawnEmulatorProcess({
+    command: options.java ?? 'java',
+    args,
     cwd: dir,
-    detached: process.platform !== 'win32',
-    stdio: ['pipe', 'pipe', 'pipe'],
+    ownProcessGroup: true,
+    keepStdout: true,
+    signalOnParentExit: 'SIGTERM',
+    spawnError: (e) => (e.code === 'ENOENT' ? new LocalRuntimeError(JAVA_MISSING) : new LocalRuntimeError(`Could not start DynamoDB Local: ${e.message}`)),
   });
-  // The JVM exiting closes the pipe's other end; nothing is written, but never let that throw.
-  child.stdin?.on('error', () => undefined);
-  const stdout = new Tail();
-  const stderr = new Tail();
-  // Always drain the pipes: a full pipe would block the JVM.
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-
-  const exited = waitForExit(child);
-  // If we exit without stop() (an uncaught error, process.exit), do not leave a JVM behind.
-  const killOnExit = () => killGroup(child, 'SIGTERM');
-  process.on('exit', killOnExit);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      process.off('exit', killOnExit);
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      killGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
-      await exited.catch(() => undefined);
-      clearTimeout(timer);
-    })();
-    return stopping;
-  };
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
@@ -183,41 +130,7 @@ async function startOnce(dir: string, port: number, options: DynamoDBLocalOption
   return { endpoint, port, pid: child.pid as number, stop };
 }
 
-class ExitedEarly extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
-/** Resolves when the process has exited; rejects with the Java message when it could not be spawned. */
-function waitForExit(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // `on`, not `once`: a later 'error' (a failed kill) without a listener would crash the process.
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') reject(new LocalRuntimeError(JAVA_MISSING));
-      else reject(new LocalRuntimeError(`Could not start DynamoDB Local: ${e.message}`));
-    });
-    child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
-  });
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    if (process.platform !== 'win32') process.kill(-child.pid, signal);
-    else child.kill(signal);
-  } catch {
-    // Already gone.
-  }
-}
-
 async function waitUntilReady(endpoint: string, exited: Promise<string>, timeoutMs: number): Promise<void> {
-  let exitReason: string | undefined;
-  let spawnError: unknown;
-  exited.then(
-    (reason) => (exitReason = reason),
-    (e) => (spawnError = e),
-  );
   const client = new DynamoDBClient({
     ...DYNAMODB_LOCAL_CLIENT_CONFIG,
     endpoint,
@@ -225,22 +138,13 @@ async function waitUntilReady(endpoint: string, exited: Promise<string>, timeout
     // Something else answering on the port may accept and never reply: give up on each try.
     requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
-  const deadline = Date.now() + timeoutMs;
   try {
-    for (;;) {
-      if (spawnError) throw spawnError;
-      if (exitReason) throw new ExitedEarly(exitReason);
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        return;
-      } catch {
-        // Not listening yet.
-      }
-      if (Date.now() > deadline) {
-        throw new LocalRuntimeError(`DynamoDB Local did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s.`);
-      }
-      await sleep(100);
-    }
+    await pollUntilAnswering(
+      exited,
+      timeoutMs,
+      () => client.send(new ListTablesCommand({ Limit: 1 })),
+      () => new LocalRuntimeError(`DynamoDB Local did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s.`),
+    );
   } finally {
     client.destroy();
   }

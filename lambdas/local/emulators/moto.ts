@@ -8,9 +8,7 @@
  * checks no signature, so anyone who reaches it could use it), and it exits when its stdin (a pipe
  * from us) closes, however we die. moto keeps its state in memory: nothing survives a restart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { sleep } from '../../src/common/sleep';
-import { findFreePort } from './dynamodb-local';
+import { ExitedEarly, PortTakenError, pollUntilAnswering, retryOnTakenPort, spawnEmulatorProcess } from './child-process';
 
 /** moto's own threaded server, in this process's foreground until stdin reaches its end. */
 const WATCHDOG = `
@@ -50,93 +48,48 @@ export class MotoUnavailableError extends Error {}
 export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   const python = options.python ?? 'python3';
   // A chosen-then-released port can be taken by someone else before Python binds it: try a few.
-  for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort();
-    try {
-      return await startOnce(python, port, options.startTimeoutMs ?? 30_000);
-    } catch (e) {
-      if (!(e instanceof PortTakenError) || attempt >= 3) throw e;
-    }
-  }
+  return retryOnTakenPort(3, undefined, (port) => startOnce(python, port, options.startTimeoutMs ?? 30_000));
 }
 
-class PortTakenError extends Error {}
-
 async function startOnce(python: string, port: number, timeoutMs: number): Promise<Moto> {
-  // Not detached: a Ctrl-C in the terminal may reach it too, and then it just exits early.
-  const child = spawn(python, ['-c', WATCHDOG, String(port)], { stdio: ['pipe', 'ignore', 'pipe'] });
-  child.stdin?.on('error', () => undefined);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+  // Not in its own process group: a Ctrl-C in the terminal may reach it too, and then it just exits early.
+  const {
+    child,
+    exited,
+    stderr: stderrTail,
+    stop,
+  } = spawnEmulatorProcess({
+    command: python,
+    args: ['-c', WATCHDOG, String(port)],
+    ownProcessGroup: false,
+    keepStdout: false,
+    signalOnParentExit: 'SIGKILL',
+    spawnError: (e) => new MotoUnavailableError(e.code === 'ENOENT' ? `${python} was not found` : `${python} could not be started: ${e.message}`),
   });
-  const exited = waitForExit(child, python);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      process.off('exit', killOnExit);
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited.catch(() => undefined);
-      clearTimeout(timer);
-    })();
-    return stopping;
-  };
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilAnswering(endpoint, exited, timeoutMs);
+    await pollUntilAnswering(
+      exited,
+      timeoutMs,
+      // moto's own API: any HTTP answer means it is serving.
+      () => fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) }),
+      () => new MotoUnavailableError(`moto did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s`),
+    );
   } catch (e) {
     await stop();
     if (e instanceof ExitedEarly) {
+      const stderr = stderrTail.toString();
       if (/moto-missing/.test(stderr)) throw new MotoUnavailableError(`moto is not installed for ${python}`);
       if (/Address already in use/i.test(stderr)) throw new PortTakenError();
-      throw new MotoUnavailableError(`moto exited during start-up (${e.message})${stderr ? `: ${lastLine(stderr)}` : ''}`);
+      throw new MotoUnavailableError(`moto exited during start-up (${e.reason})${stderr ? `: ${lastLine(stderr)}` : ''}`);
     }
     throw e;
   }
   return { endpoint, port, pid: child.pid as number, stop };
 }
 
-class ExitedEarly extends Error {}
-
 function lastLine(text: string): string {
   const lines = text.trim().split('\n');
   return lines[lines.length - 1];
-}
-
-function waitForExit(child: ChildProcess, python: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      reject(new MotoUnavailableError(e.code === 'ENOENT' ? `${python} was not found` : `${python} could not be started: ${e.message}`));
-    });
-    child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`));
-  });
-}
-
-async function waitUntilAnswering(endpoint: string, exited: Promise<string>, timeoutMs: number): Promise<void> {
-  let exitReason: string | undefined;
-  let spawnError: unknown;
-  exited.then(
-    (reason) => (exitReason = reason),
-    (e) => (spawnError = e),
-  );
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (spawnError) throw spawnError;
-    if (exitReason) throw new ExitedEarly(exitReason);
-    try {
-      // moto's own API: any HTTP answer means it is serving.
-      await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(2000) });
-      return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new MotoUnavailableError(`moto did not answer on ${endpoint} within ${Math.round(timeoutMs / 1000)} s`);
-    await sleep(100);
-  }
 }
