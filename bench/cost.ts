@@ -20,7 +20,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, schemaOf } from '../lambdas/src/adapters/dynamodb/capacity-meter';
 import { DynamoDBSyncStore } from '../lambdas/src/adapters/dynamodb/sync-store';
 import { ensureTable, tableDefinition } from '../lambdas/src/adapters/dynamodb/table-schema';
@@ -31,6 +30,7 @@ import { TokenCodec } from '../lambdas/src/domain/tokens';
 import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
 import { OPERATIONS } from '../lambdas/src/operations';
 import { operationMemoryMb } from '../lib/function-sizes';
+import { countLocalCapacity } from './request-units';
 
 /** us-east-1 list prices, USD. DynamoDB on-demand after the November 2024 price cut. */
 export const PRICES = {
@@ -96,28 +96,6 @@ export interface CostResults {
   readonly cases: Record<CostCase['name'], CycleCost>;
   readonly storage: { userBytes: number; tableBytes: number; indexBytes: number; perGBMonth: number; pitrPerGBMonth: number };
   readonly shadowMisses: number;
-}
-
-/** DynamoDB Local's own ConsumedCapacity, summed by kind of command. */
-function countLocalCapacity(client: DynamoDBClient) {
-  const totals = { read: 0, write: 0 };
-  const writes = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-      const out = await next(args);
-      const consumed = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      const units = ((Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as { CapacityUnits?: number }[]).reduce(
-        (sum, c) => sum + (c.CapacityUnits ?? 0),
-        0,
-      );
-      if (writes.has(String(context.commandName))) totals.write += units;
-      else totals.read += units;
-      return out;
-    },
-    { step: 'initialize', name: 'localConsumedCapacity' },
-  );
-  return totals;
 }
 
 /** Wall and CPU milliseconds of `fn` (CPU of this process: the wait on DynamoDB Local is not in it). */

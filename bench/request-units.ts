@@ -4,19 +4,21 @@
  * is a separate measurement from the latency runs, with its own client and middleware.
  */
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBSyncStore } from '../lambdas/src/adapters/dynamodb/sync-store';
 import { systemClock } from '../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../lambdas/src/domain/tokens';
 import { createDynamoDBLocalClient } from '../lambdas/local/emulators/dynamodb-local';
 
-/** Request units of one sync cycle, from DynamoDB's own ConsumedCapacity on every call the store makes. */
-export async function printRequestUnits(endpoint: string, IdentityPoolId: string, table: string): Promise<void> {
-  const client = createDynamoDBLocalClient(endpoint);
-  let read = 0;
-  let write = 0;
-  // DynamoDB Local reports CapacityUnits per table; which kind they are follows from the command.
-  const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
+/**
+ * DynamoDB Local's own ConsumedCapacity on every call `client` makes, summed by kind: it reports
+ * CapacityUnits per table, and which kind they are follows from the command. Running totals; callers
+ * take differences.
+ */
+export function countLocalCapacity(client: DynamoDBClient): { readonly read: number; readonly write: number } {
+  const totals = { read: 0, write: 0 };
+  const writes = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
@@ -26,12 +28,19 @@ export async function printRequestUnits(endpoint: string, IdentityPoolId: string
         (sum, c) => sum + (c.CapacityUnits ?? 0),
         0,
       );
-      if (WRITES.has(String(context.commandName))) write += units;
-      else read += units;
+      if (writes.has(String(context.commandName))) totals.write += units;
+      else totals.read += units;
       return out;
     },
-    { step: 'initialize', name: 'consumedCapacity' },
+    { step: 'initialize', name: 'localConsumedCapacity' },
   );
+  return totals;
+}
+
+/** Request units of one sync cycle, from DynamoDB's own ConsumedCapacity on every call the store makes. */
+export async function printRequestUnits(endpoint: string, IdentityPoolId: string, table: string): Promise<void> {
+  const client = createDynamoDBLocalClient(endpoint);
+  const local = countLocalCapacity(client);
   const service = new CognitoSyncService({ store: new DynamoDBSyncStore(client, table), clock: systemClock, tokens: new TokenCodec(Buffer.alloc(32, 5)) });
   const principal = { kind: 'developer' as const, accountId: '000000000000' };
   console.log('\nRequest units per sync cycle (ListRecords of the changes + UpdateRecords), from DynamoDB ConsumedCapacity\n');
@@ -44,14 +53,15 @@ export async function printRequestUnits(endpoint: string, IdentityPoolId: string
       SyncSessionToken: first.SyncSessionToken,
       RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'v'.repeat(100), SyncCount: 0 })),
     });
-    read = 0;
-    write = 0;
+    const before = { ...local };
     const listed = await service.listRecords(principal, { ...dataset, LastSyncCount: 1 });
     await service.updateRecords(principal, {
       ...dataset,
       SyncSessionToken: listed.SyncSessionToken,
       RecordPatches: Array.from({ length: size }, (_, i) => ({ Op: 'replace', Key: `k${i}`, Value: 'w'.repeat(100), SyncCount: 1 })),
     });
+    const read = local.read - before.read;
+    const write = local.write - before.write;
     const dollars = read * 0.125 + write * 0.625;
     console.log(`${String(size).padStart(17)} ${read.toFixed(1).padStart(9)} ${write.toFixed(1).padStart(10)}   ${dollars.toFixed(2)}`);
   }
