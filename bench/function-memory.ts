@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ensureTable } from '../lambdas/src/adapters/dynamodb/table-schema';
 import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
-import { buildSyncHttpEvent } from '../lambdas/local/http/event';
+import { identityEvents } from './identity-events';
 import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from '../lib/bundling';
 
 const run = promisify(execFile);
@@ -81,29 +81,7 @@ async function main(): Promise<void> {
     const dispatch = createDispatch({ resolveService: createRuntime(loadConfig(env)).records });
     const pool = `us-east-1:${randomUUID()}`;
     const identity = `us-east-1:${randomUUID()}`;
-    const caller = {
-      accessKey: 'ASIABENCH',
-      accountId: '000000000000',
-      callerId: 'bench',
-      userArn: 'arn:aws:sts::000000000000:assumed-role/bench/CognitoIdentityCredentials',
-      userId: 'bench',
-      cognitoIdentity: { amr: ['unauthenticated'], identityId: identity, identityPoolId: pool },
-    };
-    const base = `/identitypools/${encodeURIComponent(pool)}/identities/${encodeURIComponent(identity)}/datasets`;
-    const event = (method: string, rawPath: string, query = '', body?: object) =>
-      buildSyncHttpEvent(
-        {
-          method,
-          rawPath,
-          rawQueryString: query,
-          headers: { 'content-type': 'application/json' },
-          body: Buffer.from(body ? JSON.stringify(body) : ''),
-          sourceIp: '127.0.0.1',
-          protocol: 'HTTP/1.1',
-        },
-        caller,
-        { requestId: randomUUID(), nowMs: Date.now() },
-      );
+    const { base, event } = identityEvents(pool, identity);
     const call = async (method: string, rawPath: string, query = '', body?: object) => {
       const result = await dispatch(event(method, rawPath, query, body));
       if (result.statusCode !== 200) throw new Error(`${method} ${rawPath}: ${result.body}`);

@@ -92,27 +92,10 @@ async function handlerWorkload(endpoint: string, table: string, pool: string, id
   const { createDispatch } = await import('../lambdas/local/http/dispatch');
   const runtime = createRuntime(loadConfig({ SYNC_TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, SYNC_TOKEN_KEY: '11'.repeat(32) }));
   const dispatch = createDispatch({ resolveService: runtime.records });
-  const { buildSyncHttpEvent } = await import('../lambdas/local/http/event');
-  const caller = {
-    accessKey: 'ASIABENCH',
-    accountId: '000000000000',
-    callerId: 'bench',
-    userArn: 'arn:aws:sts::000000000000:assumed-role/bench/CognitoIdentityCredentials',
-    userId: 'bench',
-    cognitoIdentity: { amr: ['unauthenticated'], identityId: identity, identityPoolId: pool },
-  };
-  const base = `/identitypools/${encodeURIComponent(pool)}/identities/${encodeURIComponent(identity)}/datasets`;
+  const { identityEvents } = await import('./identity-events');
+  const { base, event } = identityEvents(pool, identity);
   const call = async (method: string, rawPath: string, query = '', body?: object) => {
-    const request = {
-      method,
-      rawPath,
-      rawQueryString: query,
-      headers: { 'content-type': 'application/json' },
-      body: Buffer.from(body ? JSON.stringify(body) : ''),
-      sourceIp: '127.0.0.1',
-      protocol: 'HTTP/1.1',
-    };
-    const result = await dispatch(buildSyncHttpEvent(request, caller, { requestId: randomUUID(), nowMs: Date.now() }));
+    const result = await dispatch(event(method, rawPath, query, body));
     if (result.statusCode !== 200) throw new Error(`${method} ${rawPath}: ${result.body}`);
     return JSON.parse(result.body) as { SyncSessionToken: string; DatasetSyncCount: number; NextToken?: string };
   };
