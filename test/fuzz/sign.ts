@@ -4,9 +4,9 @@
  * path, the query decoded the way the endpoint decodes it), so that a hostile request that is
  * validly signed gets past the signature check to the code behind it.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256, parseSignedQuery } from '../../lambdas/local/auth/signing-parts';
 import type { WireRequest } from './wire';
 
 export interface SigningCredentials {
@@ -21,59 +21,6 @@ export interface SigningOptions {
   /** `cognito-sync`, `execute-api`, or something wrong. */
   readonly service: string;
   readonly signingDate?: Date;
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const toBuffer = (data: SourceData): Buffer =>
-  typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/** Native SHA-256: bodies of several MB are signed, which the pure-JS hash makes slow. */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  update(data: SourceData): void {
-    this.hash.update(toBuffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
-  }
-}
-
-function decode(component: string): string {
-  try {
-    return decodeURIComponent(component);
-  } catch {
-    return component;
-  }
-}
-
-/** Query parameters as the endpoint reads them: percent-decoded, repeats as arrays. */
-function parseQuery(raw: string): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = Object.create(null);
-  for (const pair of raw.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const key = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
-    const existing = query[key];
-    if (existing === undefined) query[key] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else query[key] = [existing, value];
-  }
-  return query;
 }
 
 /** The request with `authorization`, `x-amz-date` (and `x-amz-security-token`) added. */
@@ -98,7 +45,7 @@ export async function signWire(request: WireRequest, options: SigningOptions): P
       protocol: 'http:',
       hostname: headers.host ?? 'localhost',
       path: q < 0 ? request.target : request.target.slice(0, q),
-      query: parseQuery(q < 0 ? '' : request.target.slice(q + 1)),
+      query: parseSignedQuery(q < 0 ? '' : request.target.slice(q + 1)),
       headers,
       body: request.body.length > 0 ? request.body : undefined,
     }),

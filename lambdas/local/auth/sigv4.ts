@@ -10,13 +10,14 @@
  *
  * Only the Authorization-header form is accepted; presigned URLs have no use here.
  */
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CognitoIdentityOfCaller } from '../../src/protocol/http-event';
 import { deriveSessionSecret, openSessionToken, type DeveloperCredentials } from './credentials';
 import { LOCAL_IDENTITY_ROLE_NAME, localDeveloperArn } from '../service-config';
 import { SigningErrors } from './signing-errors';
+import { NodeSha256, parseSignedQuery } from './signing-parts';
 
 /** The parts of an incoming request that the signature covers. */
 export interface IncomingSignedRequest {
@@ -229,7 +230,7 @@ async function computeSignature(request: IncomingSignedRequest, auth: ParsedAuth
     hostname: request.headers.host ?? 'localhost',
     // Still percent-encoded: the signer encodes it once more for non-S3 services, as the client did.
     path: request.rawPath,
-    query: parseQuery(request.rawQueryString),
+    query: parseSignedQuery(request.rawQueryString),
     headers,
     body: request.body.length > 0 ? request.body : undefined,
   });
@@ -249,67 +250,4 @@ async function computeSignature(request: IncomingSignedRequest, auth: ParsedAuth
   });
   const m = /Signature=([0-9a-f]+)/.exec(signed.headers.authorization ?? '');
   return m ? m[1] : '';
-}
-
-/** Query parameters, percent-decoded, repeats as arrays: the form the signer canonicalises. */
-function parseQuery(raw: string): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = Object.create(null);
-  if (!raw) return query;
-  for (const pair of raw.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const key = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
-    const existing = query[key];
-    if (existing === undefined) query[key] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else query[key] = [existing, value];
-  }
-  return query;
-}
-
-/** Malformed percent-encoding is kept as sent: the signature then simply will not match. */
-function decode(component: string): string {
-  try {
-    return decodeURIComponent(component);
-  } catch {
-    return component;
-  }
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const toBuffer = (data: SourceData): Buffer =>
-  typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/**
- * SHA-256 and HMAC-SHA256 on Node's native crypto for the signer: every request is verified, and
- * the pure-JS implementation the signer is usually given costs several times more per request.
- */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-
-  update(data: SourceData): void {
-    this.hash.update(toBuffer(data));
-  }
-
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-
-  reset(): void {
-    this.hash = this.fresh();
-  }
-
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
-  }
 }
