@@ -113,7 +113,8 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     }
     if (options.moto !== false) {
       try {
-        moto = await startMoto({ python: options.moto?.python });
+        // With a data dir, what the service created in moto (SNS endpoints, streams) survives a restart.
+        moto = await startMoto({ python: options.moto?.python, stateFile: dataDir ? path.join(dataDir, 'moto-state.jsonl') : undefined });
       } catch (e) {
         if (!(e instanceof MotoUnavailableError)) throw e;
         featuresOff = `${MOTO_FEATURES} are off (${e.message}): to enable them, ${MOTO_INSTALL_HINT}`;
