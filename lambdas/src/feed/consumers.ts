@@ -8,6 +8,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SyncConfig } from '../config';
 import type { FeedConsumer } from '../domain/feed/committed-sync';
+import { usageCounters } from './usage-counters';
 
 export interface FeedDependencies {
   readonly config: SyncConfig;
@@ -17,4 +18,4 @@ export interface FeedDependencies {
 
 export type FeedConsumerFactory = (dependencies: FeedDependencies) => FeedConsumer | Promise<FeedConsumer>;
 
-export const FEED_CONSUMERS: readonly FeedConsumerFactory[] = [];
+export const FEED_CONSUMERS: readonly FeedConsumerFactory[] = [usageCounters];
