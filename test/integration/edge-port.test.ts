@@ -116,11 +116,22 @@ describe('without moto', () => {
       expect(endpoint.motoEndpoint).toBeUndefined();
       expect(endpoint.featuresOff).toBe('SNS, Kinesis, S3 and STS are off (/nonexistent/python3 was not found): to enable them, pip install "moto[server]"');
       expect(await datasets(endpoint)).toEqual([]);
-      // An SNS request gets the answer any unknown service gets: an error, never a hang.
-      const sns = new SNSClient({ ...clientConfig(endpoint.url), maxAttempts: 1 });
-      const error = await sns.send(new ListTopicsCommand({})).catch((e: unknown) => e);
+      // An SNS or Kinesis request is told, in its own error shape, that the emulator is off and how
+      // to turn it on (not a signature error), without retries: 501 is not a transient status.
+      const sns = new SNSClient(clientConfig(endpoint.url));
+      const snsError = (await sns.send(new ListTopicsCommand({})).catch((e: unknown) => e)) as Error & {
+        $metadata: { httpStatusCode?: number; attempts?: number };
+      };
       sns.destroy();
-      expect((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(403);
+      expect(snsError.$metadata.httpStatusCode).toBe(501);
+      expect(snsError.$metadata.attempts).toBe(1);
+      expect(snsError.name).toBe('NotImplemented');
+      expect(snsError.message).toBe('sns is off on this endpoint: the moto server that emulates it is not running (pip install "moto[server]", then restart)');
+      const kinesis = new KinesisClient(clientConfig(endpoint.url));
+      const kinesisError = (await kinesis.send(new ListStreamsCommand({})).catch((e: unknown) => e)) as Error;
+      kinesis.destroy();
+      expect(kinesisError.name).toBe('NotImplemented');
+      expect(kinesisError.message).toMatch(/^kinesis is off on this endpoint/);
     } finally {
       await endpoint.close();
     }

@@ -57,3 +57,22 @@ function writeUnavailable(res: ServerResponse, message: string): void {
   res.writeHead(503, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': 'ServiceUnavailable', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
+
+/**
+ * A request for a service whose emulator is not running (moto missing): a clear, non-retryable 501
+ * in the service's own error shape, so the SDK shows the message instead of a signature error.
+ */
+export function answerEmulatorOff(req: IncomingMessage, res: ServerResponse, service: string, installHint: string): void {
+  req.resume();
+  const message = `${service} is off on this endpoint: the moto server that emulates it is not running (${installHint}, then restart)`;
+  const [contentType, body] =
+    service === 'kinesis'
+      ? ['application/x-amz-json-1.1', JSON.stringify({ __type: 'NotImplemented', message })]
+      : service === 's3'
+        ? ['application/xml', `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>${escapeXml(message)}</Message></Error>`]
+        : ['text/xml', `<ErrorResponse><Error><Type>Sender</Type><Code>NotImplemented</Code><Message>${escapeXml(message)}</Message></Error></ErrorResponse>`];
+  res.writeHead(501, { 'content-type': contentType, 'x-amzn-ErrorType': 'NotImplemented', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

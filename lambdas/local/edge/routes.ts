@@ -31,10 +31,15 @@ export function isOwnRoute(rawPath: string, amzTarget: string | string[] | undef
   return typeof amzTarget === 'string' && amzTarget.startsWith('AWSCognitoIdentityService.');
 }
 
-/** The base URL to proxy to, or undefined when this server answers the request itself. */
-export function edgeTargetFor(signedService: string | undefined, targets: EdgeTargets): string | undefined {
+/**
+ * Where a request goes: proxied to an emulator, refused because the emulator for its service is not
+ * running (moto missing), or (undefined) answered by this server itself.
+ */
+export type EdgeRoute = { readonly proxyTo: string } | { readonly off: string };
+
+export function edgeRouteFor(signedService: string | undefined, targets: EdgeTargets): EdgeRoute | undefined {
   if (signedService === undefined) return undefined;
-  if (DYNAMODB_SERVICES.includes(signedService)) return targets.dynamodb;
-  if ((MOTO_SERVICES as readonly string[]).includes(signedService)) return targets.moto;
+  if (DYNAMODB_SERVICES.includes(signedService)) return targets.dynamodb ? { proxyTo: targets.dynamodb } : undefined;
+  if ((MOTO_SERVICES as readonly string[]).includes(signedService)) return targets.moto ? { proxyTo: targets.moto } : { off: signedService };
   return undefined;
 }

@@ -31,8 +31,9 @@ import { localServiceConfig } from '../service-config';
 import { type VerifiedCaller, verifySigV4 } from '../auth/sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
 import { signedServiceOf } from '../edge/credential-scope';
-import { proxyRequest } from '../edge/proxy';
-import { edgeTargetFor, type EdgeTargets, isOwnRoute } from '../edge/routes';
+import { answerEmulatorOff, proxyRequest } from '../edge/proxy';
+import { edgeRouteFor, type EdgeTargets, isOwnRoute } from '../edge/routes';
+import { MOTO_INSTALL_HINT } from '../emulators/moto';
 import { http2Front } from '../edge/http2-front';
 
 export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
@@ -218,10 +219,11 @@ async function serve(
   const q = url.indexOf('?');
   // Another AWS service's request goes to its emulator untouched, CORS headers included: the
   // emulator answers it by its own rules.
-  const target = isOwnRoute(q < 0 ? url : url.slice(0, q), req.headers['x-amz-target'])
+  const route = isOwnRoute(q < 0 ? url : url.slice(0, q), req.headers['x-amz-target'])
     ? undefined
-    : edgeTargetFor(signedServiceOf(lowerCaseHeaders(req.rawHeaders), q < 0 ? '' : url.slice(q + 1)), edge);
-  if (target) return proxyRequest(req, res, target);
+    : edgeRouteFor(signedServiceOf(lowerCaseHeaders(req.rawHeaders), q < 0 ? '' : url.slice(q + 1)), edge);
+  if (route && 'proxyTo' in route) return proxyRequest(req, res, route.proxyTo);
+  if (route) return answerEmulatorOff(req, res, route.off, MOTO_INSTALL_HINT);
   // On every answer, errors included, so a browser page of an allowed origin can read them.
   for (const [name, value] of Object.entries(cors.responseHeaders(req.headers.origin))) res.setHeader(name, value);
   try {
