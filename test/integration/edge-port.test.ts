@@ -1,6 +1,6 @@
 /**
  * The edge port: one endpoint for every AWS API. Requests signed for DynamoDB go to DynamoDB Local,
- * those signed for SNS, Kinesis, S3 and STS to a moto server, each passed through unchanged; the
+ * those signed for SNS, Kinesis, S3 (presigned URLs too) and STS to a moto server, each passed through unchanged; the
  * sync API is served as before. Without moto, the sync API still works and the start result says
  * what is off. Uses the run's shared DynamoDB Local and a moto server of its own.
  */
@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { CognitoSyncClient, ListDatasetsCommand } from '@aws-sdk/client-cognito-sync';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { CreateTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +90,21 @@ describe('with moto', () => {
     const { StreamNames } = await kinesis.send(new ListStreamsCommand({}));
     kinesis.destroy();
     expect(StreamNames).toContain('edge-stream');
+  });
+
+  it('serves S3: PutObject, then GetObject, and a presigned GET URL fetched without an SDK', async () => {
+    const s3 = new S3Client({ ...clientConfig(endpoint.url), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'edge-bucket' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'edge-bucket', Key: 'a/b.json', Body: '{"through":"the edge"}', ContentType: 'application/json' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'edge-bucket', Key: 'a/b.json' }));
+    // Signed in the query string (X-Amz-Credential), as Cognito Streams' S3 payload URLs are.
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'edge-bucket', Key: 'a/b.json' }), { expiresIn: 300 });
+    s3.destroy();
+    expect(await got.Body?.transformToString()).toBe('{"through":"the edge"}');
+    expect(url.startsWith(`${endpoint.url}/edge-bucket/a/b.json?`)).toBe(true);
+    const fetched = await fetch(url);
+    expect(fetched.status).toBe(200);
+    expect(await fetched.text()).toBe('{"through":"the edge"}');
   });
 
   it('serves STS: GetCallerIdentity', async () => {
