@@ -18,6 +18,8 @@ export interface LocalServiceSettings {
   readonly dynamoEndpoint: string;
   /** Also signs the service's tokens. */
   readonly serverKey: Buffer;
+  /** The moto server the edge port fronts: where the handlers call STS and SNS (push sync) and Kinesis. */
+  readonly awsEndpoint?: string;
 }
 
 export function localServiceConfig(settings: LocalServiceSettings): SyncConfig {
@@ -26,6 +28,7 @@ export function localServiceConfig(settings: LocalServiceSettings): SyncConfig {
     SYNC_TABLE_NAME: settings.tableName,
     DYNAMODB_ENDPOINT: settings.dynamoEndpoint,
     SYNC_TOKEN_KEY: settings.serverKey.toString('hex'),
+    SYNC_AWS_ENDPOINT: settings.awsEndpoint,
     // The caller policy as deployed: the local developer is the one developer.
     [DEVELOPER_PRINCIPALS_VARIABLE]: localDeveloperArn(settings.accountId),
     [IDENTITY_ROLE_NAMES_VARIABLE]: LOCAL_IDENTITY_ROLE_NAME,
