@@ -18,6 +18,8 @@
  * | `POWERTOOLS_SERVICE_NAME`     | `observability.serviceName`          | `open-cognito-sync`      |
  * | `POWERTOOLS_METRICS_NAMESPACE`| `observability.metricsNamespace`     | `OpenCognitoSync`        |
  * | `POWERTOOLS_TRACE_ENABLED`    | `observability.tracing` (in bundles built with tracing) | on     |
+ * | `SYNC_STREAM_PAYLOAD_BUCKET`  | `streams.payloadBucket`: Cognito Streams payloads over a record's size | none: such payloads fail |
+ * | `SYNC_BULK_PUBLISH_FUNCTION`  | `streams.bulkPublishFunction`: the BulkPublish worker, invoked asynchronously | none: the worker runs in-process (locally) |
  *
  * Values are trimmed and an empty value counts as unset, as Powertools' EnvironmentVariablesService
  * reads them. Loading never throws: a function that needs no table (an operation not available yet,
@@ -54,8 +56,15 @@ export interface CorsConfig {
   readonly allowOrigins: readonly string[];
 }
 
+/** Cognito Streams (domain/streams/) and its BulkPublish worker. */
+export interface StreamsConfig {
+  readonly payloadBucket: string | undefined;
+  readonly bulkPublishFunction: string | undefined;
+}
+
 export interface SyncConfig {
   readonly region: string;
+  readonly streams: StreamsConfig;
   readonly storage: StorageConfig;
   readonly tokenKey: TokenKeyConfig;
   readonly callers: CallersConfig;
@@ -87,6 +96,7 @@ export function loadConfig(env: ConfigEnvironment): SyncConfig {
   const traceFlag = get('POWERTOOLS_TRACE_ENABLED')?.toLowerCase();
   return Object.freeze({
     region: get('AWS_REGION') ?? DEFAULT_REGION,
+    streams: Object.freeze({ payloadBucket: get('SYNC_STREAM_PAYLOAD_BUCKET'), bulkPublishFunction: get('SYNC_BULK_PUBLISH_FUNCTION') }),
     storage: Object.freeze({ tableName: get('SYNC_TABLE_NAME'), dynamodbEndpoint: get('DYNAMODB_ENDPOINT') }),
     tokenKey: Object.freeze({ hex: get('SYNC_TOKEN_KEY'), secretArn: get('SYNC_TOKEN_KEY_SECRET_ARN') }),
     callers: Object.freeze({ developerPrincipals: list(DEVELOPER_PRINCIPALS_VARIABLE), identityRoleNames: list(IDENTITY_ROLE_NAMES_VARIABLE) }),
