@@ -18,6 +18,7 @@
  * | `POWERTOOLS_SERVICE_NAME`     | `observability.serviceName`          | `open-cognito-sync`      |
  * | `POWERTOOLS_METRICS_NAMESPACE`| `observability.metricsNamespace`     | `OpenCognitoSync`        |
  * | `POWERTOOLS_TRACE_ENABLED`    | `observability.tracing` (in bundles built with tracing) | on     |
+ * | `SYNC_AWS_ENDPOINT`           | `awsEndpoint`: STS, SNS, Kinesis and S3 (locally the moto the edge port fronts) | AWS's endpoints |
  * | `SYNC_STREAM_PAYLOAD_BUCKET`  | `streams.payloadBucket`: Cognito Streams payloads over a record's size | none: such payloads fail |
  * | `SYNC_BULK_PUBLISH_FUNCTION`  | `streams.bulkPublishFunction`: the BulkPublish worker, invoked asynchronously | none: the worker runs in-process (locally) |
  *
@@ -64,6 +65,8 @@ export interface StreamsConfig {
 
 export interface SyncConfig {
   readonly region: string;
+  /** Where the other AWS APIs the service calls (STS, SNS, Kinesis, S3) are: locally moto; deployed unset, AWS's own. */
+  readonly awsEndpoint: string | undefined;
   readonly streams: StreamsConfig;
   readonly storage: StorageConfig;
   readonly tokenKey: TokenKeyConfig;
@@ -96,6 +99,7 @@ export function loadConfig(env: ConfigEnvironment): SyncConfig {
   const traceFlag = get('POWERTOOLS_TRACE_ENABLED')?.toLowerCase();
   return Object.freeze({
     region: get('AWS_REGION') ?? DEFAULT_REGION,
+    awsEndpoint: get('SYNC_AWS_ENDPOINT'),
     streams: Object.freeze({ payloadBucket: get('SYNC_STREAM_PAYLOAD_BUCKET'), bulkPublishFunction: get('SYNC_BULK_PUBLISH_FUNCTION') }),
     storage: Object.freeze({ tableName: get('SYNC_TABLE_NAME'), dynamodbEndpoint: get('DYNAMODB_ENDPOINT') }),
     tokenKey: Object.freeze({ hex: get('SYNC_TOKEN_KEY'), secretArn: get('SYNC_TOKEN_KEY_SECRET_ARN') }),
