@@ -9,6 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SyncConfig } from '../config';
 import type { FeedConsumer } from '../domain/feed/committed-sync';
 import { usageCounters } from './usage-counters';
+import { cognitoStreamsConsumer } from './cognito-streams';
 
 export interface FeedDependencies {
   readonly config: SyncConfig;
@@ -18,4 +19,4 @@ export interface FeedDependencies {
 
 export type FeedConsumerFactory = (dependencies: FeedDependencies) => FeedConsumer | Promise<FeedConsumer>;
 
-export const FEED_CONSUMERS: readonly FeedConsumerFactory[] = [usageCounters];
+export const FEED_CONSUMERS: readonly FeedConsumerFactory[] = [usageCounters, cognitoStreamsConsumer];
