@@ -65,10 +65,8 @@ export function syncDraft(ctx: Context, op: OperationSpec): Draft {
 }
 
 const UNKNOWN_IDENTITY_OPERATIONS = [
-  'DeleteIdentityPool',
   'UpdateIdentityPool',
-  'DescribeIdentityPool',
-  'ListIdentityPools',
+  'DescribeIdentity',
   'DeleteIdentities',
   'GetOpenIdToken',
   'MergeDeveloperIdentities',

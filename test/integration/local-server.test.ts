@@ -267,7 +267,7 @@ describe('answers the server gives itself', () => {
     });
     const unsigned = await target('CreateIdentityPool', '{"IdentityPoolName":"x","AllowUnauthenticatedIdentities":true}');
     expect(unsigned.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException');
-    const unknown = await target('DeleteIdentityPool', '{}');
+    const unknown = await target('UpdateIdentityPool', '{}');
     expect(unknown.status).toBe(400);
     expect(unknown.headers['x-amzn-errortype']).toBe('UnknownOperationException');
   });

@@ -8,9 +8,9 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import {
   CognitoIdentityClient,
   CreateIdentityPoolCommand,
+  DescribeIdentityCommand,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
-  ListIdentityPoolsCommand,
 } from '@aws-sdk/client-cognito-identity';
 import { CognitoSyncClient, DescribeIdentityUsageCommand, ListDatasetsCommand, ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
@@ -108,7 +108,7 @@ describe('Cognito Identity subset', () => {
       name: 'ResourceNotFoundException',
       message: `Identity '${missingIdentity}' not found.`,
     });
-    expect(await failure(identityClient.send(new ListIdentityPoolsCommand({ MaxResults: 10 })))).toMatchObject({
+    expect(await failure(identityClient.send(new DescribeIdentityCommand({ IdentityId: missingIdentity })))).toMatchObject({
       name: 'UnknownOperationException',
       status: 400,
     });

@@ -1,7 +1,8 @@
 /**
  * The subset of Amazon Cognito Identity an unmodified app needs to reach the local endpoint:
  * CreateIdentityPool (for the developer's set-up scripts), then GetId and GetCredentialsForIdentity
- * (what `fromCognitoIdentityPool` and the mobile SDKs call). Served on the same port as Cognito
+ * (what `fromCognitoIdentityPool` and the mobile SDKs call), and the pool administration that
+ * migration tools and users' scripts call (pool-administration.ts). Served on the same port as Cognito
  * Sync, in Cognito Identity's own protocol (JSON 1.1, `X-Amz-Target`), so a client only changes its
  * endpoint. Unauthenticated identities only: there is no identity provider to check Logins against.
  */
@@ -10,10 +11,12 @@ import { Errors } from '../../src/errors';
 import { contentTypeOf, errorResponse } from '../../src/protocol/error-response';
 import { isWireError } from '../../src/protocol/errors';
 import type { SyncHttpResult } from '../../src/protocol/http-event';
-import { checkString, Constraint, memberPath, STRING_RULES, validationError, type StringRule, type Violation } from '../../src/protocol/validate';
+import { STRING_RULES, type StringRule } from '../../src/protocol/validate';
 import { mintSessionCredentials, type DeveloperCredentials } from '../auth/credentials';
 import type { LocalIdentityStore } from './identity-store';
 import { verifySigV4, type IncomingSignedRequest } from '../auth/sigv4';
+import { type Input, InputReader, parseInput } from './input-reader';
+import { deleteIdentityPool, describeIdentityPool, listIdentities, listIdentityPools } from './pool-administration';
 
 export const COGNITO_IDENTITY_TARGET_PREFIX = 'AWSCognitoIdentityService.';
 
@@ -52,11 +55,23 @@ export async function handleCognitoIdentity(request: IncomingSignedRequest, conf
   }
 }
 
+/** The operations a developer's signed request may call; each answers from its validated input. */
+const DEVELOPER_OPERATIONS: Readonly<Record<string, (input: Input, config: CognitoIdentityConfig) => Promise<unknown>>> = {
+  CreateIdentityPool: (input, config) => createIdentityPool(input, config),
+  ListIdentityPools: listIdentityPools,
+  DescribeIdentityPool: describeIdentityPool,
+  ListIdentities: listIdentities,
+  DeleteIdentityPool: deleteIdentityPool,
+};
+
 async function route(request: IncomingSignedRequest, config: CognitoIdentityConfig): Promise<unknown> {
   const operation = (request.headers['x-amz-target'] ?? '').slice(COGNITO_IDENTITY_TARGET_PREFIX.length);
+  const developerOperation = Object.hasOwn(DEVELOPER_OPERATIONS, operation) ? DEVELOPER_OPERATIONS[operation] : undefined;
+  if (developerOperation) {
+    await requireDeveloper(request, config, operation);
+    return developerOperation(parseInput(request), config);
+  }
   switch (operation) {
-    case 'CreateIdentityPool':
-      return createIdentityPool(request, config);
     case 'GetId':
       return getId(parseInput(request), config);
     case 'GetCredentialsForIdentity':
@@ -64,46 +79,26 @@ async function route(request: IncomingSignedRequest, config: CognitoIdentityConf
     default:
       // 400 in JSON 1.1 (protocol/errors.ts), where rest-json's unknown route is a 404.
       throw Errors.unknownOperation(
-        `The local endpoint does not support AWSCognitoIdentityService.${operation}: only CreateIdentityPool, GetId and GetCredentialsForIdentity.`,
+        `The local endpoint does not support AWSCognitoIdentityService.${operation}: only ${[...Object.keys(DEVELOPER_OPERATIONS), 'GetId', 'GetCredentialsForIdentity'].join(', ')}.`,
       );
   }
 }
 
-type Input = Record<string, unknown>;
-
-/** Strict: a lenient decoder would turn bytes that are not UTF-8 into U+FFFD and store that. */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function parseInput(request: IncomingSignedRequest): Input {
-  let text: string;
-  try {
-    text = UTF8.decode(request.body).trim();
-  } catch {
-    throw Errors.serialization('The request body is not valid UTF-8.');
-  }
-  if (text === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw Errors.serialization('The request body is not valid JSON.');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw Errors.serialization('The request body must be a JSON object.');
-  }
-  return value as Input;
-}
-
-async function createIdentityPool(request: IncomingSignedRequest, config: CognitoIdentityConfig): Promise<unknown> {
-  // Signed, like every Cognito Identity operation but the few unauthenticated ones.
+/**
+ * Signed, like every Cognito Identity operation but the few unauthenticated ones (GetId,
+ * GetCredentialsForIdentity), and by the developer: an identity's role may not administer pools.
+ */
+async function requireDeveloper(request: IncomingSignedRequest, config: CognitoIdentityConfig, operation: string): Promise<void> {
   const caller = await verifySigV4(request, { ...config, services: ['cognito-identity'] });
   if (caller.cognitoIdentity) {
     throw Errors.accessDenied(
-      `User: ${caller.userArn} is not authorized to perform: cognito-identity:CreateIdentityPool on resource: ` +
+      `User: ${caller.userArn} is not authorized to perform: cognito-identity:${operation} on resource: ` +
         `arn:aws:cognito-identity:${config.region}:${config.accountId}:identitypool/*`,
     );
   }
-  const input = parseInput(request);
+}
+
+async function createIdentityPool(input: Input, config: CognitoIdentityConfig): Promise<unknown> {
   const v = new InputReader(input);
   const name = v.string('IdentityPoolName', IDENTITY_POOL_NAME, { required: true });
   const allowUnauthenticated = v.boolean('AllowUnauthenticatedIdentities', { required: true });
@@ -167,43 +162,5 @@ function rejectLogins(input: Input): void {
   if (typeof logins !== 'object' || Array.isArray(logins)) throw Errors.serialization('Logins must be a JSON object.');
   if (Object.keys(logins).length > 0) {
     throw Errors.notAuthorized('Logins are not supported by the local endpoint: use unauthenticated identities');
-  }
-}
-
-/**
- * Reads the members of a JSON 1.1 input: a wrong JSON type is a SerializationException at once, as
- * Coral's parser answers it; constraint violations are collected and reported together in the Coral
- * message that Cognito Sync's validation writes (protocol/validate.ts).
- */
-class InputReader {
-  private readonly violations: Violation[] = [];
-
-  constructor(private readonly input: Input) {}
-
-  string(member: string, rule: StringRule, { required = false } = {}): string | undefined {
-    const value = this.present(member, required);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw Errors.serialization(`${member} must be a string.`);
-    checkString(value, rule, memberPath(member), this.violations);
-    return value;
-  }
-
-  boolean(member: string, { required = false } = {}): boolean | undefined {
-    const value = this.present(member, required);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'boolean') throw Errors.serialization(`${member} must be a boolean.`);
-    return value;
-  }
-
-  done(): void {
-    if (this.violations.length > 0) throw validationError(this.violations);
-  }
-
-  /** The member's value, `undefined` when absent or null (a violation when it is required). */
-  private present(member: string, required: boolean): unknown {
-    const value = this.input[member];
-    if (value !== undefined && value !== null) return value;
-    if (required) this.violations.push({ path: memberPath(member), value: null, constraint: Constraint.notNull });
-    return undefined;
   }
 }
