@@ -8,7 +8,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { DatasetRef } from './model';
 
-export type TokenPurpose = 'sync-session' | 'list-records' | 'list-datasets';
+export type TokenPurpose = 'sync-session' | 'list-records' | 'list-datasets' | 'list-pool-usage';
 
 export class TokenCodec {
   constructor(private readonly key: Buffer) {
