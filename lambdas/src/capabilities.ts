@@ -10,7 +10,9 @@
  * through the module loader again (a round trip to tsx's loader thread locally).
  */
 import type { SyncService } from './domain/model';
+import type { CognitoEventsSettings } from './domain/pools/cognito-events';
 import type { PoolConfigurations } from './domain/pools/pool-configurations';
+import type { TriggerInvokerFactory } from './runtime';
 
 let runtime: Promise<typeof import('./runtime')> | undefined;
 const loadRuntime = () => (runtime ??= import('./runtime'));
@@ -18,5 +20,14 @@ const loadRuntime = () => (runtime ??= import('./runtime'));
 /** The records capability (datasets, records, tokens, usage of one identity) of this process. */
 export const records = async (): Promise<SyncService> => (await loadRuntime()).processRuntime().records();
 
+/**
+ * The records capability with the sync trigger (UpdateRecords only): the invoker factory comes from
+ * the handler, so that only UpdateRecords' bundle holds the Lambda client.
+ */
+export const recordsWithSyncTrigger = async (triggers: TriggerInvokerFactory): Promise<SyncService> => (await loadRuntime()).processRuntime().records(triggers);
+
 /** The pools capability (an identity pool's configuration) of this process. */
 export const pools = async (): Promise<PoolConfigurations> => (await loadRuntime()).processRuntime().pools();
+
+/** A pool's Cognito Events (GetCognitoEvents, SetCognitoEvents) of this process. */
+export const cognitoEvents = async (): Promise<CognitoEventsSettings> => (await loadRuntime()).processRuntime().events();

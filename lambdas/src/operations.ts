@@ -155,7 +155,8 @@ export const OPERATIONS = {
     input: poolLabel,
     callers: 'developer',
     access: 'read',
-    available: false,
+    storeScope: 'pool',
+    available: true,
   },
   GetIdentityPoolConfiguration: {
     name: 'GetIdentityPoolConfiguration',
@@ -225,7 +226,8 @@ export const OPERATIONS = {
     input: { ...poolLabel, Events: { in: 'body', shape: 'Events', required: true } },
     callers: 'developer',
     access: 'write',
-    available: false,
+    storeScope: 'pool',
+    available: true,
     noOutput: true,
   },
   SetIdentityPoolConfiguration: {

@@ -19,22 +19,37 @@ import { DynamoDBPoolSettingsStore } from './adapters/dynamodb/pool-settings-sto
 import { DynamoDBSyncStore } from './adapters/dynamodb/sync-store';
 import { processConfig, type StorageConfig, type SyncConfig, type TokenKeyConfig } from './config';
 import type { SyncService } from './domain/model';
+import { CognitoEventsSettings, SYNC_TRIGGER } from './domain/pools/cognito-events';
 import { PoolConfigurations } from './domain/pools/pool-configurations';
 import { EVERY_POOL, type PoolDirectory } from './domain/pools/ports';
 import { systemClock } from './domain/ports';
+import { CachedSyncTriggerLookup } from './domain/records/sync-trigger-lookup';
+import { type FunctionInvoker, syncTriggerStep } from './domain/records/sync-trigger-step';
 import { CognitoSyncService } from './domain/sync-service';
 import { TokenCodec } from './domain/tokens';
 
+/**
+ * Builds the invoker of sync triggers for a region: the Lambda adapter (adapters/lambda/), passed
+ * in by the one entry point that runs triggers (UpdateRecords) so that no other bundle holds the
+ * Lambda client, and by the local server with its own endpoint.
+ */
+export type TriggerInvokerFactory = (region: string) => FunctionInvoker;
+
 export interface Runtime {
   readonly config: SyncConfig;
-  /** The records capability over the DynamoDB store, built on first use. */
-  records(): Promise<SyncService>;
+  /**
+   * The records capability over the DynamoDB store, built on first use. With `triggers`,
+   * UpdateRecords runs the pool's sync trigger (Cognito Events); the first call's factory is kept.
+   */
+  records(triggers?: TriggerInvokerFactory): Promise<SyncService>;
   /**
    * The pools capability over the DynamoDB store, built on first use. `directory` says which pools
    * exist: the local server passes its Cognito Identity's; deployed, every well-formed pool id is
    * taken as existing (docs/behaviour.md#identity-pool-configuration). The first call's directory is kept.
    */
   pools(directory?: PoolDirectory): Promise<PoolConfigurations>;
+  /** The pool's Cognito Events (GetCognitoEvents, SetCognitoEvents), over the same item and directory as `pools`. */
+  events(directory?: PoolDirectory): Promise<CognitoEventsSettings>;
   /** Releases the clients built so far (the local server, when it stops). */
   close(): void;
 }
@@ -43,19 +58,30 @@ export function createRuntime(config: SyncConfig): Runtime {
   let dynamodb: DynamoDBClient | undefined;
   let records: Promise<SyncService> | undefined;
   let pools: PoolConfigurations | undefined;
-  const buildRecords = async (): Promise<SyncService> => {
+  let events: CognitoEventsSettings | undefined;
+  let poolStore: DynamoDBPoolSettingsStore | undefined;
+  const poolSettings = (): DynamoDBPoolSettingsStore => {
+    dynamodb ??= dynamoDBClient(config.region, config.storage);
+    poolStore ??= new DynamoDBPoolSettingsStore(dynamodb, requireTableName(config.storage));
+    return poolStore;
+  };
+  // Shared by UpdateRecords and SetCognitoEvents, so that a Set in this process is seen at once.
+  const triggerLookup = new CachedSyncTriggerLookup(async (poolId) => (await poolSettings().read(poolId)).settings.Events?.[SYNC_TRIGGER], systemClock);
+  const buildRecords = async (triggers: TriggerInvokerFactory | undefined): Promise<SyncService> => {
     const tableName = requireTableName(config.storage);
     dynamodb ??= dynamoDBClient(config.region, config.storage);
+    const store = new DynamoDBSyncStore(dynamodb, tableName);
     return new CognitoSyncService({
-      store: new DynamoDBSyncStore(dynamodb, tableName),
+      store,
       clock: systemClock,
       tokens: new TokenCodec(await loadTokenKey(config.tokenKey)),
+      ...(triggers && { rewrite: syncTriggerStep({ region: config.region, triggers: triggerLookup, invoker: triggers(config.region), store }) }),
     });
   };
   return {
     config,
-    records: () => {
-      records ??= buildRecords().catch((e: unknown) => {
+    records: (triggers) => {
+      records ??= buildRecords(triggers).catch((e: unknown) => {
         // A failed start (say, the secret could not be read) must not poison the container for good.
         records = undefined;
         throw e;
@@ -69,11 +95,17 @@ export function createRuntime(config: SyncConfig): Runtime {
       }
       return pools;
     },
+    events: async (directory = EVERY_POOL) => {
+      events ??= new CognitoEventsSettings({ store: poolSettings(), directory, changed: (poolId) => triggerLookup.forget(poolId) });
+      return events;
+    },
     close: () => {
       dynamodb?.destroy();
       dynamodb = undefined;
       records = undefined;
       pools = undefined;
+      events = undefined;
+      poolStore = undefined;
     },
   };
 }

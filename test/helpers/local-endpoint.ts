@@ -13,6 +13,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { DEFAULT_DEVELOPER_ACCESS_KEY_ID, DEFAULT_DEVELOPER_SECRET_ACCESS_KEY } from '../../lambdas/local/auth/credentials';
 import { startLocalServer } from '../../lambdas/local/http/server';
+import type { LocalFunctionSpec } from '../../lambdas/local/lambda/function-registry';
 import { headerValue } from '../../lambdas/src/protocol/headers';
 import { freshTable } from './dynamodb-local';
 
@@ -51,7 +52,12 @@ export interface Endpoint {
   close(): Promise<void>;
 }
 
-export async function startEndpoint(): Promise<Endpoint> {
+export interface EndpointOptions {
+  /** Functions for the local function runner (sync triggers), as `npm start -- --function` registers them. */
+  readonly functions?: readonly LocalFunctionSpec[];
+}
+
+export async function startEndpoint(options: EndpointOptions = {}): Promise<Endpoint> {
   const table = await freshTable('e2e');
   const serverKey = randomBytes(32);
   const developerCredentials = { accessKeyId: DEFAULT_DEVELOPER_ACCESS_KEY_ID, secretAccessKey: DEFAULT_DEVELOPER_SECRET_ACCESS_KEY };
@@ -63,6 +69,7 @@ export async function startEndpoint(): Promise<Endpoint> {
     dynamoEndpoint: table.endpoint,
     serverKey,
     developer: developerCredentials,
+    functions: options.functions,
   });
   // Developer-signed (CreateIdentityPool), and unsigned (GetId, GetCredentialsForIdentity have no auth).
   const developerIdentityClient = new CognitoIdentityClient({ region: REGION, endpoint: server.url, credentials: developerCredentials, maxAttempts: 1 });

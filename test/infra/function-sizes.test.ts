@@ -39,7 +39,7 @@ describe('function sizes', () => {
     expect(sizes.ListRecords).toBe(512);
     expect(sizes.UpdateRecords).toBe(512);
     expect(sizes.DescribeDataset).toBe(256);
-    expect(sizes.GetCognitoEvents).toBe(128);
+    expect(sizes.GetCognitoEvents).toBe(256);
     expect(sizes.UnknownRoute).toBe(128);
     expect(MEMORY_BY_ACCESS_MB).toEqual({ read: 256, write: 512 });
     expect(operationMemoryMb(OPERATIONS.BulkPublish)).toBe(UNAVAILABLE_MEMORY_MB);

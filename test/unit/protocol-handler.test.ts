@@ -100,9 +100,14 @@ describe('the handler table', () => {
     for (const name of OPERATION_NAMES) expect(HANDLERS[name].operation).toBe(name);
   });
 
-  it('covers the six identity-scoped available operations in these tests, and the two pool ones in test/e2e/pool-configuration.test.ts', () => {
+  it('covers the six identity-scoped available operations in these tests, and the pool ones in test/e2e/pool-configuration.test.ts and sync-trigger.test.ts', () => {
     expect(IDENTITY_SCOPED.sort()).toEqual(['DeleteDataset', 'DescribeDataset', 'DescribeIdentityUsage', 'ListDatasets', 'ListRecords', 'UpdateRecords']);
-    expect(AVAILABLE.filter((op) => !IDENTITY_SCOPED.includes(op)).sort()).toEqual(['GetIdentityPoolConfiguration', 'SetIdentityPoolConfiguration']);
+    expect(AVAILABLE.filter((op) => !IDENTITY_SCOPED.includes(op)).sort()).toEqual([
+      'GetCognitoEvents',
+      'GetIdentityPoolConfiguration',
+      'SetCognitoEvents',
+      'SetIdentityPoolConfiguration',
+    ]);
   });
 });
 

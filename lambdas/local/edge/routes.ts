@@ -35,10 +35,14 @@ export function isOwnRoute(rawPath: string, amzTarget: string | string[] | undef
  * Where a request goes: proxied to an emulator, refused because the emulator for its service is not
  * running (moto missing), or (undefined) answered by this server itself.
  */
-export type EdgeRoute = { readonly proxyTo: string } | { readonly off: string };
+export type EdgeRoute = { readonly proxyTo: string } | { readonly off: string } | { readonly functions: true };
+
+/** Requests signed for Lambda go to this server's own local function runner (lambdas/local/lambda/). */
+export const LAMBDA_SERVICE = 'lambda';
 
 export function edgeRouteFor(signedService: string | undefined, targets: EdgeTargets): EdgeRoute | undefined {
   if (signedService === undefined) return undefined;
+  if (signedService === LAMBDA_SERVICE) return { functions: true };
   if (DYNAMODB_SERVICES.includes(signedService)) return targets.dynamodb ? { proxyTo: targets.dynamodb } : undefined;
   if ((MOTO_SERVICES as readonly string[]).includes(signedService)) return targets.moto ? { proxyTo: targets.moto } : { off: signedService };
   return undefined;

@@ -35,8 +35,14 @@ import { answerEmulatorOff, proxyRequest } from '../edge/proxy';
 import { edgeRouteFor, type EdgeTargets, isOwnRoute } from '../edge/routes';
 import { MOTO_INSTALL_HINT } from '../emulators/moto';
 import { http2Front } from '../edge/http2-front';
+import { FunctionRegistry, type LocalFunction, type LocalFunctionSpec } from '../lambda/function-registry';
+import { LocalLambdaApi } from '../lambda/lambda-api';
+import { LambdaFunctionInvoker, syncTriggerClient } from '../../src/adapters/lambda/function-invoker';
 
 export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
+
+/** The local function runner checks no signature: the trigger's client signs with any pair. */
+const LOCAL_LAMBDA_CREDENTIALS = { accessKeyId: 'local-sync-trigger', secretAccessKey: 'local-sync-trigger' };
 
 export interface LocalServerOptions {
   /** Default 8080; 0 picks a free port. */
@@ -71,6 +77,11 @@ export interface LocalServerOptions {
   readonly portHint?: string;
   /** The moto server that answers requests signed for SNS, Kinesis, S3 and STS (edge/routes.ts); absent: moto is off. */
   readonly motoEndpoint?: string;
+  /**
+   * Functions of the local function runner (requests signed for `lambda`), by name: a pool's sync
+   * trigger may name them (`arn:aws:lambda:<region>:<account>:function:NAME`).
+   */
+  readonly functions?: readonly LocalFunctionSpec[];
 }
 
 export interface LocalServer {
@@ -78,6 +89,8 @@ export interface LocalServer {
   readonly url: string;
   readonly port: number;
   readonly region: string;
+  /** The functions the local function runner serves. */
+  readonly functions: readonly LocalFunction[];
   close(): Promise<void>;
 }
 
@@ -108,8 +121,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   );
   // The pools that exist are the local Cognito Identity's (the store is built at the first pool request, once `dynamo` is).
   const resolvePools = () => runtime.pools(localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
+  const resolveEvents = () => runtime.events(localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
+  const functionRegistry = new FunctionRegistry(region, accountId, options.functions);
+  const lambdaApi = new LocalLambdaApi(functionRegistry);
+  // Sync triggers are invoked with the deployed adapter and client, at this endpoint's `lambda`
+  // route; built at the first records request, once the port is known.
+  let ownUrl = '';
+  const localTriggers = (triggerRegion: string) =>
+    new LambdaFunctionInvoker(syncTriggerClient({ region: triggerRegion, endpoint: ownUrl, credentials: LOCAL_LAMBDA_CREDENTIALS }));
+  const resolveService = () => runtime.records(localTriggers);
   const callerPolicy = CallerPolicy.fromConfig(runtime.config.callers);
-  const dispatch = options.dispatch ?? createDispatch({ resolveService: runtime.records, resolvePools, callerPolicy });
+  const dispatch = options.dispatch ?? createDispatch({ resolveService, resolvePools, resolveEvents, callerPolicy });
   const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);
   const identityConfig = {
     region,
@@ -154,7 +176,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const cors = corsPolicy(options.allowedOrigins);
   // Requests signed for DynamoDB go to the DynamoDB this server stores in: `npm start`'s DynamoDB Local.
   const edge: EdgeTargets = { dynamodb: options.dynamoEndpoint, moto: options.motoEndpoint };
-  const handle = (req: IncomingMessage, res: ServerResponse) => void serve(req, res, answer, cors, edge);
+  const handle = (req: IncomingMessage, res: ServerResponse) => void serve(req, res, answer, cors, edge, lambdaApi);
   // Node would answer a request without Host, or with an `Expect` other than 100-continue, with a
   // bare 400 or 417 that no SDK can name. Both go through the pipeline instead: a missing Host
   // fails the signature check (SigV4 signs it), and an unknown expectation is ignored, which RFC
@@ -174,10 +196,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     throw e;
   }
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  ownUrl = `http://${hostInUrl}:${port}`;
   return {
-    url: `http://${hostInUrl}:${port}`,
+    url: ownUrl,
     port,
     region,
+    functions: functionRegistry.list(),
     close: () =>
       // Idle keep-alive connections would otherwise hold close() open for seconds: the front drops them.
       front.close().then(() => {
@@ -213,6 +237,7 @@ async function serve(
   answer: (request: LocalRequest, requestId: string) => Promise<SyncHttpResult>,
   cors: CorsPolicy,
   edge: EdgeTargets,
+  lambdaApi: LocalLambdaApi,
 ): Promise<void> {
   const requestId = randomUUID();
   const url = req.url ?? '/';
@@ -223,6 +248,7 @@ async function serve(
     ? undefined
     : edgeRouteFor(signedServiceOf(lowerCaseHeaders(req.rawHeaders), q < 0 ? '' : url.slice(q + 1)), edge);
   if (route && 'proxyTo' in route) return proxyRequest(req, res, route.proxyTo);
+  if (route && 'functions' in route) return lambdaApi.handle(req, res);
   if (route) return answerEmulatorOff(req, res, route.off, MOTO_INSTALL_HINT);
   // On every answer, errors included, so a browser page of an allowed origin can read them.
   for (const [name, value] of Object.entries(cors.responseHeaders(req.headers.origin))) res.setHeader(name, value);

@@ -31,12 +31,15 @@ import { DatasetDeletion } from './records/delete-dataset';
 import { RecordListing } from './records/list-records';
 import { RecordUpdates } from './records/update-records';
 import type { TokenCodec } from './tokens';
+import type { RewriteStep } from './records/update-planner';
 
 export interface SyncServiceDeps {
   readonly store: SyncStore;
   readonly clock: Clock;
   readonly tokens: TokenCodec;
   readonly limits?: Limits;
+  /** UpdateRecords' rewrite step: the sync trigger (records/sync-trigger-step.ts), when the runtime composes one. */
+  readonly rewrite?: RewriteStep;
 }
 
 export class CognitoSyncService implements SyncService {

@@ -1,4 +1,4 @@
 import { operationHandler } from '../protocol/operation-handler';
+import { cognitoEvents } from '../capabilities';
 
-// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
-export const handler = operationHandler('SetCognitoEvents');
+export const handler = operationHandler('SetCognitoEvents', (events, input) => events.set(input), cognitoEvents);

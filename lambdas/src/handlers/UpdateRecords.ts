@@ -1,4 +1,10 @@
 import { operationHandler } from '../protocol/operation-handler';
-import { records } from '../capabilities';
+import { recordsWithSyncTrigger } from '../capabilities';
+import { lazyLambdaTriggerInvoker } from '../adapters/lambda/lazy-invoker';
 
-export const handler = operationHandler('UpdateRecords', (service, input, principal) => service.updateRecords(principal, input), records);
+// The only entry point that runs sync triggers, so the only bundle with the Lambda client.
+export const handler = operationHandler(
+  'UpdateRecords',
+  (service, input, principal) => service.updateRecords(principal, input),
+  () => recordsWithSyncTrigger(lazyLambdaTriggerInvoker),
+);

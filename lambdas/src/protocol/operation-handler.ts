@@ -11,6 +11,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Principal, SyncService, UpdateRecordsInput } from '../domain/model';
 import type { PoolRef, SetPoolConfigurationInput } from '../domain/pools/model';
+import type { CognitoEventsSettings, SetCognitoEventsInput } from '../domain/pools/cognito-events';
 import type { PoolConfigurations } from '../domain/pools/pool-configurations';
 import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
 import { callerPolicy as processCallerPolicy, type CallerPolicy } from './caller-policy';
@@ -33,6 +34,7 @@ import {
 interface Capabilities {
   readonly records: SyncService;
   readonly pools: PoolConfigurations;
+  readonly events: CognitoEventsSettings;
 }
 type CapabilityName = keyof Capabilities;
 
@@ -43,6 +45,7 @@ interface Binding<I, K extends CapabilityName> {
 }
 const overRecords = <I>(): Binding<I, 'records'> => ({ capability: 'records' });
 const overPools = <I>(): Binding<I, 'pools'> => ({ capability: 'pools' });
+const overEvents = <I>(): Binding<I, 'events'> => ({ capability: 'events' });
 
 /**
  * The validated input each available operation hands to the domain, and the capability it calls.
@@ -58,6 +61,8 @@ const BINDINGS = {
   UpdateRecords: overRecords<UpdateRecordsInput>(),
   GetIdentityPoolConfiguration: overPools<PoolRef>(),
   SetIdentityPoolConfiguration: overPools<SetPoolConfigurationInput>(),
+  GetCognitoEvents: overEvents<PoolRef>(),
+  SetCognitoEvents: overEvents<SetCognitoEventsInput>(),
 } satisfies Record<AvailableOperation, Binding<unknown, CapabilityName>>;
 
 type Bindings = typeof BINDINGS;
@@ -78,12 +83,17 @@ export type ServiceResolver = () => Promise<SyncService>;
 /** Resolves the pools capability. */
 export type PoolsResolver = () => Promise<PoolConfigurations>;
 
+/** Resolves a pool's Cognito Events. */
+export type EventsResolver = () => Promise<CognitoEventsSettings>;
+
 /** What the local server and tests inject instead of the process's composition. */
 export interface HandlerOverrides {
   /** Serve the records operations from this service instead of the handler's capability. */
   readonly resolveService?: ServiceResolver;
   /** Serve the pool operations from this capability instead of the handler's. */
   readonly resolvePools?: PoolsResolver;
+  /** Serve GetCognitoEvents and SetCognitoEvents from this capability instead of the handler's. */
+  readonly resolveEvents?: EventsResolver;
   /** Decide who is a developer with this policy instead of the process's (config.ts). */
   readonly callerPolicy?: CallerPolicy;
 }
@@ -137,7 +147,7 @@ export function operationHandler(
     const nextPolicy = overrides.callerPolicy ?? policy;
     if (!invoke || !resolveService) return operationHandler(name as UnavailableOperation, undefined, undefined, nextPolicy);
     const capability = BINDINGS[name as AvailableOperation].capability;
-    const override = capability === 'pools' ? overrides.resolvePools : overrides.resolveService;
+    const override = { records: overrides.resolveService, pools: overrides.resolvePools, events: overrides.resolveEvents }[capability];
     return operationHandler(name as AvailableOperation, invoke, (override ?? resolveService) as CapabilityResolver<AvailableOperation>, nextPolicy);
   };
   return Object.assign(handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>, {

@@ -4,7 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { CognitoStreams, PoolSettings, PushSync } from '../../domain/pools/model';
+import type { CognitoEvents, CognitoStreams, PoolSettings, PushSync } from '../../domain/pools/model';
 import type { PoolSettingsStore, VersionedSettings } from '../../domain/pools/ports';
 import { poolPartition, sortKey } from './keys';
 
@@ -25,7 +25,8 @@ export class DynamoDBPoolSettingsStore implements PoolSettingsStore {
     if (!Item) return { settings: {}, version: 0 };
     const PushSync = Item.PushSync as PushSync | undefined;
     const CognitoStreams = Item.CognitoStreams as CognitoStreams | undefined;
-    const settings: PoolSettings = { ...(PushSync && { PushSync }), ...(CognitoStreams && { CognitoStreams }) };
+    const Events = Item.Events as CognitoEvents | undefined;
+    const settings: PoolSettings = { ...(PushSync && { PushSync }), ...(CognitoStreams && { CognitoStreams }), ...(Events && { Events }) };
     return { settings, version: Number(Item.Version) };
   }
 

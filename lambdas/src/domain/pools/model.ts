@@ -23,10 +23,18 @@ export interface PoolRef {
   readonly IdentityPoolId: string;
 }
 
+/**
+ * Cognito Events (GetCognitoEvents, SetCognitoEvents): event type -> Lambda function ARN. The one
+ * event type is `SyncTrigger` (cognito-events.ts).
+ */
+export type CognitoEvents = Readonly<Record<string, string>>;
+
 /** What a pool holds: each member absent until a Set names it. */
 export interface PoolSettings {
   readonly PushSync?: PushSync;
   readonly CognitoStreams?: CognitoStreams;
+  /** Set by SetCognitoEvents only; not part of the pool configuration's answer. */
+  readonly Events?: CognitoEvents;
 }
 
 /** SetIdentityPoolConfiguration's input: a member present replaces the stored one, an absent one stays. */

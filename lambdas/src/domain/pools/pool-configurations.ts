@@ -22,7 +22,9 @@ export interface PoolConfigurationsDeps {
 export function mergeSettings(stored: PoolSettings, input: PoolSettings): PoolSettings {
   const PushSync = input.PushSync ?? stored.PushSync;
   const CognitoStreams = input.CognitoStreams ?? stored.CognitoStreams;
-  return { ...(PushSync && { PushSync }), ...(CognitoStreams && { CognitoStreams }) };
+  // Events live on the same item but are SetCognitoEvents' to change: carried over untouched.
+  const Events = stored.Events;
+  return { ...(PushSync && { PushSync }), ...(CognitoStreams && { CognitoStreams }), ...(Events && { Events }) };
 }
 
 export class PoolConfigurations {
@@ -50,4 +52,9 @@ export class PoolConfigurations {
   }
 }
 
-const answer = (IdentityPoolId: string, settings: PoolSettings): PoolConfiguration => ({ IdentityPoolId, ...settings });
+/** The configuration's members only: Events are GetCognitoEvents' answer, not this one's. */
+const answer = (IdentityPoolId: string, { PushSync, CognitoStreams }: PoolSettings): PoolConfiguration => ({
+  IdentityPoolId,
+  ...(PushSync && { PushSync }),
+  ...(CognitoStreams && { CognitoStreams }),
+});

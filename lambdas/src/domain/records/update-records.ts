@@ -16,7 +16,7 @@ export interface RecordUpdatesDeps {
   readonly clock: Clock;
   readonly tokens: Tokens;
   readonly limits?: Limits;
-  /** The sync trigger, once it lands: see RewriteStep for where it runs and what it may do. */
+  /** The sync trigger (sync-trigger-step.ts): see RewriteStep for where it runs and what it may do. */
   readonly rewrite?: RewriteStep;
 }
 
@@ -48,6 +48,8 @@ export class RecordUpdates {
       let patches: readonly RecordPatch[] = requested;
       if (rewrite) {
         ({ patches, state } = await rewrite({ principal, dataset: input, patches, state }));
+        // A rewrite that keeps nothing writes nothing, as a request without patches does.
+        if (patches.length === 0) return { Records: [] };
         this.refuseBadPatches(patches);
       }
 
