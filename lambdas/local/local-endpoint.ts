@@ -16,6 +16,8 @@ import { ephemeralServerKey, loadOrCreateServerKey } from './auth/server-key';
 import { startLocalServer, type Dispatch } from './http/server';
 import { MOTO_INSTALL_HINT, MotoUnavailableError, startMoto, type Moto } from './emulators/moto';
 import { MOTO_FEATURES } from './edge/routes';
+import { startLocalFeed, type LocalFeedOptions } from './feed/local-feed';
+import type { StreamPoller } from './feed/stream-poller';
 
 export interface LocalEndpointOptions {
   /** Default 8080; 0 picks a free port. */
@@ -49,6 +51,11 @@ export interface LocalEndpointOptions {
    * (default `python3`), or not at all with `false`. Without Python or moto the rest still starts.
    */
   readonly moto?: false | { readonly python?: string };
+  /**
+   * The change feed: a poller on the table's stream handing committed syncs to FEED_CONSUMERS
+   * (lambdas/local/feed/). Default on; `false` turns it off; tests give consumers and retry bounds.
+   */
+  readonly feed?: false | Pick<LocalFeedOptions, 'consumers' | 'maxAttempts' | 'retryBaseMs' | 'log'>;
 }
 
 export interface LocalEndpoint {
@@ -78,6 +85,9 @@ export interface LocalEndpoint {
 
 const DEFAULT_PORT_HINT = 'set PORT=<another port>';
 
+/** The account the local server's callers belong to (its default, lambdas/local/http/server.ts). */
+const LOCAL_ACCOUNT_ID = '000000000000';
+
 export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const inMemory = options.inMemory ?? false;
   const dataDir = inMemory ? undefined : path.resolve(options.dataDir ?? '.data');
@@ -94,6 +104,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
 
   let dynamo: DynamoDBLocal | undefined;
   let moto: Moto | undefined;
+  let feed: StreamPoller | undefined;
   let featuresOff: string | undefined;
   try {
     const stored = dataDir && !options.developer ? loadOrCreateDeveloperCredentials(dataDir) : undefined;
@@ -119,6 +130,11 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
         if (!(e instanceof MotoUnavailableError)) throw e;
         featuresOff = `${MOTO_FEATURES} are off (${e.message}): to enable them, ${MOTO_INSTALL_HINT}`;
       }
+    }
+    // After moto: consumers that publish (SNS, Kinesis) reach it.
+    if (options.feed !== false) {
+      // Enables the stream of a table made before streams were in its definition, and resumes from the checkpoint.
+      feed = await startLocalFeed({ region, accountId: LOCAL_ACCOUNT_ID, tableName, dynamoEndpoint, serverKey, dataDir, ...options.feed });
     }
     const server = await startLocalServer({
       port: options.port,
@@ -151,13 +167,15 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       featuresOff,
       close: async () => {
         await server.close();
+        await feed?.stop();
         await moto?.stop();
         await dynamo?.stop();
         lock?.release();
       },
     };
   } catch (e) {
-    // Never leave a JVM, a Python, or a lock, behind a failed start.
+    // Never leave a JVM, a Python, a poller or a lock, behind a failed start.
+    await feed?.stop();
     await moto?.stop();
     await dynamo?.stop();
     lock?.release();
