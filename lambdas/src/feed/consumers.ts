@@ -10,6 +10,7 @@ import type { SyncConfig } from '../config';
 import type { FeedConsumer } from '../domain/feed/committed-sync';
 import { usageCounters } from './usage-counters';
 import { cognitoStreamsConsumer } from './cognito-streams';
+import { pushNotifier } from './push-notifier';
 
 export interface FeedDependencies {
   readonly config: SyncConfig;
@@ -19,4 +20,4 @@ export interface FeedDependencies {
 
 export type FeedConsumerFactory = (dependencies: FeedDependencies) => FeedConsumer | Promise<FeedConsumer>;
 
-export const FEED_CONSUMERS: readonly FeedConsumerFactory[] = [usageCounters, cognitoStreamsConsumer];
+export const FEED_CONSUMERS: readonly FeedConsumerFactory[] = [usageCounters, cognitoStreamsConsumer, pushNotifier];

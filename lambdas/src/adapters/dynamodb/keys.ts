@@ -78,3 +78,18 @@ export function bySyncCountQuery(dataset: DatasetRef, afterSyncCount: number) {
     },
   };
 }
+
+/**
+ * Push sync's items, in the identity's partition (adapters/dynamodb/device-store.ts): a device
+ * `PD#<deviceId>`, the entry that makes RegisterDevice idempotent per (platform, token)
+ * `PT#<platform>#<sha256 of the token>`, and a subscription `PS#<dataset>#<deviceId>`. None begins
+ * with another kind's prefix, so the store's prefix queries and the change feed never see them.
+ */
+export const PUSH_SORT_KEY_PREFIX = { device: 'PD#', token: 'PT#', subscription: 'PS#' } as const;
+
+export const pushSortKey = {
+  device: (deviceId: string) => `${PUSH_SORT_KEY_PREFIX.device}${deviceId}`,
+  token: (platform: string, token: string) => `${PUSH_SORT_KEY_PREFIX.token}${platform}#${createHash('sha256').update(token).digest('hex')}`,
+  subscription: (dataset: string, deviceId: string) => `${PUSH_SORT_KEY_PREFIX.subscription}${dataset}#${deviceId}`,
+  subscriptionPrefix: (dataset: string) => `${PUSH_SORT_KEY_PREFIX.subscription}${dataset}#`,
+};
