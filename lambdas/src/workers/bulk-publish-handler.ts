@@ -1,0 +1,29 @@
+/**
+ * The BulkPublish worker function (lib/bulk-publish-worker.ts deploys it): invoked asynchronously
+ * with a pool and a job, it runs the worker until the job ends or its invocation nears its end, and
+ * then invokes itself again to continue from the checkpoint. A run that throws is retried by Lambda
+ * (twice), each retry resuming from the checkpoint; a job whose retries all failed stays
+ * IN_PROGRESS until a BulkPublish finds it stuck and launches it again (domain/pools/bulk-publish.ts).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
+import type { BulkPublishWorkerEvent } from '../adapters/lambda/async-invoke-launcher';
+import { processConfig } from '../config';
+import { type BulkPublishComposition, composeBulkPublish } from './compose-bulk-publish';
+
+/** Time kept back from a run's deadline: enough for the pages in flight and the next invocation. */
+export const RUN_MARGIN_MS = 90_000;
+
+let composition: Promise<BulkPublishComposition> | undefined;
+
+export async function handler(event: BulkPublishWorkerEvent, context: Context): Promise<void> {
+  composition ??= (async () => {
+    const config = processConfig();
+    const tableName = config.storage.tableName;
+    if (!tableName) throw new Error('SYNC_TABLE_NAME must be set');
+    return composeBulkPublish({ config, dynamodb: new DynamoDBClient({ region: config.region }), tableName });
+  })();
+  const { worker, launcher } = await composition;
+  const outcome = await worker.run(event.identityPoolId, event.jobId, { remainingMs: () => context.getRemainingTimeInMillis() - RUN_MARGIN_MS });
+  if (outcome === 'continue') await launcher.launch(event.identityPoolId, event.jobId);
+}
