@@ -265,7 +265,7 @@ describe('BulkPublish', () => {
       payloadType: 'Inline',
     });
     // Records of one sync count come in the store's order, not by key.
-    const byKey = [...(one?.kinesisSyncRecords as { key: string }[])].sort((x, y) => x.key.localeCompare(y.key));
+    const byKey = [...((one?.kinesisSyncRecords ?? []) as { key: string }[])].sort((x, y) => x.key.localeCompare(y.key));
     expect(byKey).toMatchObject([
       { key: 'a', value: 'a-0', syncCount: 1, op: 'replace', deviceLastModifiedDate: 1_700_000_000_000 },
       { key: 'b', value: 'b-0', syncCount: 1, op: 'replace' },
