@@ -12,6 +12,8 @@
 import type { SyncService } from './domain/model';
 import type { CognitoEventsSettings } from './domain/pools/cognito-events';
 import type { PoolConfigurations } from './domain/pools/pool-configurations';
+import type { PushSyncService } from './domain/push/push-sync';
+import type { PushAdaptersFactory } from './runtime';
 import type { TriggerInvokerFactory } from './runtime';
 
 let runtime: Promise<typeof import('./runtime')> | undefined;
@@ -31,3 +33,9 @@ export const pools = async (): Promise<PoolConfigurations> => (await loadRuntime
 
 /** A pool's Cognito Events (GetCognitoEvents, SetCognitoEvents) of this process. */
 export const cognitoEvents = async (): Promise<CognitoEventsSettings> => (await loadRuntime()).processRuntime().events();
+
+/**
+ * The push capability (RegisterDevice, SubscribeToDataset, UnsubscribeFromDataset) of this process:
+ * the adapters' factory comes from the handler, so that only the push functions hold SNS and STS.
+ */
+export const push = async (adapters: PushAdaptersFactory): Promise<PushSyncService> => (await loadRuntime()).processRuntime().push(adapters);

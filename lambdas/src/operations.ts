@@ -217,7 +217,7 @@ export const OPERATIONS = {
     },
     callers: 'identity',
     access: 'write',
-    available: false,
+    available: true,
   },
   SetCognitoEvents: {
     name: 'SetCognitoEvents',
@@ -251,7 +251,7 @@ export const OPERATIONS = {
     input: { ...datasetLabels, DeviceId: { in: 'path', shape: 'DeviceId' } },
     callers: 'identity',
     access: 'write',
-    available: false,
+    available: true,
   },
   UnsubscribeFromDataset: {
     name: 'UnsubscribeFromDataset',
@@ -260,7 +260,7 @@ export const OPERATIONS = {
     input: { ...datasetLabels, DeviceId: { in: 'path', shape: 'DeviceId' } },
     callers: 'identity',
     access: 'write',
-    available: false,
+    available: true,
   },
   UpdateRecords: {
     name: 'UpdateRecords',

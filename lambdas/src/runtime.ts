@@ -19,6 +19,8 @@ import { DynamoDBPoolSettingsStore } from './adapters/dynamodb/pool-settings-sto
 import { DynamoDBSyncStore } from './adapters/dynamodb/sync-store';
 import { processConfig, type StorageConfig, type SyncConfig, type TokenKeyConfig } from './config';
 import type { SyncService } from './domain/model';
+import { PushSyncService } from './domain/push/push-sync';
+import type { PushAdapters } from './push-runtime';
 import { CognitoEventsSettings, SYNC_TRIGGER } from './domain/pools/cognito-events';
 import { PoolConfigurations } from './domain/pools/pool-configurations';
 import { EVERY_POOL, type PoolDirectory } from './domain/pools/ports';
@@ -35,6 +37,12 @@ import { TokenCodec } from './domain/tokens';
  */
 export type TriggerInvokerFactory = (region: string) => FunctionInvoker;
 
+/**
+ * Builds push sync's adapters (push-runtime.ts `createPushAdapters`), passed in by the push
+ * operations' entry points and the local server, so that no other bundle holds the SNS and STS clients.
+ */
+export type PushAdaptersFactory = (config: SyncConfig, dynamodb: DynamoDBClient, tableName: string) => PushAdapters;
+
 export interface Runtime {
   readonly config: SyncConfig;
   /**
@@ -50,6 +58,8 @@ export interface Runtime {
   pools(directory?: PoolDirectory): Promise<PoolConfigurations>;
   /** The pool's Cognito Events (GetCognitoEvents, SetCognitoEvents), over the same item and directory as `pools`. */
   events(directory?: PoolDirectory): Promise<CognitoEventsSettings>;
+  /** The push capability (RegisterDevice, Subscribe, Unsubscribe), built on first use; the first call's factory is kept. */
+  push(build: PushAdaptersFactory): Promise<PushSyncService>;
   /** Releases the clients built so far (the local server, when it stops). */
   close(): void;
 }
@@ -59,6 +69,7 @@ export function createRuntime(config: SyncConfig): Runtime {
   let records: Promise<SyncService> | undefined;
   let pools: PoolConfigurations | undefined;
   let events: CognitoEventsSettings | undefined;
+  let push: { service: PushSyncService; adapters: PushAdapters } | undefined;
   let poolStore: DynamoDBPoolSettingsStore | undefined;
   const poolSettings = (): DynamoDBPoolSettingsStore => {
     dynamodb ??= dynamoDBClient(config.region, config.storage);
@@ -99,7 +110,17 @@ export function createRuntime(config: SyncConfig): Runtime {
       events ??= new CognitoEventsSettings({ store: poolSettings(), directory, changed: (poolId) => triggerLookup.forget(poolId) });
       return events;
     },
+    push: async (build) => {
+      if (!push) {
+        dynamodb ??= dynamoDBClient(config.region, config.storage);
+        const adapters = build(config, dynamodb, requireTableName(config.storage));
+        push = { service: new PushSyncService(adapters), adapters };
+      }
+      return push.service;
+    },
     close: () => {
+      push?.adapters.close();
+      push = undefined;
       dynamodb?.destroy();
       dynamodb = undefined;
       records = undefined;

@@ -14,11 +14,15 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorCredentials } from '../../lambdas/src/adapters/aws/role-credentials';
 import { DynamoDBPoolSettingsStore } from '../../lambdas/src/adapters/dynamodb/pool-settings-store';
+import { DynamoDBSyncStore } from '../../lambdas/src/adapters/dynamodb/sync-store';
 import { loadConfig } from '../../lambdas/src/config';
 import type { CommittedSync } from '../../lambdas/src/domain/feed/committed-sync';
 import type { PushPlatform } from '../../lambdas/src/domain/push/model';
 import { PushNotifier } from '../../lambdas/src/domain/push/notifier';
 import { PushSyncService } from '../../lambdas/src/domain/push/push-sync';
+import { systemClock } from '../../lambdas/src/domain/ports';
+import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
+import { TokenCodec } from '../../lambdas/src/domain/tokens';
 import { createPushAdapters, type PushAdapters } from '../../lambdas/src/push-runtime';
 import { type Moto, startMoto } from '../../lambdas/local/emulators/moto';
 import { type FreshTable, freshTable } from '../helpers/dynamodb-local';
@@ -38,7 +42,9 @@ beforeAll(async () => {
   [moto, table] = await Promise.all([startMoto(), freshTable('push')]);
   sns = new SNSClient({ region: REGION, endpoint: moto.endpoint, credentials: emulatorCredentials() });
   for (const platform of ['GCM', 'APNS', 'APNS_SANDBOX'] as const) {
-    const out = await sns.send(new CreatePlatformApplicationCommand({ Name: `app-${platform}`, Platform: platform, Attributes: { PlatformCredential: 'key' } }));
+    const out = await sns.send(
+      new CreatePlatformApplicationCommand({ Name: `app-${platform}`, Platform: platform, Attributes: { PlatformCredential: 'key' } }),
+    );
     apps[platform] = out.PlatformApplicationArn;
   }
   const config = loadConfig({ AWS_REGION: REGION, SYNC_TABLE_NAME: table.tableName, SYNC_AWS_ENDPOINT: moto.endpoint });
@@ -72,15 +78,19 @@ async function configuredIdentity() {
 
 /** Writes a dataset head the way UpdateRecords does, so that Subscribe finds the dataset. */
 async function createDataset(identity: { IdentityPoolId: string; IdentityId: string }, DatasetName: string): Promise<void> {
-  const { DynamoDBSyncStore } = await import('../../lambdas/src/adapters/dynamodb/sync-store');
-  const { CognitoSyncService } = await import('../../lambdas/src/domain/sync-service');
-  const { TokenCodec } = await import('../../lambdas/src/domain/tokens');
-  const { systemClock } = await import('../../lambdas/src/domain/ports');
-  const records = new CognitoSyncService({ store: new DynamoDBSyncStore(table.client, table.tableName), clock: systemClock, tokens: new TokenCodec(Buffer.alloc(32, 7)) });
+  const records = new CognitoSyncService({
+    store: new DynamoDBSyncStore(table.client, table.tableName),
+    clock: systemClock,
+    tokens: new TokenCodec(Buffer.alloc(32, 7)),
+  });
   const principal = { kind: 'identity', accountId: '123456789012', identityPoolId: identity.IdentityPoolId, identityId: identity.IdentityId } as const;
   const ref = { ...identity, DatasetName };
   const { SyncSessionToken } = await records.listRecords(principal, ref);
-  await records.updateRecords(principal, { ...ref, SyncSessionToken: SyncSessionToken as string, RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }] });
+  await records.updateRecords(principal, {
+    ...ref,
+    SyncSessionToken: SyncSessionToken as string,
+    RecordPatches: [{ Op: 'replace', Key: 'k', Value: 'v', SyncCount: 0 }],
+  });
 }
 
 interface MotoEndpoint {
@@ -238,13 +248,23 @@ describe('the notifier', () => {
     const b = await service.registerDevice({ ...identity, Platform: 'APNS', Token: newToken() });
     await service.subscribe({ ...dataset, DeviceId: a.DeviceId });
     await service.subscribe({ ...dataset, DeviceId: b.DeviceId });
-    return { identity, dataset, a: a.DeviceId, b: b.DeviceId, endpointA: await endpointOf(identity, a.DeviceId), endpointB: await endpointOf(identity, b.DeviceId) };
+    return {
+      identity,
+      dataset,
+      a: a.DeviceId,
+      b: b.DeviceId,
+      endpointA: await endpointOf(identity, a.DeviceId),
+      endpointB: await endpointOf(identity, b.DeviceId),
+    };
   }
 
   it("pushes to every subscribed device except the writer's, with the documented payload", async () => {
     const { dataset, a, endpointA, endpointB } = await twoSubscribedDevices();
     const pushed: string[] = [];
-    const notifier = new PushNotifier({ ...adapters, onPush: (p) => pushed.push(`${p.endpointArn} ${p.platform} ${p.datasetName} ${p.syncCount} ${p.outcome}`) });
+    const notifier = new PushNotifier({
+      ...adapters,
+      onPush: (p) => pushed.push(`${p.endpointArn} ${p.platform} ${p.datasetName} ${p.syncCount} ${p.outcome}`),
+    });
     await notifier.consume(syncEvent(dataset, 7, a), noRecords);
     expect(await messagesTo(endpointA)).toEqual([]);
     const [message, ...more] = await messagesTo(endpointB);

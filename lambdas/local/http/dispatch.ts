@@ -8,7 +8,7 @@ import { matchRoute, OPERATION_NAMES, type OperationName } from '../../src/opera
 import type { SyncHttpEvent, SyncHttpResult } from '../../src/protocol/http-event';
 import { requestIdOf } from '../../src/protocol/middlewares';
 import type { CallerPolicy } from '../../src/protocol/caller-policy';
-import type { EventsResolver, OperationHandler, PoolsResolver, ServiceResolver } from '../../src/protocol/operation-handler';
+import type { EventsResolver, OperationHandler, PoolsResolver, PushResolver, ServiceResolver } from '../../src/protocol/operation-handler';
 import { decodeLabel, requestPath } from '../../src/protocol/request';
 import { errorResult } from '../../src/protocol/response';
 import { unknownRouteError } from '../../src/protocol/unknown-route-error';
@@ -58,6 +58,8 @@ export interface DispatchOptions {
   readonly resolvePools?: PoolsResolver;
   /** Serve GetCognitoEvents and SetCognitoEvents from this capability instead of the runtime's. */
   readonly resolveEvents?: EventsResolver;
+  /** Serve the push operations (RegisterDevice, Subscribe, Unsubscribe) from this capability instead of the runtime's. */
+  readonly resolvePush?: PushResolver;
   /** Decide who is a developer with this policy instead of the process's (config.ts). */
   readonly callerPolicy?: CallerPolicy;
   /** Per-request deadline (default 30 s). */
@@ -73,9 +75,9 @@ export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
  */
 export function createDispatch(options: DispatchOptions = {}): Dispatch {
   const handlers: Record<OperationName, OperationHandler> = { ...HANDLERS };
-  const { resolveService, resolvePools, resolveEvents, callerPolicy } = options;
-  if (resolveService || resolvePools || resolveEvents || callerPolicy) {
-    for (const name of OPERATION_NAMES) handlers[name] = HANDLERS[name].with({ resolveService, resolvePools, resolveEvents, callerPolicy });
+  const { resolveService, resolvePools, resolveEvents, resolvePush, callerPolicy } = options;
+  if (resolveService || resolvePools || resolveEvents || resolvePush || callerPolicy) {
+    for (const name of OPERATION_NAMES) handlers[name] = HANDLERS[name].with({ resolveService, resolvePools, resolveEvents, resolvePush, callerPolicy });
   }
   return async (event) => {
     const requestId = requestIdOf(event);

@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config';
 import { createDispatch } from './dispatch';
 import { CallerPolicy } from '../../src/protocol/caller-policy';
 import { createRuntime } from '../../src/runtime';
+import { createPushAdapters } from '../../src/push-runtime';
 import { handleCognitoIdentity, isCognitoIdentityRequest } from '../cognito-identity/cognito-identity';
 import { developerCredentialsFromEnv, type DeveloperCredentials } from '../auth/credentials';
 import { createDynamoDBLocalClient } from '../emulators/dynamodb-local';
@@ -117,7 +118,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const host = options.host ?? '127.0.0.1';
 
   const runtime = createRuntime(
-    localServiceConfig({ region, accountId, tableName: options.tableName, dynamoEndpoint: options.dynamoEndpoint, serverKey: options.serverKey }),
+    localServiceConfig({
+      region,
+      accountId,
+      tableName: options.tableName,
+      dynamoEndpoint: options.dynamoEndpoint,
+      serverKey: options.serverKey,
+      awsEndpoint: options.motoEndpoint,
+    }),
   );
   // The pools that exist are the local Cognito Identity's (the store is built at the first pool request, once `dynamo` is).
   const resolvePools = () => runtime.pools(localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
@@ -131,7 +139,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     new LambdaFunctionInvoker(syncTriggerClient({ region: triggerRegion, endpoint: ownUrl, credentials: LOCAL_LAMBDA_CREDENTIALS }));
   const resolveService = () => runtime.records(localTriggers);
   const callerPolicy = CallerPolicy.fromConfig(runtime.config.callers);
-  const dispatch = options.dispatch ?? createDispatch({ resolveService, resolvePools, resolveEvents, callerPolicy });
+  // Push sync calls STS and SNS at moto (the config's awsEndpoint), as deployed it calls AWS's.
+  const resolvePush = () => runtime.push(createPushAdapters);
+  const dispatch = options.dispatch ?? createDispatch({ resolveService, resolvePools, resolveEvents, resolvePush, callerPolicy });
   const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);
   const identityConfig = {
     region,

@@ -1,4 +1,9 @@
 import { operationHandler } from '../protocol/operation-handler';
+import { push } from '../capabilities';
+import { createPushAdapters } from '../push-runtime';
 
-// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
-export const handler = operationHandler('RegisterDevice');
+export const handler = operationHandler(
+  'RegisterDevice',
+  (service, input) => service.registerDevice(input),
+  () => push(createPushAdapters),
+);

@@ -1,4 +1,9 @@
 import { operationHandler } from '../protocol/operation-handler';
+import { push } from '../capabilities';
+import { createPushAdapters } from '../push-runtime';
 
-// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
-export const handler = operationHandler('UnsubscribeFromDataset');
+export const handler = operationHandler(
+  'UnsubscribeFromDataset',
+  (service, input) => service.unsubscribe(input),
+  () => push(createPushAdapters),
+);

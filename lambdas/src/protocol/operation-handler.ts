@@ -13,6 +13,8 @@ import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Prin
 import type { PoolRef, SetPoolConfigurationInput } from '../domain/pools/model';
 import type { CognitoEventsSettings, SetCognitoEventsInput } from '../domain/pools/cognito-events';
 import type { PoolConfigurations } from '../domain/pools/pool-configurations';
+import type { RegisterDeviceInput, SubscriptionInput } from '../domain/push/model';
+import type { PushSyncService } from '../domain/push/push-sync';
 import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
 import { callerPolicy as processCallerPolicy, type CallerPolicy } from './caller-policy';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
@@ -35,6 +37,7 @@ interface Capabilities {
   readonly records: SyncService;
   readonly pools: PoolConfigurations;
   readonly events: CognitoEventsSettings;
+  readonly push: PushSyncService;
 }
 type CapabilityName = keyof Capabilities;
 
@@ -46,6 +49,7 @@ interface Binding<I, K extends CapabilityName> {
 const overRecords = <I>(): Binding<I, 'records'> => ({ capability: 'records' });
 const overPools = <I>(): Binding<I, 'pools'> => ({ capability: 'pools' });
 const overEvents = <I>(): Binding<I, 'events'> => ({ capability: 'events' });
+const overPush = <I>(): Binding<I, 'push'> => ({ capability: 'push' });
 
 /**
  * The validated input each available operation hands to the domain, and the capability it calls.
@@ -63,6 +67,9 @@ const BINDINGS = {
   SetIdentityPoolConfiguration: overPools<SetPoolConfigurationInput>(),
   GetCognitoEvents: overEvents<PoolRef>(),
   SetCognitoEvents: overEvents<SetCognitoEventsInput>(),
+  RegisterDevice: overPush<RegisterDeviceInput>(),
+  SubscribeToDataset: overPush<SubscriptionInput>(),
+  UnsubscribeFromDataset: overPush<SubscriptionInput>(),
 } satisfies Record<AvailableOperation, Binding<unknown, CapabilityName>>;
 
 type Bindings = typeof BINDINGS;
@@ -86,6 +93,9 @@ export type PoolsResolver = () => Promise<PoolConfigurations>;
 /** Resolves a pool's Cognito Events. */
 export type EventsResolver = () => Promise<CognitoEventsSettings>;
 
+/** Resolves the push capability. */
+export type PushResolver = () => Promise<PushSyncService>;
+
 /** What the local server and tests inject instead of the process's composition. */
 export interface HandlerOverrides {
   /** Serve the records operations from this service instead of the handler's capability. */
@@ -94,6 +104,8 @@ export interface HandlerOverrides {
   readonly resolvePools?: PoolsResolver;
   /** Serve GetCognitoEvents and SetCognitoEvents from this capability instead of the handler's. */
   readonly resolveEvents?: EventsResolver;
+  /** Serve RegisterDevice, SubscribeToDataset and UnsubscribeFromDataset from this capability instead of the handler's. */
+  readonly resolvePush?: PushResolver;
   /** Decide who is a developer with this policy instead of the process's (config.ts). */
   readonly callerPolicy?: CallerPolicy;
 }
@@ -147,7 +159,7 @@ export function operationHandler(
     const nextPolicy = overrides.callerPolicy ?? policy;
     if (!invoke || !resolveService) return operationHandler(name as UnavailableOperation, undefined, undefined, nextPolicy);
     const capability = BINDINGS[name as AvailableOperation].capability;
-    const override = { records: overrides.resolveService, pools: overrides.resolvePools, events: overrides.resolveEvents }[capability];
+    const override = { records: overrides.resolveService, pools: overrides.resolvePools, events: overrides.resolveEvents, push: overrides.resolvePush }[capability];
     return operationHandler(name as AvailableOperation, invoke, (override ?? resolveService) as CapabilityResolver<AvailableOperation>, nextPolicy);
   };
   return Object.assign(handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>, {

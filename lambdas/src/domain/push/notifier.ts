@@ -12,7 +12,7 @@
  * skipped and logged.
  */
 import { isSyncError } from '../../errors';
-import type { CommittedSync, FeedConsumer } from '../feed/committed-sync';
+import type { CommittedRecordsReader, CommittedSync, FeedConsumer } from '../feed/committed-sync';
 import type { DatasetRef } from '../model';
 import type { Device } from './model';
 import { snsMessage } from './payload';
@@ -55,7 +55,8 @@ export class PushNotifier implements FeedConsumer {
     this.concurrency = Math.max(1, deps.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
-  async consume(event: CommittedSync): Promise<void> {
+  /** The records themselves are not needed: a push only says that the dataset changed. */
+  async consume(event: CommittedSync, _records?: CommittedRecordsReader): Promise<void> {
     const dataset: DatasetRef = { IdentityPoolId: event.identityPoolId, IdentityId: event.identityId, DatasetName: event.datasetName };
     if (event.kind === 'delete') {
       await this.deps.devices.removeSubscriptions(dataset);
