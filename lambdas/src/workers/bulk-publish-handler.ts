@@ -21,7 +21,9 @@ export async function handler(event: BulkPublishWorkerEvent, context: Context): 
     const config = processConfig();
     const tableName = config.storage.tableName;
     if (!tableName) throw new Error('SYNC_TABLE_NAME must be set');
-    return composeBulkPublish({ config, dynamodb: new DynamoDBClient({ region: config.region }), tableName });
+    // The worker continues a job by invoking itself: its own name, unless the configuration names one.
+    const streams = { ...config.streams, bulkPublishFunction: config.streams.bulkPublishFunction ?? context.functionName };
+    return composeBulkPublish({ config: { ...config, streams }, dynamodb: new DynamoDBClient({ region: config.region }), tableName });
   })();
   const { worker, launcher } = await composition;
   const outcome = await worker.run(event.identityPoolId, event.jobId, { remainingMs: () => context.getRemainingTimeInMillis() - RUN_MARGIN_MS });

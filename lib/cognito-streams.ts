@@ -1,0 +1,211 @@
+/**
+ * Cognito Streams, deployed: the bucket for payloads too large for a Kinesis record, the BulkPublish
+ * worker function, and the grants of the functions that write to developers' streams.
+ *
+ * - Payload bucket: private (all public access blocked), S3-managed encryption, TLS only, objects
+ *   expire after PAYLOAD_EXPIRY (past Kinesis's default 24-hour retention, their records are gone).
+ *   The URLs in stream records are presigned by the writing function with its own role.
+ * - Kinesis: no function of this stack is granted kinesis:* at all. Records are written with the
+ *   credentials of the developer's role (CognitoStreams.RoleArn), which the functions may only
+ *   assume (sts:AssumeRole on roles of this account), with the identity pool id as external id;
+ *   the README shows the trust policy that role needs.
+ * - BulkPublish worker: invoked asynchronously by the BulkPublish function (and by itself, to
+ *   continue a job before its 15-minute limit); Lambda retries a failed run twice, each resuming from
+ *   the job's checkpoint, then hands the invocation to the failure queue, and an alarm fires.
+ */
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, type Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { TABLE_KEYS } from '../lambdas/src/adapters/dynamodb/table-schema';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
+import { ALARM_PERIOD } from './alarms';
+import { lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from './bundling';
+import { suppressNag } from './nag-suppressions';
+
+/** The worker function's entry point (not in lambdas/src/handlers/, which holds the API's). */
+export const BULK_PUBLISH_WORKER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'src', 'workers', 'bulk-publish-handler.ts');
+
+/** Payload objects live this long: a day past Kinesis's default retention of the records pointing at them. */
+export const PAYLOAD_EXPIRY = Duration.days(2);
+/** Lambda's most: the worker stops RUN_MARGIN_MS before it and continues in a fresh invocation. */
+export const WORKER_TIMEOUT = Duration.minutes(15);
+/** Retries Lambda makes of a failed asynchronous run (its maximum), each resuming from the checkpoint. */
+export const WORKER_RETRY_ATTEMPTS = 2;
+
+/** What the functions writing to developers' streams may do with the developers' roles. */
+export const assumeDeveloperRoles = (stack: Stack) =>
+  new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' })] });
+
+export interface CognitoStreamsProps {
+  readonly table: ITable;
+  /** The change feed's function: its Cognito Streams consumer writes each committed sync. */
+  readonly feedFunction: LambdaFunction;
+  /** The BulkPublish operation's function: it launches the worker. */
+  readonly bulkPublishFunction: LambdaFunction;
+  /** @default false */
+  readonly tracing?: boolean;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+}
+
+export class CognitoStreams extends Construct {
+  readonly payloadBucket: Bucket;
+  readonly worker: NodejsFunction;
+  /** Worker invocations whose every retry failed. */
+  readonly workerFailureQueue: Queue;
+  readonly workerFailureAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: CognitoStreamsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const tracing = props.tracing ?? false;
+
+    this.payloadBucket = new Bucket(this, 'Payloads', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: PAYLOAD_EXPIRY, abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // Only short-lived copies of what the table holds: nothing to keep when the stack goes.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.workerFailureQueue = new Queue(this, 'WorkerFailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const logGroup = new LogGroup(this, 'WorkerLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new Role(this, 'WorkerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'open-cognito-sync BulkPublish worker' });
+    logGroup.grantWrite(role);
+    this.worker = new NodejsFunction(this, 'Worker', {
+      description: 'Cognito Sync BulkPublish worker: publishes every live dataset of a pool to its Cognito Stream',
+      entry: BULK_PUBLISH_WORKER_ENTRY,
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: WORKER_TIMEOUT,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: lambdaBundling({ tracing }),
+      environment: {
+        SYNC_TABLE_NAME: props.table.tableName,
+        SYNC_STREAM_PAYLOAD_BUCKET: this.payloadBucket.bucketName,
+        NODE_OPTIONS,
+        POWERTOOLS_SERVICE_NAME: DEFAULT_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
+      },
+      tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      logGroup,
+      role,
+      retryAttempts: WORKER_RETRY_ATTEMPTS,
+      onFailure: new SqsDestination(this.workerFailureQueue),
+    });
+    // The scan of the pool's dataset heads, their records (settling a commit in flight, as every
+    // reader does), the job's checkpoint and the streaming switch on the pool's items.
+    this.worker.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'dynamodb:Scan',
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:BatchGetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:BatchWriteItem',
+        ],
+        resources: [props.table.tableArn, `${props.table.tableArn}/index/${TABLE_KEYS.bySyncCountIndex}`],
+      }),
+    );
+    // Continuing itself: a policy of its own, since the role's default policy is one the function depends on.
+    new Policy(this, 'WorkerContinues', {
+      roles: [role],
+      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.worker.functionArn] })],
+    });
+    this.grantPublishing(this.worker);
+
+    this.grantPublishing(props.feedFunction);
+    // The feed's consumer switches streaming off on the pool's settings item when the target is gone.
+    props.feedFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } },
+      }),
+    );
+    this.worker.grantInvoke(props.bulkPublishFunction);
+    props.bulkPublishFunction.addEnvironment('SYNC_BULK_PUBLISH_FUNCTION', this.worker.functionName);
+
+    this.workerFailureAlarm = new Alarm(this, 'WorkerFailureAlarm', {
+      metric: this.workerFailureQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'BulkPublish worker: a run failed after its retries (the job stays IN_PROGRESS; a BulkPublish 20 minutes on relaunches it)',
+    });
+
+    this.suppressAcceptedFindings(role);
+  }
+
+  /** Writing to developers' streams: assume their roles, store and presign payloads. */
+  grantPublishing(fn: LambdaFunction): void {
+    fn.addToRolePolicy(assumeDeveloperRoles(Stack.of(this)));
+    this.payloadBucket.grantPut(fn);
+    // Presigning a GET signs with the function's own credentials: they must be allowed to read.
+    this.payloadBucket.grantRead(fn);
+    fn.addEnvironment('SYNC_STREAM_PAYLOAD_BUCKET', this.payloadBucket.bucketName);
+    const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (policy) suppressNag(policy, [PUBLISHING_WILDCARDS]);
+  }
+
+  private suppressAcceptedFindings(role: Role): void {
+    suppressNag(this.worker, [
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Node.js 22 is pinned on purpose, as for every function of the stack: the bundles are built for node22 (lib/bundling.ts NODE_TARGET).',
+      },
+    ]);
+    suppressNag(this.payloadBucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          "The bucket holds only short-lived copies (2 days) of dataset contents already in the table, written and presigned by this stack's functions; " +
+          'their CloudTrail and the Kinesis records say who wrote what. An access-log bucket would keep more than the data itself.',
+      },
+    ]);
+    suppressNag(this.workerFailureQueue, [
+      { id: 'AwsSolutions-SQS3', reason: "This queue is the worker's asynchronous on-failure destination (a dead-letter queue itself)." },
+    ]);
+  }
+}
+
+/** The wildcards of a function that writes to developers' streams (grantPublishing), and why. */
+const PUBLISHING_WILDCARDS = {
+  id: 'AwsSolutions-IAM5',
+  reason:
+    "sts:AssumeRole on this account's roles: the developer names the role in CognitoStreams.RoleArn at run time, as with Cognito; the role's own trust " +
+    "policy (principal this function's role, external id the pool id) decides. Bucket object actions name the payload bucket's objects (<bucket>/*). " +
+    'xray:* with tracing on and dynamodb:ListStreams have no resource-level permissions.',
+  appliesTo: [
+    'Resource::*',
+    { regex: '/^Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/\\*$/' },
+    { regex: '/^Action::s3:.*\\*$/' },
+    { regex: '/^Resource::<.*Payloads.*\\.Arn>/\\*$/' },
+  ],
+};
