@@ -12,6 +12,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { OPERATION_NAMES } from '../lambdas/src/operations';
 import { SyncAlarms } from './alarms';
+import { ChangeFeed } from './change-feed';
 import { IdentityCallers, type IdentityPoolLoginProviders } from './identity-callers';
 import { suppressAcceptedFindings } from './nag-suppressions';
 import { DEFAULT_THROTTLE, SyncApi } from './sync-api';
@@ -74,6 +75,7 @@ export class CognitoSyncStack extends Stack {
   readonly tokenKey: Secret;
   readonly identityCallers: IdentityCallers;
   readonly alarms: SyncAlarms;
+  readonly changeFeed: ChangeFeed;
 
   constructor(scope: Construct, id: string, props: CognitoSyncStackProps = {}) {
     super(scope, id, { description: 'Amazon Cognito Sync compatible service (open-cognito-sync)', ...props });
@@ -118,12 +120,16 @@ export class CognitoSyncStack extends Stack {
       identityRoleNames: this.identityCallers.roles.map((role) => role.roleName),
     });
 
+    // After a write: committed syncs from the table's stream to the feed's consumers (lib/change-feed.ts).
+    this.changeFeed = new ChangeFeed(this, 'ChangeFeed', { table: this.table.table, tracing: props.tracing, logRetention: props.logRetention });
+
     this.alarms = new SyncAlarms(this, 'Alarms', {
       api: this.api.api,
       table: this.table.table,
       functions: Object.fromEntries(OPERATION_NAMES.map((name) => [name, this.api.operations[name].function])),
       alarmEmail: props.alarmEmail,
     });
+    this.changeFeed.notify(this.alarms.topic);
 
     // cdk-nag AwsSolutions: what is accepted, and why (test/infra/nag.test.ts runs the pack).
     suppressAcceptedFindings(this.api, this.tokenKey, this.identityCallers, props.tracing ?? false);

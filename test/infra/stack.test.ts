@@ -178,7 +178,8 @@ describe('default stack', () => {
   });
 
   it('has one function per operation: its handler, Node.js 22 on arm64, configured for the table and the key', () => {
-    template.resourceCountIs('AWS::Lambda::Function', OPERATION_LIST.length + 1);
+    // Besides the operations: the unknown route and the change feed (test/infra/change-feed.test.ts).
+    template.resourceCountIs('AWS::Lambda::Function', OPERATION_LIST.length + 2);
     for (const op of OPERATION_LIST) {
       const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)];
       expect(fn, op.name).toBeDefined();
@@ -268,7 +269,8 @@ describe('default stack', () => {
 
   it('alarms on API 5xx, function throttles and table throttles', () => {
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
-    expect(alarms).toHaveLength(OPERATION_LIST.length + 2);
+    // And the change feed's failure queue alarm (test/infra/change-feed.test.ts).
+    expect(alarms).toHaveLength(OPERATION_LIST.length + 3);
     expect(alarms.filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx')).toHaveLength(1);
     for (const op of OPERATION_LIST) {
       const fnId = logicalId(stack, stack.api.operations[op.name].function);
