@@ -66,7 +66,6 @@ export class CognitoStreams extends Construct {
 
   constructor(scope: Construct, id: string, props: CognitoStreamsProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const tracing = props.tracing ?? false;
 
     this.payloadBucket = new Bucket(this, 'Payloads', {
@@ -160,7 +159,7 @@ export class CognitoStreams extends Construct {
       alarmDescription: 'BulkPublish worker: a run failed after its retries (the job stays IN_PROGRESS; a BulkPublish 20 minutes on relaunches it)',
     });
 
-    this.suppressAcceptedFindings(role);
+    this.suppressAcceptedFindings();
   }
 
   /** Writing to developers' streams: assume their roles, store and presign payloads. */
@@ -174,7 +173,7 @@ export class CognitoStreams extends Construct {
     if (policy) suppressNag(policy, [PUBLISHING_WILDCARDS]);
   }
 
-  private suppressAcceptedFindings(role: Role): void {
+  private suppressAcceptedFindings(): void {
     suppressNag(this.worker, [
       {
         id: 'AwsSolutions-L1',
