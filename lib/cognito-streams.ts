@@ -147,7 +147,8 @@ export class CognitoStreams extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } },
       }),
     );
-    this.worker.grantInvoke(props.bulkPublishFunction);
+    // The function itself, not `:*` (its versions) as grantInvoke would: BulkPublish invokes $LATEST.
+    props.bulkPublishFunction.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.worker.functionArn] }));
     props.bulkPublishFunction.addEnvironment('SYNC_BULK_PUBLISH_FUNCTION', this.worker.functionName);
 
     this.workerFailureAlarm = new Alarm(this, 'WorkerFailureAlarm', {
@@ -203,7 +204,7 @@ const PUBLISHING_WILDCARDS = {
     'xray:* with tracing on and dynamodb:ListStreams have no resource-level permissions.',
   appliesTo: [
     'Resource::*',
-    { regex: '/^Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/\\*$/' },
+    { regex: '/^Resource::arn:<AWS::Partition>:iam::[^:]+:role\\/\\*$/' },
     { regex: '/^Action::s3:.*\\*$/' },
     { regex: '/^Resource::<.*Payloads.*\\.Arn>/\\*$/' },
   ],
