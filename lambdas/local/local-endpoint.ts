@@ -134,7 +134,17 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     // After moto: consumers that publish (SNS, Kinesis) reach it.
     if (options.feed !== false) {
       // Enables the stream of a table made before streams were in its definition, and resumes from the checkpoint.
-      feed = await startLocalFeed({ region, accountId: LOCAL_ACCOUNT_ID, tableName, dynamoEndpoint, serverKey, dataDir, ...options.feed });
+      feed = await startLocalFeed({
+        region,
+        accountId: LOCAL_ACCOUNT_ID,
+        tableName,
+        dynamoEndpoint,
+        serverKey,
+        dataDir,
+        // Consumers that publish (push sync's SNS, Cognito Streams' Kinesis) reach moto, as the handlers do.
+        awsEndpoint: moto?.endpoint,
+        ...options.feed,
+      });
     }
     const server = await startLocalServer({
       port: options.port,

@@ -91,8 +91,10 @@ function requestFor(op: OperationName, principal: Principal | null, pool = TEST_
 }
 
 const AVAILABLE = OPERATION_LIST.filter((op) => op.available).map((op) => op.name);
+/** Push sync's operations: identity-scoped too, over the push capability, tested in test/e2e/push-sync.test.ts. */
+const PUSH: readonly OperationName[] = ['RegisterDevice', 'SubscribeToDataset', 'UnsubscribeFromDataset'];
 /** The available operations over one identity's data (the records capability): the ones `requestFor` builds. */
-const IDENTITY_SCOPED = OPERATION_LIST.filter((op) => op.available && op.path.includes('{IdentityId}')).map((op) => op.name);
+const IDENTITY_SCOPED = OPERATION_LIST.filter((op) => op.available && op.path.includes('{IdentityId}') && !PUSH.includes(op.name)).map((op) => op.name);
 
 describe('the handler table', () => {
   it('has one handler per operation, named after it', () => {
@@ -100,13 +102,16 @@ describe('the handler table', () => {
     for (const name of OPERATION_NAMES) expect(HANDLERS[name].operation).toBe(name);
   });
 
-  it('covers the six identity-scoped available operations in these tests, and the pool ones in test/e2e/pool-configuration.test.ts and sync-trigger.test.ts', () => {
+  it('covers the six identity-scoped available operations in these tests, the pool ones in test/e2e/pool-configuration.test.ts and sync-trigger.test.ts, and push sync in test/e2e/push-sync.test.ts', () => {
     expect(IDENTITY_SCOPED.sort()).toEqual(['DeleteDataset', 'DescribeDataset', 'DescribeIdentityUsage', 'ListDatasets', 'ListRecords', 'UpdateRecords']);
     expect(AVAILABLE.filter((op) => !IDENTITY_SCOPED.includes(op)).sort()).toEqual([
       'GetCognitoEvents',
       'GetIdentityPoolConfiguration',
+      'RegisterDevice',
       'SetCognitoEvents',
       'SetIdentityPoolConfiguration',
+      'SubscribeToDataset',
+      'UnsubscribeFromDataset',
     ]);
   });
 });

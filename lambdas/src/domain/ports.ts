@@ -25,6 +25,8 @@ export interface DatasetHead {
   readonly numRecords: number;
   /** UTF-8 bytes of key + value of the live records. */
   readonly dataStorage: number;
+  /** The UpdateRecords `DeviceId` of the last write, when it named one: push sync does not notify that device. */
+  readonly lastDeviceId?: string;
 }
 
 /** A record as the store keeps it. Times are epoch milliseconds. */

@@ -61,6 +61,9 @@ export function encodeHeadAttributes(head: DatasetHead): Item {
     modifiedBy: head.lastModifiedBy,
     numRecords: head.numRecords,
     dataStorage: head.dataStorage,
+    // Always set, '' for none: a write without a DeviceId must not leave the previous writer's in place
+    // (the change feed reads it as the device not to notify: stream-decoder.ts HEAD_DEVICE_ATTRIBUTE).
+    dev: head.lastDeviceId ?? '',
   };
 }
 
@@ -76,6 +79,7 @@ export function decodeDatasetHead(item: Item): DatasetHead {
     lastModifiedBy: String(item.modifiedBy ?? ''),
     numRecords: Number(item.numRecords ?? 0),
     dataStorage: Number(item.dataStorage ?? 0),
+    ...(typeof item.dev === 'string' && item.dev !== '' && { lastDeviceId: item.dev }),
   };
 }
 

@@ -114,6 +114,8 @@ export interface PlanInput {
   readonly patches: readonly RecordPatch[];
   /** Who the change is attributed to (`LastModifiedBy`). */
   readonly by: string;
+  /** The writer's UpdateRecords `DeviceId`, recorded on the head for the change feed (push sync skips it). */
+  readonly deviceId?: string;
   readonly now: number;
   readonly limits: Limits;
 }
@@ -128,7 +130,7 @@ export type CommitPlan = { readonly ok: true; readonly commit: UpdateCommit } | 
  * The commit of checked patches: every record stamped with the dataset's next sync count, the head
  * with the new record count and storage, the identity's deltas; or the limit it would break.
  */
-export function planCommit({ dataset, state, patches, by, now, limits }: PlanInput): CommitPlan {
+export function planCommit({ dataset, state, patches, by, deviceId, now, limits }: PlanInput): CommitPlan {
   const head = state.head;
   const live = head !== undefined && !head.deleted ? head : undefined;
   const syncCount = (head?.syncCount ?? 0) + 1;
@@ -171,6 +173,7 @@ export function planCommit({ dataset, state, patches, by, now, limits }: PlanInp
     lastModifiedBy: by,
     numRecords,
     dataStorage,
+    ...(deviceId !== undefined && { lastDeviceId: deviceId }),
   };
   return {
     ok: true,

@@ -53,7 +53,15 @@ export class RecordUpdates {
         this.refuseBadPatches(patches);
       }
 
-      const plan = planCommit({ dataset: input, state, patches, by: modifiedBy(principal), now: clock.now(), limits: this.limits });
+      const plan = planCommit({
+        dataset: input,
+        state,
+        patches,
+        by: modifiedBy(principal),
+        deviceId: input.DeviceId,
+        now: clock.now(),
+        limits: this.limits,
+      });
       if (!plan.ok) throw limitError(plan.breach, input);
       const refusal = await store.commitUpdate(plan.commit);
       if (refusal === undefined) return { Records: plan.commit.writes.map(toRecord) };
