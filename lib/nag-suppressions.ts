@@ -44,11 +44,23 @@ const XRAY_WILDCARD: NagSuppression = {
   appliesTo: ['Resource::*'],
 };
 
+const COGNITO_IDENTITY_LIST: NagSuppression = {
+  id: 'AwsSolutions-IAM5',
+  reason:
+    "ListIdentityPoolUsage lists the account's identity pools with cognito-identity:ListIdentityPools, which has no " +
+    "resource-level permissions (Resource must be *). Only that function is granted it (the operation table's identityPoolActions).",
+  appliesTo: ['Resource::*'],
+};
+
 export function suppressAcceptedFindings(api: SyncApi, tokenKey: IConstruct, identityCallers: IdentityCallers, tracing: boolean): void {
   for (const fn of [...api.operationFunctions, api.unknownRoute]) {
     suppressNag(fn, [NODE_RUNTIME]);
     const policy = fn.role?.node.tryFindChild('DefaultPolicy');
     if (tracing && policy) suppressNag(policy, [XRAY_WILDCARD]);
+  }
+  for (const { spec, function: fn } of Object.values(api.operations)) {
+    const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+    if (spec.identityPoolActions && policy) suppressNag(policy, [COGNITO_IDENTITY_LIST]);
   }
 
   if (api.preflightRoute) {

@@ -220,6 +220,8 @@ export class SyncApi extends Construct {
         new PolicyStatement({ actions: [...TABLE_ACTIONS[spec.access]], resources: tableResources(props.table), conditions: leadingKeysCondition(spec) }),
       );
       fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.tokenKey.secretArn] }));
+      // Cognito Identity's list actions take no resource ARN: '*' is the only resource they can be granted on.
+      if (spec.identityPoolActions) fn.addToRolePolicy(new PolicyStatement({ actions: [...spec.identityPoolActions], resources: ['*'] }));
 
       const [route] = this.api.addRoutes({
         path: spec.path,

@@ -12,6 +12,8 @@
 import type { SyncService } from './domain/model';
 import type { CognitoEventsSettings } from './domain/pools/cognito-events';
 import type { PoolConfigurations } from './domain/pools/pool-configurations';
+import type { PoolUsage } from './domain/pools/usage';
+import type { PoolListerFactory } from './runtime';
 import type { PushSyncService } from './domain/push/push-sync';
 import type { PushAdaptersFactory } from './runtime';
 import type { TriggerInvokerFactory } from './runtime';
@@ -39,3 +41,10 @@ export const cognitoEvents = async (): Promise<CognitoEventsSettings> => (await 
  * the adapters' factory comes from the handler, so that only the push functions hold SNS and STS.
  */
 export const push = async (adapters: PushAdaptersFactory): Promise<PushSyncService> => (await loadRuntime()).processRuntime().push(adapters);
+
+/**
+ * Pool usage (DescribeIdentityPoolUsage, ListIdentityPoolUsage) of this process. The lister of the
+ * account's pools comes from ListIdentityPoolUsage's handler, so that only its bundle holds the
+ * Cognito Identity client.
+ */
+export const poolUsage = async (lister?: PoolListerFactory): Promise<PoolUsage> => (await loadRuntime()).processRuntime().usage(lister);

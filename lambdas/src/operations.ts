@@ -40,6 +40,11 @@ export interface OperationSpec {
    * and the deployment grants it no other partition; absent, an identity's items.
    */
   readonly storeScope?: 'pool';
+  /**
+   * Cognito Identity actions the operation's function calls deployed (ListIdentityPoolUsage lists the
+   * account's pools); the deployment grants it exactly these, and no other function any.
+   */
+  readonly identityPoolActions?: readonly string[];
   /** False until the operation's own issue lands; the endpoint then answers a rest-json error. */
   readonly available: boolean;
   /** Page sizes of an operation that pages (docs/decisions.md#page-sizes). */
@@ -128,7 +133,8 @@ export const OPERATIONS = {
     input: poolLabel,
     callers: 'developer',
     access: 'read',
-    available: false,
+    storeScope: 'pool',
+    available: true,
   },
   DescribeIdentityUsage: {
     name: 'DescribeIdentityUsage',
@@ -185,7 +191,10 @@ export const OPERATIONS = {
     input: page,
     callers: 'developer',
     access: 'read',
-    available: false,
+    storeScope: 'pool',
+    identityPoolActions: ['cognito-identity:ListIdentityPools'],
+    available: true,
+    maxResults: { default: 60, max: 60 },
   },
   // ListRecords writes: it may finish a large commit whose writer died (see adapters/dynamodb/redo-log.ts), and
   // every call opens a sync session, which pool usage counts.

@@ -23,6 +23,9 @@ import { PushSyncService } from './domain/push/push-sync';
 import type { PushAdapters } from './push-runtime';
 import { CognitoEventsSettings, SYNC_TRIGGER } from './domain/pools/cognito-events';
 import { PoolConfigurations } from './domain/pools/pool-configurations';
+import { PoolUsage } from './domain/pools/usage';
+import { NO_POOL_LISTER, type PoolLister } from './domain/pools/usage-ports';
+import { DynamoDBPoolUsageStore } from './adapters/dynamodb/pool-usage-store';
 import { EVERY_POOL, type PoolDirectory } from './domain/pools/ports';
 import { systemClock } from './domain/ports';
 import { CachedSyncTriggerLookup } from './domain/records/sync-trigger-lookup';
@@ -43,6 +46,12 @@ export type TriggerInvokerFactory = (region: string) => FunctionInvoker;
  */
 export type PushAdaptersFactory = (config: SyncConfig, dynamodb: DynamoDBClient, tableName: string) => PushAdapters;
 
+/**
+ * Builds the lister of the account's identity pools for a region (ListIdentityPoolUsage): passed in
+ * by its entry point (Cognito Identity) and by the local server (the local Cognito Identity's pools).
+ */
+export type PoolListerFactory = (region: string) => PoolLister;
+
 export interface Runtime {
   readonly config: SyncConfig;
   /**
@@ -60,6 +69,11 @@ export interface Runtime {
   events(directory?: PoolDirectory): Promise<CognitoEventsSettings>;
   /** The push capability (RegisterDevice, Subscribe, Unsubscribe), built on first use; the first call's factory is kept. */
   push(build: PushAdaptersFactory): Promise<PushSyncService>;
+  /**
+   * Pool usage over the usage counters, built on first use; `lister` lists the pools
+   * ListIdentityPoolUsage pages over, `directory` says which exist. The first call's are kept.
+   */
+  usage(lister?: PoolListerFactory, directory?: PoolDirectory): Promise<PoolUsage>;
   /** Releases the clients built so far (the local server, when it stops). */
   close(): void;
 }
@@ -68,6 +82,7 @@ export function createRuntime(config: SyncConfig): Runtime {
   let dynamodb: DynamoDBClient | undefined;
   let records: Promise<SyncService> | undefined;
   let pools: PoolConfigurations | undefined;
+  let usage: Promise<PoolUsage> | undefined;
   let events: CognitoEventsSettings | undefined;
   let push: { service: PushSyncService; adapters: PushAdapters } | undefined;
   let poolStore: DynamoDBPoolSettingsStore | undefined;
@@ -87,6 +102,15 @@ export function createRuntime(config: SyncConfig): Runtime {
       clock: systemClock,
       tokens: new TokenCodec(await loadTokenKey(config.tokenKey)),
       ...(triggers && { rewrite: syncTriggerStep({ region: config.region, triggers: triggerLookup, invoker: triggers(config.region), store }) }),
+    });
+  };
+  const buildUsage = async (lister: PoolListerFactory | undefined, directory: PoolDirectory): Promise<PoolUsage> => {
+    dynamodb ??= dynamoDBClient(config.region, config.storage);
+    return new PoolUsage({
+      store: new DynamoDBPoolUsageStore(dynamodb, requireTableName(config.storage)),
+      directory,
+      lister: lister ? lister(config.region) : NO_POOL_LISTER,
+      tokens: new TokenCodec(await loadTokenKey(config.tokenKey)),
     });
   };
   return {
@@ -118,6 +142,13 @@ export function createRuntime(config: SyncConfig): Runtime {
       }
       return push.service;
     },
+    usage: (lister, directory = EVERY_POOL) => {
+      usage ??= buildUsage(lister, directory).catch((e: unknown) => {
+        usage = undefined;
+        throw e;
+      });
+      return usage;
+    },
     close: () => {
       push?.adapters.close();
       push = undefined;
@@ -125,6 +156,7 @@ export function createRuntime(config: SyncConfig): Runtime {
       dynamodb = undefined;
       records = undefined;
       pools = undefined;
+      usage = undefined;
       events = undefined;
       poolStore = undefined;
     },

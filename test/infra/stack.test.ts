@@ -14,7 +14,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition, TABLE_KEYS } from '../../lambdas/src/adapters/dynamodb/table-schema';
-import { OPERATION_LIST, routeKey, type OperationName } from '../../lambdas/src/operations';
+import { OPERATION_LIST, OPERATIONS, routeKey, type OperationName } from '../../lambdas/src/operations';
 import { identityOperations, routeResource, TABLE_ACTIONS, WRITE_ONLY_ACTIONS } from '../../lib/access';
 import { CognitoSyncStack, type CognitoSyncStackProps } from '../../lib/sync-stack';
 
@@ -251,13 +251,21 @@ describe('default stack', () => {
       expect(statements).toContainEqual({ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secretId } });
       const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)];
       expect(statements).toContainEqual(logStatement(fn.Properties.LoggingConfig.LogGroup.Ref as string));
-      expect(statements, op.name).toHaveLength(3);
+      // The Cognito Identity actions of its entry, on '*' (they take no resource ARN); none for the others.
+      const identityStatements = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('cognito-identity:')));
+      expect(identityStatements, op.name).toEqual(
+        op.identityPoolActions
+          ? [{ Action: op.identityPoolActions.length === 1 ? op.identityPoolActions[0] : op.identityPoolActions, Effect: 'Allow', Resource: '*' }]
+          : [],
+      );
+      expect(statements, op.name).toHaveLength(3 + identityStatements.length);
       // No AWSLambdaBasicExecutionRole: it may write every log group of the account.
       expect(template.findResources('AWS::IAM::Role')[fn.Properties.Role['Fn::GetAtt'][0]].Properties.ManagedPolicyArns, op.name).toBeUndefined();
     }
     // Some operation of each class exists, or the check above proves little.
     expect(OPERATION_LIST.some((op) => op.access === 'read')).toBe(true);
     expect(OPERATION_LIST.some((op) => op.access === 'write')).toBe(true);
+    expect(OPERATIONS.ListIdentityPoolUsage.identityPoolActions).toEqual(['cognito-identity:ListIdentityPools']);
   });
 
   it('generates the token key in Secrets Manager', () => {

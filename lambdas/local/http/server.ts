@@ -28,6 +28,7 @@ import { corsPolicy, isCorsPreflight, type CorsPolicy } from './cors';
 import { buildSyncHttpEvent, type LocalRequest } from './event';
 import { LocalIdentityStore } from '../cognito-identity/identity-store';
 import { localPoolDirectory } from '../cognito-identity/pool-directory';
+import { localPoolLister } from '../cognito-identity/pool-lister';
 import { localServiceConfig } from '../service-config';
 import { type VerifiedCaller, verifySigV4 } from '../auth/sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
@@ -129,6 +130,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   );
   // The pools that exist are the local Cognito Identity's (the store is built at the first pool request, once `dynamo` is).
   const resolvePools = () => runtime.pools(localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
+  // Pool usage lists, and knows, the local Cognito Identity's pools.
+  const resolveUsage = () => {
+    const identityStore = new LocalIdentityStore(dynamo, options.tableName);
+    return runtime.usage(() => localPoolLister(identityStore), localPoolDirectory(identityStore));
+  };
   const resolveEvents = () => runtime.events(localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
   const functionRegistry = new FunctionRegistry(region, accountId, options.functions);
   const lambdaApi = new LocalLambdaApi(functionRegistry);
@@ -141,7 +147,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const callerPolicy = CallerPolicy.fromConfig(runtime.config.callers);
   // Push sync calls STS and SNS at moto (the config's awsEndpoint), as deployed it calls AWS's.
   const resolvePush = () => runtime.push(createPushAdapters);
-  const dispatch = options.dispatch ?? createDispatch({ resolveService, resolvePools, resolveEvents, resolvePush, callerPolicy });
+  const dispatch = options.dispatch ?? createDispatch({ resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, callerPolicy });
   const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);
   const identityConfig = {
     region,

@@ -1,4 +1,4 @@
 import { operationHandler } from '../protocol/operation-handler';
+import { poolUsage } from '../capabilities';
 
-// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
-export const handler = operationHandler('DescribeIdentityPoolUsage');
+export const handler = operationHandler('DescribeIdentityPoolUsage', (usage, input) => usage.describe(input), poolUsage);

@@ -1,4 +1,10 @@
+import { cognitoIdentityPoolLister } from '../adapters/cognito-identity/identity-pool-lister';
 import { operationHandler } from '../protocol/operation-handler';
+import { poolUsage } from '../capabilities';
 
-// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
-export const handler = operationHandler('ListIdentityPoolUsage');
+// The account's identity pools, from Cognito Identity: only this function holds its client and grant.
+export const handler = operationHandler(
+  'ListIdentityPoolUsage',
+  (usage, input) => usage.list(input),
+  () => poolUsage(cognitoIdentityPoolLister),
+);

@@ -13,6 +13,8 @@ import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Prin
 import type { PoolRef, SetPoolConfigurationInput } from '../domain/pools/model';
 import type { CognitoEventsSettings, SetCognitoEventsInput } from '../domain/pools/cognito-events';
 import type { PoolConfigurations } from '../domain/pools/pool-configurations';
+import type { PoolUsage } from '../domain/pools/usage';
+import type { ListPoolUsageInput } from '../domain/pools/usage-model';
 import type { RegisterDeviceInput, SubscriptionInput } from '../domain/push/model';
 import type { PushSyncService } from '../domain/push/push-sync';
 import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
@@ -36,6 +38,7 @@ import {
 interface Capabilities {
   readonly records: SyncService;
   readonly pools: PoolConfigurations;
+  readonly usage: PoolUsage;
   readonly events: CognitoEventsSettings;
   readonly push: PushSyncService;
 }
@@ -48,6 +51,7 @@ interface Binding<I, K extends CapabilityName> {
 }
 const overRecords = <I>(): Binding<I, 'records'> => ({ capability: 'records' });
 const overPools = <I>(): Binding<I, 'pools'> => ({ capability: 'pools' });
+const overUsage = <I>(): Binding<I, 'usage'> => ({ capability: 'usage' });
 const overEvents = <I>(): Binding<I, 'events'> => ({ capability: 'events' });
 const overPush = <I>(): Binding<I, 'push'> => ({ capability: 'push' });
 
@@ -65,6 +69,8 @@ const BINDINGS = {
   UpdateRecords: overRecords<UpdateRecordsInput>(),
   GetIdentityPoolConfiguration: overPools<PoolRef>(),
   SetIdentityPoolConfiguration: overPools<SetPoolConfigurationInput>(),
+  DescribeIdentityPoolUsage: overUsage<PoolRef>(),
+  ListIdentityPoolUsage: overUsage<ListPoolUsageInput>(),
   GetCognitoEvents: overEvents<PoolRef>(),
   SetCognitoEvents: overEvents<SetCognitoEventsInput>(),
   RegisterDevice: overPush<RegisterDeviceInput>(),
@@ -90,6 +96,9 @@ export type ServiceResolver = () => Promise<SyncService>;
 /** Resolves the pools capability. */
 export type PoolsResolver = () => Promise<PoolConfigurations>;
 
+/** Resolves pool usage. */
+export type UsageResolver = () => Promise<PoolUsage>;
+
 /** Resolves a pool's Cognito Events. */
 export type EventsResolver = () => Promise<CognitoEventsSettings>;
 
@@ -102,6 +111,8 @@ export interface HandlerOverrides {
   readonly resolveService?: ServiceResolver;
   /** Serve the pool operations from this capability instead of the handler's. */
   readonly resolvePools?: PoolsResolver;
+  /** Serve DescribeIdentityPoolUsage and ListIdentityPoolUsage from this capability instead of the handler's. */
+  readonly resolveUsage?: UsageResolver;
   /** Serve GetCognitoEvents and SetCognitoEvents from this capability instead of the handler's. */
   readonly resolveEvents?: EventsResolver;
   /** Serve RegisterDevice, SubscribeToDataset and UnsubscribeFromDataset from this capability instead of the handler's. */
@@ -159,7 +170,13 @@ export function operationHandler(
     const nextPolicy = overrides.callerPolicy ?? policy;
     if (!invoke || !resolveService) return operationHandler(name as UnavailableOperation, undefined, undefined, nextPolicy);
     const capability = BINDINGS[name as AvailableOperation].capability;
-    const override = { records: overrides.resolveService, pools: overrides.resolvePools, events: overrides.resolveEvents, push: overrides.resolvePush }[capability];
+    const override = {
+      records: overrides.resolveService,
+      pools: overrides.resolvePools,
+      usage: overrides.resolveUsage,
+      events: overrides.resolveEvents,
+      push: overrides.resolvePush,
+    }[capability];
     return operationHandler(name as AvailableOperation, invoke, (override ?? resolveService) as CapabilityResolver<AvailableOperation>, nextPolicy);
   };
   return Object.assign(handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>, {

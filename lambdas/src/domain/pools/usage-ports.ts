@@ -45,3 +45,10 @@ export interface PoolPage {
 export interface PoolLister {
   list(maxResults: number, cursor?: string): Promise<PoolPage>;
 }
+
+/** The lister of a function that lists no pools (DescribeIdentityPoolUsage): never called. */
+export const NO_POOL_LISTER: PoolLister = {
+  list: async () => {
+    throw new Error('this composition lists no identity pools: ListIdentityPoolUsage passes its lister');
+  },
+};
