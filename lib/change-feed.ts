@@ -27,7 +27,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SORT_KEY_PREFIX } from '../lambdas/src/adapters/dynamodb/keys';
+import { POOL_PARTITION_PREFIX, SORT_KEY_PREFIX } from '../lambdas/src/adapters/dynamodb/keys';
 import { TABLE_KEYS } from '../lambdas/src/adapters/dynamodb/table-schema';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
 import { ALARM_PERIOD } from './alarms';
@@ -117,6 +117,15 @@ export class ChangeFeed extends Construct {
         actions: ['dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [props.table.tableArn, `${props.table.tableArn}/index/${TABLE_KEYS.bySyncCountIndex}`],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${IDENTITY_PARTITION_PREFIX}*`] } },
+      }),
+    );
+    // The usage counters (lambdas/src/feed/usage-counters.ts): a dataset's mark and its pool's shard, in one
+    // transaction (each item authorized by its own action); `P#` items only (pool-usage-keys.ts).
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${POOL_PARTITION_PREFIX}*`] } },
       }),
     );
 

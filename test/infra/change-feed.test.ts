@@ -127,7 +127,7 @@ describe('change feed, deployed', () => {
     });
   });
 
-  it('lets the function read records in identity partitions only, and write nothing to the table', () => {
+  it('lets the function read records in identity partitions only, and write only pool items (usage counters)', () => {
     const roleId = id(feed.function.role as never);
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p: Json) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
@@ -147,6 +147,13 @@ describe('change feed, deployed', () => {
           { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['StoreTable0CCFA19B', 'Arn'] }, '/index/BySyncCount']] },
         ],
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['I#*'] } },
+      },
+      // The usage counters: their pool's items only.
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': ['StoreTable0CCFA19B', 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['P#*'] } },
       },
     ]);
   });
