@@ -20,6 +20,7 @@
  * | `throttlingRateLimit`            | stage requests per second, default 1000                        |
  * | `throttlingBurstLimit`           | stage burst, default 2000                                      |
  * | `reservedConcurrency`            | reserved concurrency of each operation's function; default none|
+ * | `syncTriggerFunctions`           | comma-separated Lambda ARNs UpdateRecords may invoke as sync triggers; default `cognito-sync-trigger-*` of the account and region |
  * | `userPoolClients`                | created pool: `<provider name>:<app client id>`, comma-separated|
  * | `developerProviderName`          | created pool: developer-authenticated identities' provider     |
  * | `openIdConnectProviderArns`      | created pool: IAM OIDC provider ARNs, comma-separated          |
@@ -89,6 +90,7 @@ new CognitoSyncStack(app, text('stackName') || 'OpenCognitoSync', {
   throttlingRateLimit: integer('throttlingRateLimit'),
   throttlingBurstLimit: integer('throttlingBurstLimit'),
   reservedConcurrency: integer('reservedConcurrency'),
+  syncTriggerFunctions: list('syncTriggerFunctions'),
   loginProviders: {
     userPoolClients: userPoolClients('userPoolClients'),
     developerProviderName: text('developerProviderName') || undefined,

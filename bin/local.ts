@@ -4,6 +4,7 @@
  * memory), the table, and one HTTP endpoint serving Cognito Sync and the Cognito Identity subset.
  *
  *   npm start -- [--in-memory] [--port N] [--data-dir DIR] [--allow-origin ORIGIN]... [--deployed-rules]
+ *                [--function NAME=path/to/handler.{js,mjs,ts}[#export]]...
  *
  * Environment: PORT (when --port is absent; default 8080), AWS_REGION (default us-east-1),
  * SYNC_TABLE_NAME (default cognito-sync), SYNC_DEVELOPER_ACCESS_KEY_ID / SYNC_DEVELOPER_SECRET_ACCESS_KEY.
@@ -15,9 +16,11 @@ import { parseArgs } from 'node:util';
 import { LocalRuntimeError, isLocalRuntimeError } from '../lambdas/local/process/errors';
 import { watchParent } from '../lambdas/local/process/exit-with-parent';
 import { startLocalEndpoint, type LocalEndpoint } from '../lambdas/local/local-endpoint';
+import { type LocalFunctionSpec, parseFunctionArgument } from '../lambdas/local/lambda/function-registry';
 
 const HOST = '127.0.0.1';
-const USAGE = 'Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR] [--allow-origin ORIGIN]... [--deployed-rules]';
+const USAGE =
+  'Usage: npm start -- [--in-memory] [--port N] [--data-dir DIR] [--allow-origin ORIGIN]... [--deployed-rules] [--function NAME=path/to/handler.{js,mjs,ts}[#export]]...';
 
 interface Settings {
   readonly inMemory: boolean;
@@ -29,6 +32,8 @@ interface Settings {
   readonly tableName: string;
   readonly allowedOrigins: readonly string[];
   readonly deployedRules: boolean;
+  /** Functions for the local function runner: sync triggers. */
+  readonly functions: readonly LocalFunctionSpec[];
 }
 
 /** The command-line flags, or a usage error. */
@@ -42,6 +47,7 @@ function parseFlags(argv: string[]) {
         'data-dir': { type: 'string', default: '.data' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
         'deployed-rules': { type: 'boolean', default: false },
+        function: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -74,6 +80,13 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
     tableName: env.SYNC_TABLE_NAME || 'cognito-sync',
     allowedOrigins: values['allow-origin'] ?? [],
     deployedRules: values['deployed-rules'] ?? false,
+    functions: (values.function ?? []).map((argument) => {
+      try {
+        return parseFunctionArgument(argument);
+      } catch (e) {
+        throw new LocalRuntimeError(`${(e as Error).message}\n${USAGE}`);
+      }
+    }),
   };
 }
 
@@ -83,6 +96,12 @@ function developerSource(server: LocalEndpoint): string {
   const made = server.developerCredentialsCreated ? 'Made for this data directory on its first start; kept' : 'Kept';
   const overridden = process.env.SYNC_DEVELOPER_ACCESS_KEY_ID || process.env.SYNC_DEVELOPER_SECRET_ACCESS_KEY;
   return `\n  (${made} in ${server.developerCredentialsFile}${overridden ? ', overridden by SYNC_DEVELOPER_*' : ''})`;
+}
+
+/** The local function runner's functions, by ARN, for SetCognitoEvents' SyncTrigger. */
+function functionsLine(server: LocalEndpoint): string {
+  if (server.functions.length === 0) return 'none (register sync triggers with --function NAME=path/to/handler.ts)';
+  return server.functions.map((fn) => `${fn.arn} <- ${fn.file}#${fn.exportName}`).join('\n             ');
 }
 
 function banner(s: Settings, server: LocalEndpoint): string {
@@ -98,6 +117,7 @@ open-cognito-sync: local endpoint ready
   Table      ${s.tableName} on ${dynamo}
   Rules      ${s.deployedRules ? 'deployed: execute-api signatures only' : 'local: cognito-sync or execute-api signatures'}
   AWS APIs   ${awsApis(server)}
+  Functions  ${functionsLine(server)}
 
 Developer credentials (CreateIdentityPool, developer-only operations):
   AccessKeyId      ${accessKeyId}
@@ -178,6 +198,7 @@ async function main(): Promise<void> {
       allowedOrigins: settings.allowedOrigins,
       deployedRules: settings.deployedRules,
       portHint: settings.portHint,
+      functions: settings.functions,
     });
     console.log(banner(settings, endpoint));
   } catch (e) {

@@ -36,6 +36,7 @@ import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/
 import { leadingKeysCondition, TABLE_ACTIONS, tableResources } from './access';
 import { operationMemoryMb, UNKNOWN_ROUTE_MEMORY_MB } from './function-sizes';
 import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from './bundling';
+import { grantSyncTriggerInvoke } from './sync-trigger-grant';
 
 export { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../lambdas/src/protocol/cors';
 
@@ -109,6 +110,11 @@ export interface SyncApiProps {
   readonly reservedConcurrency?: number;
   /** Keep the API access log when the stack goes: it is the audit trail. @default true */
   readonly retainAccessLog?: boolean;
+  /**
+   * Functions UpdateRecords may invoke as sync triggers (lib/sync-trigger-grant.ts).
+   * @default this account's and region's functions named `cognito-sync-trigger-*`
+   */
+  readonly syncTriggerFunctions?: readonly string[];
 }
 
 export interface SyncOperation {
@@ -233,6 +239,7 @@ export class SyncApi extends Construct {
       operations[spec.name] = { spec, function: fn, route };
     }
     this.operations = operations;
+    grantSyncTriggerInvoke(operations.UpdateRecords.function, props.syncTriggerFunctions);
 
     // Requests no operation's route takes get the rest-json 404 the SDKs can name, not API
     // Gateway's own `{"message":"Not Found"}`. IAM-authorized like the rest; it needs no grant.

@@ -53,6 +53,11 @@ export interface CognitoSyncStackProps extends StackProps {
   readonly throttlingBurstLimit?: number;
   /** Reserved concurrency of each operation's function (README "Abuse limits"). @default none */
   readonly reservedConcurrency?: number;
+  /**
+   * Lambda function ARNs UpdateRecords may invoke as sync triggers (SetCognitoEvents' SyncTrigger).
+   * @default the functions of this account and region named `cognito-sync-trigger-*`
+   */
+  readonly syncTriggerFunctions?: readonly string[];
   /** Sign-in providers of the created identity pool (`createIdentityPool`). @default none */
   readonly loginProviders?: IdentityPoolLoginProviders;
 }
@@ -102,6 +107,7 @@ export class CognitoSyncStack extends Stack {
         burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLE.burstLimit,
       },
       reservedConcurrency: props.reservedConcurrency,
+      syncTriggerFunctions: props.syncTriggerFunctions,
       retainAccessLog: props.retainData,
     });
 

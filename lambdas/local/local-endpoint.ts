@@ -14,6 +14,7 @@ import { createDynamoDBLocalClient, startDynamoDBLocal, type DynamoDBLocal } fro
 import { ensurePortFree } from './process/port-probe';
 import { ephemeralServerKey, loadOrCreateServerKey } from './auth/server-key';
 import { startLocalServer, type Dispatch } from './http/server';
+import type { LocalFunction, LocalFunctionSpec } from './lambda/function-registry';
 import { MOTO_INSTALL_HINT, MotoUnavailableError, startMoto, type Moto } from './emulators/moto';
 import { MOTO_FEATURES } from './edge/routes';
 import { startLocalFeed, type LocalFeedOptions } from './feed/local-feed';
@@ -51,6 +52,8 @@ export interface LocalEndpointOptions {
    * (default `python3`), or not at all with `false`. Without Python or moto the rest still starts.
    */
   readonly moto?: false | { readonly python?: string };
+  /** Functions for the local function runner (`--function NAME=path`): sync triggers may name them. */
+  readonly functions?: readonly LocalFunctionSpec[];
   /**
    * The change feed: a poller on the table's stream handing committed syncs to FEED_CONSUMERS
    * (lambdas/local/feed/). Default on; `false` turns it off; tests give consumers and retry bounds.
@@ -79,6 +82,8 @@ export interface LocalEndpoint {
   readonly motoPid: number | undefined;
   /** One line naming the features that are off and how to turn them on; undefined when all are on. */
   readonly featuresOff: string | undefined;
+  /** The functions the local function runner serves, with their ARNs. */
+  readonly functions: readonly LocalFunction[];
   /** Stops the server, then DynamoDB Local if this started it. */
   close(): Promise<void>;
 }
@@ -159,6 +164,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       deployedRules: options.deployedRules,
       portHint: options.portHint,
       motoEndpoint: moto?.endpoint,
+      functions: options.functions,
     });
     return {
       url: server.url,
@@ -175,6 +181,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       motoEndpoint: moto?.endpoint,
       motoPid: moto?.pid,
       featuresOff,
+      functions: server.functions,
       close: async () => {
         await server.close();
         await feed?.stop();
