@@ -36,6 +36,7 @@ import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/
 import { leadingKeysCondition, TABLE_ACTIONS, tableResources } from './access';
 import { operationMemoryMb, UNKNOWN_ROUTE_MEMORY_MB } from './function-sizes';
 import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from './bundling';
+import { grantPushSyncRoles } from './push-sync-grant';
 import { grantSyncTriggerInvoke } from './sync-trigger-grant';
 
 export { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS } from '../lambdas/src/protocol/cors';
@@ -239,6 +240,7 @@ export class SyncApi extends Construct {
       operations[spec.name] = { spec, function: fn, route };
     }
     this.operations = operations;
+    grantPushSyncRoles(operations.RegisterDevice.function);
     grantSyncTriggerInvoke(operations.UpdateRecords.function, props.syncTriggerFunctions);
 
     // Requests no operation's route takes get the rest-json 404 the SDKs can name, not API

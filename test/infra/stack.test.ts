@@ -258,8 +258,9 @@ describe('default stack', () => {
           ? [{ Action: op.identityPoolActions.length === 1 ? op.identityPoolActions[0] : op.identityPoolActions, Effect: 'Allow', Resource: '*' }]
           : [],
       );
-      // UpdateRecords also invokes sync triggers (test/infra/sync-trigger-grant.test.ts).
-      expect(statements, op.name).toHaveLength(3 + identityStatements.length + (op.name === 'UpdateRecords' ? 1 : 0));
+      // UpdateRecords also invokes sync triggers (test/infra/sync-trigger-grant.test.ts); RegisterDevice
+      // assumes the pool's push sync role (test/infra/push-sync-grant.test.ts).
+      expect(statements, op.name).toHaveLength(3 + identityStatements.length + (op.name === 'UpdateRecords' || op.name === 'RegisterDevice' ? 1 : 0));
       // No AWSLambdaBasicExecutionRole: it may write every log group of the account.
       expect(template.findResources('AWS::IAM::Role')[fn.Properties.Role['Fn::GetAtt'][0]].Properties.ManagedPolicyArns, op.name).toBeUndefined();
     }
