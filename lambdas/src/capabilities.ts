@@ -12,6 +12,8 @@
 import type { SyncService } from './domain/model';
 import type { CognitoEventsSettings } from './domain/pools/cognito-events';
 import type { PoolConfigurations } from './domain/pools/pool-configurations';
+import type { BulkPublishing } from './domain/pools/bulk-publish';
+import type { BulkPublishComposer } from './runtime';
 import type { PoolUsage } from './domain/pools/usage';
 import type { PoolListerFactory } from './runtime';
 import type { PushSyncService } from './domain/push/push-sync';
@@ -32,6 +34,12 @@ export const recordsWithSyncTrigger = async (triggers: TriggerInvokerFactory): P
 
 /** The pools capability (an identity pool's configuration) of this process. */
 export const pools = async (): Promise<PoolConfigurations> => (await loadRuntime()).processRuntime().pools();
+
+/**
+ * BulkPublish and GetBulkPublishDetails (Cognito Streams' backfill) of this process: the composer
+ * comes from the handler, so that only those two functions hold the Kinesis, S3 and Lambda clients.
+ */
+export const bulkPublish = async (compose: BulkPublishComposer): Promise<BulkPublishing> => (await loadRuntime()).processRuntime().bulkPublish(compose);
 
 /** A pool's Cognito Events (GetCognitoEvents, SetCognitoEvents) of this process. */
 export const cognitoEvents = async (): Promise<CognitoEventsSettings> => (await loadRuntime()).processRuntime().events();

@@ -106,7 +106,8 @@ export const OPERATIONS = {
     input: poolLabel,
     callers: 'developer',
     access: 'write',
-    available: false,
+    storeScope: 'pool',
+    available: true,
   },
   DeleteDataset: {
     name: 'DeleteDataset',
@@ -152,7 +153,8 @@ export const OPERATIONS = {
     input: poolLabel,
     callers: 'developer',
     access: 'read',
-    available: false,
+    storeScope: 'pool',
+    available: true,
   },
   GetCognitoEvents: {
     name: 'GetCognitoEvents',

@@ -23,6 +23,8 @@ import { PushSyncService } from './domain/push/push-sync';
 import type { PushAdapters } from './push-runtime';
 import { CognitoEventsSettings, SYNC_TRIGGER } from './domain/pools/cognito-events';
 import { PoolConfigurations } from './domain/pools/pool-configurations';
+import type { BulkPublishing } from './domain/pools/bulk-publish';
+import type { BulkPublishComposition, BulkPublishSettings } from './workers/compose-bulk-publish';
 import { PoolUsage } from './domain/pools/usage';
 import { NO_POOL_LISTER, type PoolLister } from './domain/pools/usage-ports';
 import { DynamoDBPoolUsageStore } from './adapters/dynamodb/pool-usage-store';
@@ -52,6 +54,12 @@ export type PushAdaptersFactory = (config: SyncConfig, dynamodb: DynamoDBClient,
  */
 export type PoolListerFactory = (region: string) => PoolLister;
 
+/**
+ * Builds BulkPublish over the runtime's DynamoDB client (workers/compose-bulk-publish.ts): passed in by
+ * its entry points and by the local server, so that no other function bundles its clients.
+ */
+export type BulkPublishComposer = (settings: BulkPublishSettings) => Promise<BulkPublishComposition>;
+
 export interface Runtime {
   readonly config: SyncConfig;
   /**
@@ -74,6 +82,11 @@ export interface Runtime {
    * ListIdentityPoolUsage pages over, `directory` says which exist. The first call's are kept.
    */
   usage(lister?: PoolListerFactory, directory?: PoolDirectory): Promise<PoolUsage>;
+  /**
+   * BulkPublish and GetBulkPublishDetails, built on first use with `compose`; `directory` says which
+   * pools exist. Without a worker function configured (locally) the jobs run in this process.
+   */
+  bulkPublish(compose: BulkPublishComposer, directory?: PoolDirectory): Promise<BulkPublishing>;
   /** Releases the clients built so far (the local server, when it stops). */
   close(): void;
 }
@@ -82,6 +95,7 @@ export function createRuntime(config: SyncConfig): Runtime {
   let dynamodb: DynamoDBClient | undefined;
   let records: Promise<SyncService> | undefined;
   let pools: PoolConfigurations | undefined;
+  let bulkPublish: Promise<BulkPublishComposition> | undefined;
   let usage: Promise<PoolUsage> | undefined;
   let events: CognitoEventsSettings | undefined;
   let push: { service: PushSyncService; adapters: PushAdapters } | undefined;
@@ -149,7 +163,16 @@ export function createRuntime(config: SyncConfig): Runtime {
       });
       return usage;
     },
+    bulkPublish: async (compose, directory = EVERY_POOL) => {
+      dynamodb ??= dynamoDBClient(config.region, config.storage);
+      bulkPublish ??= compose({ config, dynamodb, tableName: requireTableName(config.storage), directory }).catch((e: unknown) => {
+        bulkPublish = undefined;
+        throw e;
+      });
+      return (await bulkPublish).publishing;
+    },
     close: () => {
+      bulkPublish = undefined;
       push?.adapters.close();
       push = undefined;
       dynamodb?.destroy();

@@ -8,7 +8,15 @@ import { matchRoute, OPERATION_NAMES, type OperationName } from '../../src/opera
 import type { SyncHttpEvent, SyncHttpResult } from '../../src/protocol/http-event';
 import { requestIdOf } from '../../src/protocol/middlewares';
 import type { CallerPolicy } from '../../src/protocol/caller-policy';
-import type { EventsResolver, OperationHandler, PoolsResolver, PushResolver, ServiceResolver, UsageResolver } from '../../src/protocol/operation-handler';
+import type {
+  BulkPublishResolver,
+  EventsResolver,
+  OperationHandler,
+  PoolsResolver,
+  PushResolver,
+  ServiceResolver,
+  UsageResolver,
+} from '../../src/protocol/operation-handler';
 import { decodeLabel, requestPath } from '../../src/protocol/request';
 import { errorResult } from '../../src/protocol/response';
 import { unknownRouteError } from '../../src/protocol/unknown-route-error';
@@ -56,6 +64,8 @@ export interface DispatchOptions {
   readonly resolveService?: ServiceResolver;
   /** Serve the pool operations (a pool's configuration) from this capability instead of the runtime's. */
   readonly resolvePools?: PoolsResolver;
+  /** Serve BulkPublish and GetBulkPublishDetails from this capability instead of the runtime's. */
+  readonly resolveBulkPublish?: BulkPublishResolver;
   /** Serve pool usage from this capability instead of the runtime's. */
   readonly resolveUsage?: UsageResolver;
   /** Serve GetCognitoEvents and SetCognitoEvents from this capability instead of the runtime's. */
@@ -77,10 +87,10 @@ export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
  */
 export function createDispatch(options: DispatchOptions = {}): Dispatch {
   const handlers: Record<OperationName, OperationHandler> = { ...HANDLERS };
-  const { resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, callerPolicy } = options;
-  if (resolveService || resolvePools || resolveEvents || resolvePush || resolveUsage || callerPolicy) {
+  const { resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, resolveBulkPublish, callerPolicy } = options;
+  if (resolveService || resolvePools || resolveEvents || resolvePush || resolveUsage || resolveBulkPublish || callerPolicy) {
     for (const name of OPERATION_NAMES)
-      handlers[name] = HANDLERS[name].with({ resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, callerPolicy });
+      handlers[name] = HANDLERS[name].with({ resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, resolveBulkPublish, callerPolicy });
   }
   return async (event) => {
     const requestId = requestIdOf(event);

@@ -30,6 +30,7 @@ import { LocalIdentityStore } from '../cognito-identity/identity-store';
 import { localPoolDirectory } from '../cognito-identity/pool-directory';
 import { localPoolLister } from '../cognito-identity/pool-lister';
 import { localServiceConfig } from '../service-config';
+import { composeBulkPublish } from '../../src/workers/compose-bulk-publish';
 import { type VerifiedCaller, verifySigV4 } from '../auth/sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
 import { signedServiceOf } from '../edge/credential-scope';
@@ -147,7 +148,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const callerPolicy = CallerPolicy.fromConfig(runtime.config.callers);
   // Push sync calls STS and SNS at moto (the config's awsEndpoint), as deployed it calls AWS's.
   const resolvePush = () => runtime.push(createPushAdapters);
-  const dispatch = options.dispatch ?? createDispatch({ resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, callerPolicy });
+  // BulkPublish's worker runs in this process (no worker function is configured locally).
+  const resolveBulkPublish = () => runtime.bulkPublish(composeBulkPublish, localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
+  const dispatch =
+    options.dispatch ?? createDispatch({ resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, resolveBulkPublish, callerPolicy });
   const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);
   const identityConfig = {
     region,

@@ -1,4 +1,9 @@
 import { operationHandler } from '../protocol/operation-handler';
+import { bulkPublish } from '../capabilities';
+import { composeBulkPublish } from '../workers/compose-bulk-publish';
 
-// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
-export const handler = operationHandler('BulkPublish');
+export const handler = operationHandler(
+  'BulkPublish',
+  (publishing, input) => publishing.start(input),
+  () => bulkPublish(composeBulkPublish),
+);

@@ -1,4 +1,9 @@
 import { operationHandler } from '../protocol/operation-handler';
+import { bulkPublish } from '../capabilities';
+import { composeBulkPublish } from '../workers/compose-bulk-publish';
 
-// Not available yet (the table says so): the function exists, one per table entry, and answers 501.
-export const handler = operationHandler('GetBulkPublishDetails');
+export const handler = operationHandler(
+  'GetBulkPublishDetails',
+  (publishing, input) => publishing.details(input),
+  () => bulkPublish(composeBulkPublish),
+);

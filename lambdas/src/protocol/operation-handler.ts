@@ -13,6 +13,7 @@ import type { DatasetRef, IdentityRef, ListDatasetsInput, ListRecordsInput, Prin
 import type { PoolRef, SetPoolConfigurationInput } from '../domain/pools/model';
 import type { CognitoEventsSettings, SetCognitoEventsInput } from '../domain/pools/cognito-events';
 import type { PoolConfigurations } from '../domain/pools/pool-configurations';
+import type { BulkPublishing } from '../domain/pools/bulk-publish';
 import type { PoolUsage } from '../domain/pools/usage';
 import type { ListPoolUsageInput } from '../domain/pools/usage-model';
 import type { RegisterDeviceInput, SubscriptionInput } from '../domain/push/model';
@@ -38,6 +39,7 @@ import {
 interface Capabilities {
   readonly records: SyncService;
   readonly pools: PoolConfigurations;
+  readonly bulkPublish: BulkPublishing;
   readonly usage: PoolUsage;
   readonly events: CognitoEventsSettings;
   readonly push: PushSyncService;
@@ -51,6 +53,7 @@ interface Binding<I, K extends CapabilityName> {
 }
 const overRecords = <I>(): Binding<I, 'records'> => ({ capability: 'records' });
 const overPools = <I>(): Binding<I, 'pools'> => ({ capability: 'pools' });
+const overBulkPublish = <I>(): Binding<I, 'bulkPublish'> => ({ capability: 'bulkPublish' });
 const overUsage = <I>(): Binding<I, 'usage'> => ({ capability: 'usage' });
 const overEvents = <I>(): Binding<I, 'events'> => ({ capability: 'events' });
 const overPush = <I>(): Binding<I, 'push'> => ({ capability: 'push' });
@@ -69,6 +72,8 @@ const BINDINGS = {
   UpdateRecords: overRecords<UpdateRecordsInput>(),
   GetIdentityPoolConfiguration: overPools<PoolRef>(),
   SetIdentityPoolConfiguration: overPools<SetPoolConfigurationInput>(),
+  BulkPublish: overBulkPublish<PoolRef>(),
+  GetBulkPublishDetails: overBulkPublish<PoolRef>(),
   DescribeIdentityPoolUsage: overUsage<PoolRef>(),
   ListIdentityPoolUsage: overUsage<ListPoolUsageInput>(),
   GetCognitoEvents: overEvents<PoolRef>(),
@@ -96,6 +101,9 @@ export type ServiceResolver = () => Promise<SyncService>;
 /** Resolves the pools capability. */
 export type PoolsResolver = () => Promise<PoolConfigurations>;
 
+/** Resolves BulkPublish and GetBulkPublishDetails' capability. */
+export type BulkPublishResolver = () => Promise<BulkPublishing>;
+
 /** Resolves pool usage. */
 export type UsageResolver = () => Promise<PoolUsage>;
 
@@ -111,6 +119,8 @@ export interface HandlerOverrides {
   readonly resolveService?: ServiceResolver;
   /** Serve the pool operations from this capability instead of the handler's. */
   readonly resolvePools?: PoolsResolver;
+  /** Serve BulkPublish and GetBulkPublishDetails from this capability instead of the handler's. */
+  readonly resolveBulkPublish?: BulkPublishResolver;
   /** Serve DescribeIdentityPoolUsage and ListIdentityPoolUsage from this capability instead of the handler's. */
   readonly resolveUsage?: UsageResolver;
   /** Serve GetCognitoEvents and SetCognitoEvents from this capability instead of the handler's. */
@@ -173,6 +183,7 @@ export function operationHandler(
     const override = {
       records: overrides.resolveService,
       pools: overrides.resolvePools,
+      bulkPublish: overrides.resolveBulkPublish,
       usage: overrides.resolveUsage,
       events: overrides.resolveEvents,
       push: overrides.resolvePush,

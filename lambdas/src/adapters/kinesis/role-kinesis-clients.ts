@@ -1,9 +1,10 @@
 /**
  * One Kinesis client per (pool, role), signing with the role's credentials (STS AssumeRole with the
  * pool id as external id, cached until shortly before they expire: adapters/aws/role-credentials.ts).
- * Locally `endpoint` is the edge port (or moto), whose STS and Kinesis are moto's.
+ * Locally `endpoint` is moto (or the edge port, whose STS and Kinesis are moto's).
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { StreamTarget } from '../../domain/streams/ports';
 import type { RoleCredentials } from '../aws/role-credentials';
 
@@ -17,7 +18,8 @@ export function roleKinesisClients(roles: RoleCredentials, region: string, endpo
     let client = clients.get(cacheKey);
     if (!client) {
       const credentials = roles.provider({ roleArn: target.roleArn, sessionName: STREAMS_SESSION_NAME, externalId: target.identityPoolId });
-      client = new KinesisClient({ region, ...(endpoint && { endpoint }), credentials });
+      // An emulator speaks HTTP/1.1 (moto does), and the Kinesis client would otherwise use HTTP/2.
+      client = new KinesisClient({ region, ...(endpoint && { endpoint, requestHandler: new NodeHttpHandler() }), credentials });
       clients.set(cacheKey, client);
     }
     return client;
