@@ -1,5 +1,5 @@
 /**
- * Push sync's data model (spec: RegisterDevice, SubscribeToDataset, UnsubscribeFromDataset), in the
+ * Push sync's data model (RegisterDevice, SubscribeToDataset, UnsubscribeFromDataset), in the
  * service model's member names. A device is what RegisterDevice made for one (platform, token) of
  * an identity: its DeviceId and the SNS platform endpoint pushes go to.
  */

@@ -1,6 +1,6 @@
 /**
  * The silent push a subscribed device gets when another device changes a dataset, as clients read
- * it (spec §7; docs/behaviour.md#push-sync):
+ * it (docs/behaviour.md#push-sync):
  *
  * - GCM and ADM: `{"data":{"source":"cognito-sync","identityPoolId","identityId","datasetName","syncCount"}}`,
  *   every value a string: Android reads them as intent extras with `getString` and parses
