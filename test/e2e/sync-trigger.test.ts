@@ -5,7 +5,7 @@
  * reach the client with the model's names. The trigger is invoked by the deployed Lambda adapter
  * over the edge port's `lambda` route, as it is invoked on AWS.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
   UpdateRecordsCommand,
   type RecordPatch,
 } from '@aws-sdk/client-cognito-sync';
-import { LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEndpoint, type AwsCredentials, type Endpoint, type TestIdentity } from '../helpers/local-endpoint';
 
@@ -31,6 +31,7 @@ const FUNCTIONS = [
   { name: 'garbage', file: path.join(FIXTURES, 'garbage.mjs') },
   { name: 'echo-event', file: path.join(FIXTURES, 'echo-event.mjs') },
   { name: 'throttled', file: path.join(FIXTURES, 'echo-event.mjs') },
+  { name: 'keeps-nothing', file: path.join(FIXTURES, 'keeps-nothing.mjs') },
 ];
 
 let endpoint: Endpoint;
@@ -80,10 +81,15 @@ const failure = (promise: Promise<unknown>) =>
     }),
   );
 
+/** A handler file the tests edit while the endpoint runs. */
+const editedFile = () => path.join(eventDir, 'edited.mjs');
+const writeEdited = (answer: string) => writeFileSync(editedFile(), `export const handler = async () => (${JSON.stringify(answer)});\n`);
+
 beforeAll(async () => {
   eventDir = mkdtempSync(path.join(os.tmpdir(), 'sync-trigger-'));
   process.env.SYNC_TRIGGER_EVENT_FILE = path.join(eventDir, 'event.json');
-  endpoint = await startEndpoint({ functions: FUNCTIONS });
+  writeEdited('first');
+  endpoint = await startEndpoint({ functions: [...FUNCTIONS, { name: 'edited', file: editedFile() }] });
   developer = syncClient(endpoint.developerCredentials);
 });
 
@@ -219,16 +225,54 @@ describe('the sync trigger in UpdateRecords', () => {
     expect(await stored(identity)).toEqual({ count: 0, records: {} });
   });
 
+  it('a function that returns no records: nothing is written, nothing returned', async () => {
+    const identity = await identityWithTrigger('keeps-nothing');
+    const out = await sync(identity.credentials, identity, [replace('a', '1')]);
+    expect(out.Records).toEqual([]);
+    expect(await stored(identity)).toEqual({ count: 0, records: {} });
+  });
+
   it('is not invoked for developer credentials', async () => {
     const identity = await identityWithTrigger('throws');
     const out = await sync(endpoint.developerCredentials, identity, [replace('a', '1')]);
     expect(out.Records?.map((r) => [r.Key, r.Value])).toEqual([['a', '1']]);
   });
 
-  it('is no longer invoked once removed', async () => {
+  it('is no longer invoked once removed, at once on the same endpoint', async () => {
     const identity = await identityWithTrigger('throws');
+    // Invoked once, so that the endpoint knows (and caches) the pool's trigger before it is removed.
+    expect(await failure(sync(identity.credentials, identity, [replace('a', '1')]))).toMatchObject({ name: 'InvalidLambdaFunctionOutputException' });
     await developer.send(new SetCognitoEventsCommand({ IdentityPoolId: identity.identityPoolId, Events: { SyncTrigger: '' } }));
     const out = await sync(identity.credentials, identity, [replace('a', '1')]);
     expect(out.Records?.map((r) => [r.Key, r.Value])).toEqual([['a', '1']]);
+  });
+});
+
+describe('the local function runner (the Lambda API on the edge port)', () => {
+  const lambda = () => {
+    const c = new LambdaClient({ region: endpoint.region, endpoint: endpoint.url, credentials: endpoint.developerCredentials, maxAttempts: 1 });
+    clients.push(c);
+    return c;
+  };
+  const invoke = async (FunctionName: string) => {
+    const out = await lambda().send(new InvokeCommand({ FunctionName, Payload: Buffer.from('{}') }));
+    return { error: out.FunctionError, payload: JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8')) };
+  };
+
+  it('runs a function by name or ARN, and answers its failure as Lambda does', async () => {
+    expect(await invoke('edited')).toEqual({ error: undefined, payload: 'first' });
+    expect(await invoke(functionArn('edited'))).toEqual({ error: undefined, payload: 'first' });
+    const failed = await invoke('throws');
+    expect(failed.error).toBe('Unhandled');
+    expect(failed.payload).toMatchObject({ errorType: 'Error', errorMessage: 'refusing the sync of undefined' });
+  });
+
+  it('uses an edited file from the next invocation on, without a restart', async () => {
+    writeEdited('second');
+    expect(await invoke('edited')).toEqual({ error: undefined, payload: 'second' });
+  });
+
+  it('answers an unknown function ResourceNotFoundException (404)', async () => {
+    expect(await failure(invoke('nowhere'))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
   });
 });
