@@ -24,7 +24,7 @@ import {
   SNSClient,
 } from '@aws-sdk/client-sns';
 import AWS from 'aws-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { emulatorCredentials } from '../../lambdas/src/adapters/aws/role-credentials';
 import { type LocalEndpoint, startLocalEndpoint } from '../../lambdas/local/local-endpoint';
 import { dynamoEndpoint } from '../helpers/dynamodb-local';
@@ -155,6 +155,8 @@ describe('push sync through the local endpoint', () => {
     for (const DeviceId of [deviceA, deviceB]) {
       await identity.sync.send(new SubscribeToDatasetCommand({ IdentityPoolId: identity.pool, IdentityId: identity.id, DatasetName: 'settings', DeviceId }));
     }
+    // npm start prints each push it sends: the feed runs in this process, so its lines are console.log's.
+    const printed = vi.spyOn(console, 'log');
     const syncCount = await write(identity, 'settings', 'theme', 'light', deviceA);
 
     const data = { source: 'cognito-sync', identityPoolId: identity.pool, identityId: identity.id, datasetName: 'settings', syncCount: String(syncCount) };
@@ -165,6 +167,8 @@ describe('push sync through the local endpoint', () => {
     expect(pushed).toStrictEqual({ default: JSON.stringify(data), APNS: JSON.stringify({ aps: { 'content-available': 1 }, data }) });
     // A wrote both changes: it is never told of them.
     expect(await messagesTo(endpointA)).toEqual([]);
+    expect(printed.mock.calls.map((args) => String(args[0]))).toContain(`push sync: sent to ${endpointB} (APNS), dataset settings, syncCount ${syncCount}`);
+    printed.mockRestore();
 
     // B writes: A's GCM push, every value a string.
     const next = await write(identity, 'settings', 'theme', 'blue', deviceB);
