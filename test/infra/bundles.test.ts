@@ -356,7 +356,6 @@ describe('bundles', () => {
     const available = sizes.filter(({ op }) => op.available);
     const unavailable = sizes.filter(({ op }) => !op.available);
     expect(available.length).toBeGreaterThan(0);
-    expect(unavailable.length).toBeGreaterThan(0);
     for (const { op, bundle } of sizes) {
       const packages = await bundledPackages(bundle);
       expect(bundle.bytes, `${op.name}: ${bundle.bytes} bytes`).toBeLessThanOrEqual(sizeBudgetOf(op.name));
@@ -370,10 +369,13 @@ describe('bundles', () => {
         ).toEqual([]);
       }
     }
-    // Much smaller: the unavailable ones carry the protocol and Powertools, not the clients.
-    const largestUnavailable = Math.max(...unavailable.map(({ bundle }) => bundle.bytes));
-    const smallestAvailable = Math.min(...available.map(({ bundle }) => bundle.bytes));
-    expect(largestUnavailable * 4).toBeLessThan(smallestAvailable);
+    // Much smaller: the unavailable ones carry the protocol and Powertools, not the clients. (Every
+    // operation of the model is available now; the rule stays for the next one added to the table.)
+    if (unavailable.length > 0) {
+      const largestUnavailable = Math.max(...unavailable.map(({ bundle }) => bundle.bytes));
+      const smallestAvailable = Math.min(...available.map(({ bundle }) => bundle.bytes));
+      expect(largestUnavailable * 4).toBeLessThan(smallestAvailable);
+    }
   });
 
   it("carry the Lambda credential provider, not the SDK's full chain (SSO, INI, STS...)", async () => {
