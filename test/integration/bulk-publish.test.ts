@@ -27,7 +27,7 @@ import { BulkPublishWorker } from '../../lambdas/src/domain/pools/bulk-publish-w
 import { EVERY_POOL } from '../../lambdas/src/domain/pools/ports';
 import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { composeStreams } from '../../lambdas/src/feed/cognito-streams';
-import { composeBulkPublish } from '../../lambdas/src/workers/compose-bulk-publish';
+import { composeInProcessBulkPublish } from '../../lambdas/src/workers/compose-bulk-publish-worker';
 import { type LocalEndpoint, startLocalEndpoint } from '../../lambdas/local/local-endpoint';
 import { dynamoEndpoint } from '../helpers/dynamodb-local';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -41,7 +41,8 @@ let kinesis: KinesisClient;
 let sync: CognitoSyncClient;
 
 beforeAll(async () => {
-  edge = await startLocalEndpoint({ port: 0, inMemory: true, dynamoEndpoint: dynamoEndpoint(), tableName: `bulk-${randomUUID()}` });
+  // No change feed: these tests drive the worker alone, and the feed would stream the seeded syncs too.
+  edge = await startLocalEndpoint({ port: 0, inMemory: true, feed: false, dynamoEndpoint: dynamoEndpoint(), tableName: `bulk-${randomUUID()}` });
   dynamodb = createDynamoDBLocalClient(dynamoEndpoint());
   kinesis = new KinesisClient({ region: REGION, endpoint: edge.url, credentials: emulatorCredentials() });
   sync = new CognitoSyncClient({ region: REGION, endpoint: edge.url, credentials: edge.developer });
@@ -250,7 +251,7 @@ describe('BulkPublish', () => {
     await sync.send(new DeleteDatasetCommand({ IdentityPoolId: pool, IdentityId: identities[0], DatasetName: 'dataset-1' }));
     const stream = await createStream();
     await enableStreaming(pool, stream);
-    const { publishing, inProcess } = await composeBulkPublish({ config: config(), dynamodb, tableName: edge.tableName });
+    const { publishing, inProcess } = await composeInProcessBulkPublish({ config: config(), dynamodb, tableName: edge.tableName });
     await publishing.start({ IdentityPoolId: pool });
     await inProcess?.idle();
     expect((await publishing.details({ IdentityPoolId: pool })).BulkPublishStatus).toBe('SUCCEEDED');

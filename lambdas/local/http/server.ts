@@ -30,7 +30,7 @@ import { LocalIdentityStore } from '../cognito-identity/identity-store';
 import { localPoolDirectory } from '../cognito-identity/pool-directory';
 import { localPoolLister } from '../cognito-identity/pool-lister';
 import { localServiceConfig } from '../service-config';
-import { composeBulkPublish } from '../../src/workers/compose-bulk-publish';
+import { composeInProcessBulkPublish } from '../../src/workers/compose-bulk-publish-worker';
 import { type VerifiedCaller, verifySigV4 } from '../auth/sigv4';
 import { answerClientError, answerConnect } from './unparsable-requests';
 import { signedServiceOf } from '../edge/credential-scope';
@@ -149,7 +149,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   // Push sync calls STS and SNS at moto (the config's awsEndpoint), as deployed it calls AWS's.
   const resolvePush = () => runtime.push(createPushAdapters);
   // BulkPublish's worker runs in this process (no worker function is configured locally).
-  const resolveBulkPublish = () => runtime.bulkPublish(composeBulkPublish, localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
+  const resolveBulkPublish = () => runtime.bulkPublish(composeInProcessBulkPublish, localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
   const dispatch =
     options.dispatch ?? createDispatch({ resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, resolveBulkPublish, callerPolicy });
   const dynamo = createDynamoDBLocalClient(options.dynamoEndpoint);

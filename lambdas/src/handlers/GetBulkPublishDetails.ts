@@ -1,9 +1,9 @@
 import { operationHandler } from '../protocol/operation-handler';
 import { bulkPublish } from '../capabilities';
-import { composeBulkPublish } from '../workers/compose-bulk-publish';
+import { composeBulkPublishDetails } from '../workers/compose-bulk-publish';
 
 export const handler = operationHandler(
   'GetBulkPublishDetails',
   (publishing, input) => publishing.details(input),
-  () => bulkPublish(composeBulkPublish),
+  () => bulkPublish(composeBulkPublishDetails),
 );

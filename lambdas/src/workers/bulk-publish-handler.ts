@@ -9,12 +9,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { BulkPublishWorkerEvent } from '../adapters/lambda/async-invoke-launcher';
 import { processConfig } from '../config';
-import { type BulkPublishComposition, composeBulkPublish } from './compose-bulk-publish';
+import type { BulkPublishLauncher } from '../domain/pools/bulk-publish-ports';
+import type { BulkPublishWorker } from '../domain/pools/bulk-publish-worker';
+import { workerFunctionLauncher } from './compose-bulk-publish';
+import { composeBulkPublishWorker } from './compose-bulk-publish-worker';
 
 /** Time kept back from a run's deadline: enough for the pages in flight and the next invocation. */
 export const RUN_MARGIN_MS = 90_000;
 
-let composition: Promise<BulkPublishComposition> | undefined;
+let composition: Promise<{ worker: BulkPublishWorker; launcher: BulkPublishLauncher }> | undefined;
 
 export async function handler(event: BulkPublishWorkerEvent, context: Context): Promise<void> {
   composition ??= (async () => {
@@ -23,7 +26,8 @@ export async function handler(event: BulkPublishWorkerEvent, context: Context): 
     if (!tableName) throw new Error('SYNC_TABLE_NAME must be set');
     // The worker continues a job by invoking itself: its own name, unless the configuration names one.
     const streams = { ...config.streams, bulkPublishFunction: config.streams.bulkPublishFunction ?? context.functionName };
-    return composeBulkPublish({ config: { ...config, streams }, dynamodb: new DynamoDBClient({ region: config.region }), tableName });
+    const settings = { config: { ...config, streams }, dynamodb: new DynamoDBClient({ region: config.region }), tableName };
+    return { worker: composeBulkPublishWorker(settings), launcher: workerFunctionLauncher(settings.config) };
   })();
   const { worker, launcher } = await composition;
   const outcome = await worker.run(event.identityPoolId, event.jobId, { remainingMs: () => context.getRemainingTimeInMillis() - RUN_MARGIN_MS });

@@ -1,27 +1,28 @@
 /**
- * The one composition of BulkPublish: the operations' capability (BulkPublishing) and the worker,
- * over the job's item, a segmented scan of the pool's datasets, and Cognito Streams' publisher
- * (feed/cognito-streams.ts). With a worker function configured (deployed) jobs are launched by an
- * asynchronous invocation of it; without one (locally) the worker runs in this process.
+ * The compositions of BulkPublish. The operations' capability (BulkPublishing) needs only the job's
+ * item, the pool's streaming settings and a launcher; the worker (compose-bulk-publish-worker.ts)
+ * also needs Cognito Streams' publisher, with its Kinesis, S3 and STS clients. Each entry point
+ * takes the composition it needs, so that the BulkPublish and GetBulkPublishDetails functions
+ * bundle none of the worker's clients:
+ *
+ * - deployed BulkPublish: jobs launched by an asynchronous invocation of the worker function;
+ * - deployed GetBulkPublishDetails: reads only, launches nothing;
+ * - locally (compose-bulk-publish-worker.ts `composeInProcessBulkPublish`): the worker in-process.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBBulkPublishStore } from '../adapters/dynamodb/bulk-publish-store';
-import { DynamoDBPoolDatasets } from '../adapters/dynamodb/pool-datasets-scan';
-import { DynamoDBSyncStore } from '../adapters/dynamodb/sync-store';
+import { BULK_PUBLISH_SEGMENTS } from '../adapters/dynamodb/pool-datasets-scan';
+import { DynamoDBPoolStreamingSettings } from '../adapters/dynamodb/pool-streaming-settings';
 import { AsyncInvokeLauncher } from '../adapters/lambda/async-invoke-launcher';
 import type { SyncConfig } from '../config';
 import { BulkPublishing } from '../domain/pools/bulk-publish';
-import { InProcessBulkPublishLauncher } from '../domain/pools/bulk-publish-in-process';
+import type { InProcessBulkPublishLauncher } from '../domain/pools/bulk-publish-in-process';
 import type { BulkPublishLauncher } from '../domain/pools/bulk-publish-ports';
-import { BulkPublishWorker } from '../domain/pools/bulk-publish-worker';
 import { EVERY_POOL, type PoolDirectory } from '../domain/pools/ports';
 import { type Clock, systemClock } from '../domain/ports';
-import { composeStreams } from '../feed/cognito-streams';
 
 export interface BulkPublishComposition {
   readonly publishing: BulkPublishing;
-  readonly worker: BulkPublishWorker;
-  readonly launcher: BulkPublishLauncher;
   /** The in-process launcher, when jobs run in this process: `idle()` waits for them. */
   readonly inProcess?: InProcessBulkPublishLauncher;
 }
@@ -36,24 +37,39 @@ export interface BulkPublishSettings {
   readonly clock?: Clock;
 }
 
-export async function composeBulkPublish(settings: BulkPublishSettings): Promise<BulkPublishComposition> {
-  const { config, dynamodb, tableName } = settings;
-  const clock = settings.clock ?? systemClock;
-  const store = new DynamoDBBulkPublishStore(dynamodb, tableName);
-  const datasets = new DynamoDBPoolDatasets(dynamodb, tableName, new DynamoDBSyncStore(dynamodb, tableName));
-  const { settings: streaming, publisher } = composeStreams({ config, dynamodb, tableName });
-  const worker = new BulkPublishWorker({ store, datasets, streaming, publisher, clock });
-  const functionName = config.streams.bulkPublishFunction;
-  let launcher: BulkPublishLauncher;
-  let inProcess: InProcessBulkPublishLauncher | undefined;
-  if (functionName) {
-    // Loaded only where a worker function is configured: the local bundle never needs the client.
-    const { LambdaClient } = await import('@aws-sdk/client-lambda');
-    launcher = new AsyncInvokeLauncher(new LambdaClient({ region: config.region }), functionName);
-  } else {
-    inProcess = new InProcessBulkPublishLauncher(async () => worker);
-    launcher = inProcess;
-  }
-  const publishing = new BulkPublishing({ store, streaming, datasets, launcher, directory: settings.directory ?? EVERY_POOL, clock });
-  return { publishing, worker, launcher, ...(inProcess && { inProcess }) };
+/** BulkPublishing over the table, launching jobs with `launcher`. */
+export function composeBulkPublishing(settings: BulkPublishSettings, launcher: BulkPublishLauncher): BulkPublishing {
+  const { dynamodb, tableName } = settings;
+  return new BulkPublishing({
+    store: new DynamoDBBulkPublishStore(dynamodb, tableName),
+    streaming: new DynamoDBPoolStreamingSettings(dynamodb, tableName),
+    datasets: { totalSegments: BULK_PUBLISH_SEGMENTS },
+    launcher,
+    directory: settings.directory ?? EVERY_POOL,
+    clock: settings.clock ?? systemClock,
+  });
 }
+
+/** The launcher of the worker function the stack configures (SYNC_BULK_PUBLISH_FUNCTION). */
+export function workerFunctionLauncher(config: SyncConfig): BulkPublishLauncher {
+  const functionName = config.streams.bulkPublishFunction;
+  if (!functionName) throw new Error('SYNC_BULK_PUBLISH_FUNCTION must be set');
+  return new AsyncInvokeLauncher(config.region, functionName);
+}
+
+/** Deployed BulkPublish: jobs run in the worker function. */
+export const composeBulkPublish = async (settings: BulkPublishSettings): Promise<BulkPublishComposition> => ({
+  publishing: composeBulkPublishing(settings, workerFunctionLauncher(settings.config)),
+});
+
+/** GetBulkPublishDetails only reads; a launch through it is a bug. */
+const NO_LAUNCHES: BulkPublishLauncher = {
+  launch: async () => {
+    throw new Error('GetBulkPublishDetails launches no job');
+  },
+};
+
+/** Deployed GetBulkPublishDetails. */
+export const composeBulkPublishDetails = async (settings: BulkPublishSettings): Promise<BulkPublishComposition> => ({
+  publishing: composeBulkPublishing(settings, NO_LAUNCHES),
+});
