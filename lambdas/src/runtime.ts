@@ -47,7 +47,7 @@ export function createRuntime(config: SyncConfig): Runtime {
     const tableName = requireTableName(config.storage);
     dynamodb ??= dynamoDBClient(config.region, config.storage);
     return new CognitoSyncService({
-      store: new DynamoDBSyncStore(dynamodb, tableName),
+      store: new DynamoDBSyncStore(dynamodb, tableName, { singleItemMaxBytes: config.storage.singleItemMaxBytes }),
       clock: systemClock,
       tokens: new TokenCodec(await loadTokenKey(config.tokenKey)),
     });

@@ -74,6 +74,8 @@ export interface UpdateCommit {
   /** Change to the identity's totals; `datasetCount` +1 only with `maxDatasets` as the guard. */
   readonly identityDelta: { datasetCount: number; dataStorage: number; lastModifiedDate: number };
   readonly maxDatasets: number;
+  /** The UpdateRecords `DeviceId`, when the caller named one: kept on the head for the change feed. */
+  readonly deviceId?: string;
 }
 
 /** The outcome of a commit that was refused without writing anything. */

@@ -53,7 +53,7 @@ export class RecordUpdates {
 
       const plan = planCommit({ dataset: input, state, patches, by: modifiedBy(principal), now: clock.now(), limits: this.limits });
       if (!plan.ok) throw limitError(plan.breach, input);
-      const refusal = await store.commitUpdate(plan.commit);
+      const refusal = await store.commitUpdate(input.DeviceId !== undefined ? { ...plan.commit, deviceId: input.DeviceId } : plan.commit);
       if (refusal === undefined) return { Records: plan.commit.writes.map(toRecord) };
       if (refusal === 'dataset-limit') throw limitError({ limit: 'datasets', max: this.limits.datasetsPerIdentity }, input);
       // Another write moved the dataset between our read and our commit: read again, check again.
