@@ -569,3 +569,20 @@ describe('DynamoDB store: round trips', () => {
     expect(f.calls.sent).toEqual(['GetItemCommand', 'QueryCommand']);
   });
 });
+
+describe('DynamoDB store: the head records the device of the last UpdateRecords', () => {
+  it('keeps its DeviceId as `dev` (for the change feed to skip that device), and drops it when the next update names none', async () => {
+    for (const large of [false, true]) {
+      const id = newIdentity();
+      const dataset = datasetOf(id);
+      const principal = identityPrincipal(id);
+      if (large) await largeDataset(id);
+      let { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+      await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, DeviceId: 'device-1', RecordPatches: [replace('k', 'v')] });
+      expect((await headItem(id))?.dev, large ? 'per record' : 'one item').toEqual({ S: 'device-1' });
+      ({ SyncSessionToken } = await f.service.listRecords(principal, dataset));
+      await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'w', large ? 2 : 1)] });
+      expect((await headItem(id))?.dev).toBeUndefined();
+    }
+  });
+});
