@@ -280,8 +280,8 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
   const principal = { kind: 'developer' as const, accountId: '000000000000' };
   const IdentityPoolId = 'us-east-1:00000000-0000-0000-0000-0000000ca115';
   const keyOf = (i: number) => `key-${String(i).padStart(4, '0')}`;
-  // Not compressible, not that it matters: nothing is compressed.
-  const valueOf = (i: number, round: number, bytes: number) => `${round}:${i}:`.padEnd(bytes - keyOf(i).length, 'abcdefghijklmnopqrstuvwxyz0123456789');
+  // Nothing is compressed, so what the values hold does not change the units.
+  const recordValueOf = (i: number, round: number, bytes: number) => `${round}:${i}:`.padEnd(bytes - keyOf(i).length, 'abcdefghijklmnopqrstuvwxyz0123456789');
   const makeDataset = () => ({ IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'calls' });
   const counts = new Map<string, number>();
   const update = async (dataset: ReturnType<typeof makeDataset>, values: Map<number, string>) => {
@@ -328,12 +328,12 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
   const largest = makeDataset();
   await update(
     largest,
-    range(1024, (i) => valueOf(i, 0, 1024)),
+    range(1024, (i) => recordValueOf(i, 0, 1024)),
   );
   const largestUpdate = await measured(
     '1,024 records of 1 KB (1 MB), all replaced',
     largest,
-    range(1024, (i) => valueOf(i, 1, 1024)),
+    range(1024, (i) => recordValueOf(i, 1, 1024)),
   );
 
   // Out of one item: 140 records of 100 bytes (~15 KB, one item); one record grows by 2 KB and
@@ -342,12 +342,12 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
     const dataset = makeDataset();
     await update(
       dataset,
-      range(140, (i) => valueOf(i, 0, 100)),
+      range(140, (i) => recordValueOf(i, 0, 100)),
     );
     return measured(
       grow > 1000 ? 'out of one item: 140 records of 100 B, one grows by 2 KB' : 'the same, growing by 100 B',
       dataset,
-      new Map([[0, valueOf(0, 1, 100 + grow)]]),
+      new Map([[0, recordValueOf(0, 1, 100 + grow)]]),
     );
   };
   const stays = await crossing(100);
@@ -359,13 +359,13 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
     const dataset = makeDataset();
     await update(
       dataset,
-      range(40, (i) => valueOf(i, 0, 400)),
+      range(40, (i) => recordValueOf(i, 0, 400)),
     );
-    await update(dataset, new Map([[0, valueOf(0, 1, 420)]])); // the dataset is per record now
+    await update(dataset, new Map([[0, recordValueOf(0, 1, 420)]])); // the dataset is per record now
     return measured(
       to < 200 ? 'back into one item: 40 records of 400 B, 30 shrink to 100 B' : 'the same, shrinking to 300 B',
       dataset,
-      range(30, (i) => valueOf(i, 2, to)),
+      range(30, (i) => recordValueOf(i, 2, to)),
     );
   };
   const staysOut = await shrinking(300);
