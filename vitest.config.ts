@@ -33,6 +33,24 @@ export default defineConfig({
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: startsDynamoDBLocal } },
       // The hostile-input fuzz campaign's small run is an end-to-end test of the local endpoint.
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/fuzz/**/*.test.ts'], globalSetup: startsDynamoDBLocal } },
+      // The record and dataset suites again with every dataset in the per-record layout (a threshold
+      // of 0), so that both layouts keep every behaviour (docs/decisions.md#small-datasets-live-in-one-item).
+      {
+        extends: true,
+        test: {
+          name: 'per-record',
+          include: [
+            'test/integration/store.test.ts',
+            'test/integration/capacity-meter.test.ts',
+            'test/e2e/client-v3.test.ts',
+            'test/e2e/client-v2.test.ts',
+            'test/e2e/cognito-sync-manager.test.ts',
+            'test/e2e/concurrency.test.ts',
+          ],
+          globalSetup: startsDynamoDBLocal,
+          env: { SYNC_DEVELOPER_PRINCIPALS: 'arn:aws:iam::*:user/developer', SYNC_SINGLE_ITEM_MAX_BYTES: '0' },
+        },
+      },
       // The bundle tests run the built functions against DynamoDB Local; synth and nag tests need no store.
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], globalSetup: startsDynamoDBLocal } },
     ],

@@ -92,9 +92,33 @@ export interface CycleCost {
   readonly dollars: { dynamodb: number; http: number; lambdaRequests: number; lambdaCompute: number; total: number };
 }
 
+/** One UpdateRecords measured alone: its billed units and what they cost per million such calls. */
+export interface CallCost {
+  readonly label: string;
+  readonly rru: number;
+  readonly wru: number;
+  readonly indexWru: number;
+  readonly calls: number;
+  /** DynamoDB's part, per million such calls. */
+  readonly dynamodbPerMillion: number;
+  /** The same update's units without crossing the threshold (`extra` = the conversion's hidden cost). */
+  readonly without?: { rru: number; wru: number; dynamodbPerMillion: number };
+}
+
+export interface StorageCost {
+  readonly userBytes: number;
+  readonly tableBytes: number;
+  readonly indexBytes: number;
+  readonly perGBMonth: number;
+  readonly pitrPerGBMonth: number;
+}
+
 export interface CostResults {
   readonly cases: Record<CostCase['name'], CycleCost>;
-  readonly storage: { userBytes: number; tableBytes: number; indexBytes: number; perGBMonth: number; pitrPerGBMonth: number };
+  /** The largest update the limits allow, and the two conversions between layouts. */
+  readonly calls: { largestUpdate: CallCost; conversionOut: CallCost; conversionIn: CallCost };
+  /** Small datasets (the 2 KB and 10 KB cases: one item each) and large ones (100 KB: per record). */
+  readonly storage: { oneItem: StorageCost; perRecord: StorageCost };
   readonly shadowMisses: number;
 }
 
@@ -136,7 +160,7 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
   const IdentityPoolId = 'us-east-1:00000000-0000-0000-0000-00000000c057';
 
   const cases = {} as Record<CostCase['name'], CycleCost>;
-  let userBytes = 0;
+  const userBytesOf = new Map<CostCase['name'], { partition: string; bytes: number }>();
   for (const costCase of COST_CASES) {
     const dataset = { IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'cost' };
     const count = Math.round(costCase.datasetBytes / RECORD_BYTES);
@@ -157,7 +181,7 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
       Array.from({ length: count }, (_, i) => i),
       0,
     );
-    userBytes += count * RECORD_BYTES;
+    userBytesOf.set(costCase.name, { partition: identityPartition(dataset), bytes: count * RECORD_BYTES });
 
     const changedKeys = Array.from({ length: costCase.changed }, (_, i) => i);
     let rru = 0;
@@ -219,20 +243,138 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
     };
   }
 
-  const stored = meter.storedBytes(identityPartition({ IdentityPoolId, IdentityId: '' }));
-  const ratio = (stored.table + stored.indexes) / userBytes;
+  // Storage is measured on the cases' datasets alone (the calls below are other identities).
+  const storageOf = (names: CostCase['name'][]): StorageCost => {
+    let userBytes = 0;
+    let tableBytes = 0;
+    let indexBytes = 0;
+    for (const name of names) {
+      const { partition, bytes } = userBytesOf.get(name)!;
+      const stored = meter.storedBytes(partition);
+      userBytes += bytes;
+      tableBytes += stored.table;
+      indexBytes += stored.indexes;
+    }
+    const ratio = (tableBytes + indexBytes) / userBytes;
+    // PITR is billed on the table's size, which includes its local secondary indexes.
+    return { userBytes, tableBytes, indexBytes, perGBMonth: ratio * PRICES.perGBMonthStorage, pitrPerGBMonth: ratio * PRICES.perGBMonthPitr };
+  };
+  const storage = { oneItem: storageOf(['cycle1Record2KB', 'cycle10Records10KB']), perRecord: storageOf(['cycle100Records100KB']) };
+  const calls = await benchCalls(service, meter);
   return {
     cases,
-    storage: {
-      userBytes,
-      tableBytes: stored.table,
-      indexBytes: stored.indexes,
-      perGBMonth: ratio * PRICES.perGBMonthStorage,
-      // PITR is billed on the table's size, which includes its local secondary indexes.
-      pitrPerGBMonth: ratio * PRICES.perGBMonthPitr,
-    },
+    storage,
+    calls,
     shadowMisses: meter.shadowMisses,
   };
+}
+
+type Service = CognitoSyncService;
+
+/**
+ * Single UpdateRecords measured alone: the largest the limits allow (1,024 records of 1 KB, the
+ * whole 1 MB dataset, rewritten at once), and one commit crossing the single-item threshold each way
+ * beside the same commit that does not, so that the difference is the conversion's hidden cost.
+ */
+async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostResults['calls']> {
+  const principal = { kind: 'developer' as const, accountId: '000000000000' };
+  const IdentityPoolId = 'us-east-1:00000000-0000-0000-0000-0000000ca115';
+  const keyOf = (i: number) => `key-${String(i).padStart(4, '0')}`;
+  // Nothing is compressed, so what the values hold does not change the units.
+  const recordValueOf = (i: number, round: number, bytes: number) => `${round}:${i}:`.padEnd(bytes - keyOf(i).length, 'abcdefghijklmnopqrstuvwxyz0123456789');
+  const makeDataset = () => ({ IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'calls' });
+  const counts = new Map<string, number>();
+  const update = async (dataset: ReturnType<typeof makeDataset>, values: Map<number, string>) => {
+    const { SyncSessionToken } = await service.listRecords(principal, dataset);
+    const out = await service.updateRecords(principal, {
+      ...dataset,
+      SyncSessionToken,
+      RecordPatches: [...values].map(([i, Value]) => ({
+        Op: 'replace',
+        Key: keyOf(i),
+        Value,
+        SyncCount: counts.get(`${dataset.IdentityId}/${keyOf(i)}`) ?? 0,
+      })),
+    });
+    for (const r of out.Records) counts.set(`${dataset.IdentityId}/${r.Key}`, r.SyncCount as number);
+  };
+  const measured = async (label: string, dataset: ReturnType<typeof makeDataset>, values: Map<number, string>) => {
+    const { SyncSessionToken } = await service.listRecords(principal, dataset);
+    meter.reset();
+    const out = await service.updateRecords(principal, {
+      ...dataset,
+      SyncSessionToken,
+      RecordPatches: [...values].map(([i, Value]) => ({
+        Op: 'replace',
+        Key: keyOf(i),
+        Value,
+        SyncCount: counts.get(`${dataset.IdentityId}/${keyOf(i)}`) ?? 0,
+      })),
+    });
+    for (const r of out.Records) counts.set(`${dataset.IdentityId}/${r.Key}`, r.SyncCount as number);
+    const units = meter.totals();
+    return {
+      label,
+      rru: units.read,
+      wru: units.write,
+      indexWru: units.indexWrite,
+      calls: units.calls,
+      dynamodbPerMillion: units.read * PRICES.perMillionReadUnits + units.write * PRICES.perMillionWriteUnits,
+    };
+  };
+  const range = (n: number, value: (i: number) => string) => new Map(Array.from({ length: n }, (_, i) => [i, value(i)] as const));
+
+  // The largest: 1,024 records of 1,024 bytes of key and value (the 1 MB and 1,024-record limits), all replaced.
+  const largest = makeDataset();
+  await update(
+    largest,
+    range(1024, (i) => recordValueOf(i, 0, 1024)),
+  );
+  const largestUpdate = await measured(
+    '1,024 records of 1 KB (1 MB), all replaced',
+    largest,
+    range(1024, (i) => recordValueOf(i, 1, 1024)),
+  );
+
+  // Out of one item: 140 records of 100 bytes (~15 KB, one item); one record grows by 2 KB and
+  // takes the item over 16 KB. Beside it, the same record growing by 100 bytes (it stays).
+  const crossing = async (grow: number) => {
+    const dataset = makeDataset();
+    await update(
+      dataset,
+      range(140, (i) => recordValueOf(i, 0, 100)),
+    );
+    return measured(
+      grow > 1000 ? 'out of one item: 140 records of 100 B, one grows by 2 KB' : 'the same, growing by 100 B',
+      dataset,
+      new Map([[0, recordValueOf(0, 1, 100 + grow)]]),
+    );
+  };
+  const stays = await crossing(100);
+  const out = await crossing(2048);
+
+  // Back into one item: 40 records of 400 bytes (16 KB, per record) of which 30 shrink to 100 bytes
+  // in one update, taking the dataset under half the threshold. Beside it, 30 shrinking to 300.
+  const shrinking = async (to: number) => {
+    const dataset = makeDataset();
+    await update(
+      dataset,
+      range(40, (i) => recordValueOf(i, 0, 400)),
+    );
+    await update(dataset, new Map([[0, recordValueOf(0, 1, 420)]])); // the dataset is per record now
+    return measured(
+      to < 200 ? 'back into one item: 40 records of 400 B, 30 shrink to 100 B' : 'the same, shrinking to 300 B',
+      dataset,
+      range(30, (i) => recordValueOf(i, 2, to)),
+    );
+  };
+  const staysOut = await shrinking(300);
+  const back = await shrinking(100);
+  const withBaseline = (call: CallCost, baseline: CallCost): CallCost => ({
+    ...call,
+    without: { rru: baseline.rru, wru: baseline.wru, dynamodbPerMillion: baseline.dynamodbPerMillion },
+  });
+  return { largestUpdate, conversionOut: withBaseline(out, stays), conversionIn: withBaseline(back, staysOut) };
 }
 
 export function printCost(results: CostResults): void {
@@ -258,13 +400,24 @@ export function printCost(results: CostResults): void {
       `  ${c.label.padEnd(22)} ${c.gbSeconds.toFixed(4)} GB-s (${usd(c.dollars.lambdaCompute).trim()}/M) vs ${c.gbSecondsAt1024.toFixed(4)} GB-s (${usd(at1024).trim()}/M)`,
     );
   }
-  const s = results.storage;
-  console.log(
-    `\nStorage: ${s.userBytes} bytes of keys and values take ${s.tableBytes} bytes in the table and ${s.indexBytes} in the BySyncCount index (100 bytes per item and entry included):`,
-  );
-  console.log(
-    `  ${usd(s.perGBMonth).trim()} per GB-month of user data (table + index at $0.25), PITR ${usd(s.pitrPerGBMonth).trim()} more; Cognito Sync: $0.15 per GB-month`,
-  );
+  for (const [label, s] of [
+    ['small datasets (2 KB and 10 KB, one item each)', results.storage.oneItem],
+    ['a large dataset (100 KB, per record)', results.storage.perRecord],
+  ] as const) {
+    console.log(
+      `\nStorage of ${label}: ${s.userBytes} bytes of keys and values take ${s.tableBytes} bytes in the table and ${s.indexBytes} in the BySyncCount index (100 bytes per item and entry included):`,
+    );
+    console.log(
+      `  ${usd(s.perGBMonth).trim()} per GB-month of user data (table + index at $0.25), PITR ${usd(s.pitrPerGBMonth).trim()} more; Cognito Sync: $0.15 per GB-month`,
+    );
+  }
+  console.log('\nSingle UpdateRecords, DynamoDB units only (the conversions beside the same update that does not cross the threshold):');
+  for (const c of Object.values(results.calls)) {
+    const extra = c.without
+      ? `; without converting ${units(c.without.rru).trim()} RRU ${units(c.without.wru).trim()} WRU: the conversion costs ${usd(c.dynamodbPerMillion - c.without.dynamodbPerMillion).trim()} per million more`
+      : '';
+    console.log(`  ${c.label}: ${c.calls} calls, ${c.rru} RRU, ${c.wru} WRU (${c.indexWru} index), ${usd(c.dynamodbPerMillion).trim()} per million${extra}`);
+  }
   if (results.shadowMisses > 0) console.log(`  (the meter met ${results.shadowMisses} items it had not seen: those figures are a lower bound)`);
 }
 
@@ -274,8 +427,14 @@ export function costJson(results: CostResults): Record<string, number> {
     cycle1Record2KB: round(results.cases.cycle1Record2KB.dollars.total),
     cycle10Records10KB: round(results.cases.cycle10Records10KB.dollars.total),
     cycle100Records100KB: round(results.cases.cycle100Records100KB.dollars.total),
-    storagePerGBMonth: round(results.storage.perGBMonth),
-    pitrPerGBMonth: round(results.storage.pitrPerGBMonth),
+    // Datasets up to the single-item threshold (most: docs/decisions.md); larger ones beside.
+    storagePerGBMonth: round(results.storage.oneItem.perGBMonth),
+    pitrPerGBMonth: round(results.storage.oneItem.pitrPerGBMonth),
+    storagePerGBMonthPerRecordLayout: round(results.storage.perRecord.perGBMonth),
+    pitrPerGBMonthPerRecordLayout: round(results.storage.perRecord.pitrPerGBMonth),
+    largestUpdateDynamoDBPerMillion: round(results.calls.largestUpdate.dynamodbPerMillion),
+    conversionOutExtraPerMillion: round(results.calls.conversionOut.dynamodbPerMillion - (results.calls.conversionOut.without?.dynamodbPerMillion ?? 0)),
+    conversionInExtraPerMillion: round(results.calls.conversionIn.dynamodbPerMillion - (results.calls.conversionIn.without?.dynamodbPerMillion ?? 0)),
   };
 }
 

@@ -9,6 +9,7 @@
  * | `AWS_REGION`                  | `region`                             | `us-east-1`              |
  * | `SYNC_TABLE_NAME`             | `storage.tableName` (the runtime requires it) | none            |
  * | `DYNAMODB_ENDPOINT`           | `storage.dynamodbEndpoint`: DynamoDB Local | AWS's endpoint     |
+ * | `SYNC_SINGLE_ITEM_MAX_BYTES`  | `storage.singleItemMaxBytes`: largest dataset kept in one item; 0: none | 16384 |
  * | `SYNC_TOKEN_KEY`              | `tokenKey.hex`: signs SyncSessionTokens and NextTokens (locally) | none |
  * | `SYNC_TOKEN_KEY_SECRET_ARN`   | `tokenKey.secretArn`: the Secrets Manager secret holding it (deployed) | none |
  * | `SYNC_DEVELOPER_PRINCIPALS`   | `callers.developerPrincipals` (comma-separated ARN patterns) | none: no developers |
@@ -38,7 +39,20 @@ export interface StorageConfig {
   readonly tableName: string | undefined;
   /** Set locally: DynamoDB Local, reached with its fixed dummy credentials. */
   readonly dynamodbEndpoint: string | undefined;
+  /**
+   * A dataset lives in its head item while that item weighs at most this many bytes
+   * (docs/decisions.md#small-datasets-live-in-one-item); 0 keeps every dataset in the per-record
+   * layout (the tests run the record suites both ways).
+   */
+  readonly singleItemMaxBytes: number;
 }
+
+/** The variable of `storage.singleItemMaxBytes`. */
+export const SINGLE_ITEM_MAX_BYTES_VARIABLE = 'SYNC_SINGLE_ITEM_MAX_BYTES';
+/** Its default: adapters/dynamodb/single-item.ts DEFAULT_SINGLE_ITEM_MAX_BYTES says why. */
+export const DEFAULT_SINGLE_ITEM_MAX_BYTES = 16 * 1024;
+/** DynamoDB's item limit, less room for the head's own attributes and a commit mark. */
+const MAX_SINGLE_ITEM_MAX_BYTES = 300 * 1024;
 
 /** Where the key that signs tokens comes from: inline (hex) wins over the secret. */
 export interface TokenKeyConfig {
@@ -101,7 +115,11 @@ export function loadConfig(env: ConfigEnvironment): SyncConfig {
     region: get('AWS_REGION') ?? DEFAULT_REGION,
     awsEndpoint: get('SYNC_AWS_ENDPOINT'),
     streams: Object.freeze({ payloadBucket: get('SYNC_STREAM_PAYLOAD_BUCKET'), bulkPublishFunction: get('SYNC_BULK_PUBLISH_FUNCTION') }),
-    storage: Object.freeze({ tableName: get('SYNC_TABLE_NAME'), dynamodbEndpoint: get('DYNAMODB_ENDPOINT') }),
+    storage: Object.freeze({
+      tableName: get('SYNC_TABLE_NAME'),
+      dynamodbEndpoint: get('DYNAMODB_ENDPOINT'),
+      singleItemMaxBytes: byteCount(get(SINGLE_ITEM_MAX_BYTES_VARIABLE), DEFAULT_SINGLE_ITEM_MAX_BYTES, MAX_SINGLE_ITEM_MAX_BYTES),
+    }),
     tokenKey: Object.freeze({ hex: get('SYNC_TOKEN_KEY'), secretArn: get('SYNC_TOKEN_KEY_SECRET_ARN') }),
     callers: Object.freeze({ developerPrincipals: list(DEVELOPER_PRINCIPALS_VARIABLE), identityRoleNames: list(IDENTITY_ROLE_NAMES_VARIABLE) }),
     cors: Object.freeze({ allowOrigins: list(CORS_ALLOW_ORIGINS_VARIABLE) }),
@@ -113,6 +131,12 @@ export function loadConfig(env: ConfigEnvironment): SyncConfig {
       tracing: traceFlag === undefined || !FALSY.includes(traceFlag),
     }),
   });
+}
+
+/** A whole number of bytes from 0 to `max`; anything else (never throwing: see above) is the default. */
+function byteCount(text: string | undefined, fallback: number, max: number): number {
+  const n = text === undefined ? Number.NaN : Number(text);
+  return Number.isInteger(n) && n >= 0 && n <= max ? n : fallback;
 }
 
 let fromProcessEnvironment: SyncConfig | undefined;

@@ -110,7 +110,7 @@ export function createRuntime(config: SyncConfig): Runtime {
   const buildRecords = async (triggers: TriggerInvokerFactory | undefined): Promise<SyncService> => {
     const tableName = requireTableName(config.storage);
     dynamodb ??= dynamoDBClient(config.region, config.storage);
-    const store = new DynamoDBSyncStore(dynamodb, tableName);
+    const store = new DynamoDBSyncStore(dynamodb, tableName, { singleItemMaxBytes: config.storage.singleItemMaxBytes });
     return new CognitoSyncService({
       store,
       clock: systemClock,

@@ -21,3 +21,6 @@ export const datasetOf = (identityId: string, name = 'settings'): DatasetRef => 
 });
 
 export const replace = (Key: string, Value: string, SyncCount = 0): RecordPatch => ({ Op: 'replace', Key, Value, SyncCount });
+
+/** `<prefix>-<i>`, padded with `pad` more bytes: record i of a test dataset of a chosen size. */
+export const paddedValue = (prefix: string, i: number, pad = 0): string => `${prefix}-${i}${pad > 0 ? `-${'x'.repeat(pad)}` : ''}`;

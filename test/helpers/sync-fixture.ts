@@ -5,13 +5,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { DynamoDBSyncStore, type DynamoDBSyncStoreOptions } from '../../lambdas/src/adapters/dynamodb/sync-store';
+import { loadConfig } from '../../lambdas/src/config';
 import { systemClock } from '../../lambdas/src/domain/ports';
 import { CognitoSyncService } from '../../lambdas/src/domain/sync-service';
 import { TokenCodec } from '../../lambdas/src/domain/tokens';
 import { freshTable } from './dynamodb-local';
 import { TOKEN_KEY } from './identities';
 
-export { datasetOf, identityPrincipal, POOL, replace, TOKEN_KEY } from './identities';
+export { datasetOf, identityPrincipal, paddedValue, POOL, replace, TOKEN_KEY } from './identities';
 
 export interface CallLog {
   /** Command names in the order they were sent. */
@@ -48,12 +49,19 @@ export function countCalls(client: DynamoDBClient): CallLog {
   return log;
 }
 
+/** The storage settings of this test process (vitest projects set SYNC_SINGLE_ITEM_MAX_BYTES). */
+export const storageLayout = () => loadConfig(process.env).storage;
+
+/** True when this run keeps every dataset in the per-record layout. */
+export const perRecordLayout = (): boolean => storageLayout().singleItemMaxBytes === 0;
+
 export async function syncFixture(options: DynamoDBSyncStoreOptions = {}) {
   const { tableName, endpoint } = await freshTable('store');
   // A client of its own, so that counting its calls leaves the table's setup client alone.
   const client = createDynamoDBLocalClient(endpoint);
   const calls = countCalls(client);
-  const store = new DynamoDBSyncStore(client, tableName, options);
+  // The layout under test: SYNC_SINGLE_ITEM_MAX_BYTES=0 (the per-record vitest project) forces per-record.
+  const store = new DynamoDBSyncStore(client, tableName, { singleItemMaxBytes: storageLayout().singleItemMaxBytes, ...options });
   const service = new CognitoSyncService({ store, clock: systemClock, tokens: new TokenCodec(TOKEN_KEY) });
   return { client, tableName, endpoint, store, service, calls };
 }

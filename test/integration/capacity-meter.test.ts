@@ -7,7 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CapacityMeter, schemaOf } from '../../lambdas/src/adapters/dynamodb/capacity-meter';
 import { tableDefinition } from '../../lambdas/src/adapters/dynamodb/table-schema';
-import { datasetOf, identityPrincipal, replace, syncFixture } from '../helpers/sync-fixture';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { identityPartition, sortKey } from '../../lambdas/src/adapters/dynamodb/keys';
+import type { DatasetRef } from '../../lambdas/src/domain/model';
+import { datasetOf, identityPrincipal, perRecordLayout, replace, syncFixture } from '../helpers/sync-fixture';
 
 type Fixture = Awaited<ReturnType<typeof syncFixture>>;
 let f: Fixture;
@@ -18,6 +22,14 @@ beforeAll(async () => {
   // The fixture's table is fresh and only this client writes to it.
   meter = new CapacityMeter(schemaOf(tableDefinition(f.tableName)), { sawEveryWrite: true }).install(f.client);
 });
+
+async function headOf(dataset: DatasetRef) {
+  const doc = DynamoDBDocumentClient.from(f.client);
+  const { Item } = await doc.send(
+    new GetCommand({ TableName: f.tableName, Key: { PK: identityPartition(dataset), SK: sortKey.head(dataset.DatasetName) }, ConsistentRead: true }),
+  );
+  return Item;
+}
 
 async function smallDataset() {
   const identityId = `us-east-1:${randomUUID()}`;
@@ -33,23 +45,32 @@ async function smallDataset() {
 }
 
 describe('billed units of the main paths (capacity meter)', () => {
-  it('ListRecords of a small dataset: a consistent GetItem of the head and one consistent Query of the index, 1 RRU each', async () => {
+  // The default threshold keeps this dataset in one item; the per-record project forces items per record.
+  const perRecord = perRecordLayout();
+
+  it('ListRecords of a small dataset: one consistent GetItem of the head, 1 RRU (per record: and a Query of the index, 2 RRU)', async () => {
     const { dataset, principal } = await smallDataset();
     meter.reset();
     const out = await f.service.listRecords(principal, dataset);
     expect(out.Records).toHaveLength(3);
-    expect(meter.totals()).toEqual({ read: 2, write: 0, indexWrite: 0, calls: 2 });
+    expect(meter.totals()).toEqual(perRecord ? { read: 2, write: 0, indexWrite: 0, calls: 2 } : { read: 1, write: 0, indexWrite: 0, calls: 1 });
   });
 
-  it('UpdateRecords of one record: 3 RRU (BatchGetItem of head, totals, record); 10 WRU (a transaction of 3 items, and the record index entry moved)', async () => {
+  it('UpdateRecords of one record: 1 RRU and 1 WRU, a GetItem and an UpdateItem of the head (per record: 2 RRU, 8 WRU)', async () => {
     const { dataset, principal } = await smallDataset();
     const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
     meter.reset();
     await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('a', 'w'.repeat(100), 1)] });
-    // Transaction: head, totals, record at 1 WRU each, ×2 = 6; the record's index sort key changes
-    // (its sync count), so the index deletes one entry and puts one: 2 writes, ×2 = 4.
-    expect(meter.log.map((c) => c.operation)).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
-    expect(meter.totals()).toEqual({ read: 3, write: 10, indexWrite: 4, calls: 2 });
+    if (perRecord) {
+      // Head, then the record; a transaction of head and record at 1 WRU each, ×2 = 4; the record's
+      // index sort key changes (its sync count), so the index deletes one entry and puts one: ×2 = 4.
+      expect(meter.log.map((c) => c.operation)).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'TransactWriteItemsCommand']);
+      expect(meter.totals()).toEqual({ read: 2, write: 8, indexWrite: 4, calls: 3 });
+    } else {
+      // The head holds the three records (~400 bytes): one read unit, one write unit, no index entry.
+      expect(meter.log.map((c) => c.operation)).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+      expect(meter.totals()).toEqual({ read: 1, write: 1, indexWrite: 0, calls: 2 });
+    }
   });
 
   it('UpdateRecords refused on a conflict still pays its read', async () => {
@@ -57,6 +78,13 @@ describe('billed units of the main paths (capacity meter)', () => {
     const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
     meter.reset();
     await expect(f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('a', 'x', 0)] })).rejects.toThrow();
-    expect(meter.totals()).toMatchObject({ read: 3, write: 0 });
+    expect(meter.totals()).toMatchObject({ read: perRecord ? 2 : 1, write: 0 });
+  });
+
+  it('a single-item head is not in the BySyncCount index: it carries no index sort key', async () => {
+    const { dataset } = await smallDataset();
+    const head = await headOf(dataset);
+    expect(head?.LSK).toBeUndefined();
+    expect(typeof head?.r === 'string').toBe(!perRecord);
   });
 });

@@ -9,7 +9,7 @@ import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SyncError } from '../../lambdas/src/errors';
-import { datasetOf, identityPrincipal, replace, syncFixture } from '../helpers/sync-fixture';
+import { datasetOf, identityPrincipal, paddedValue, perRecordLayout, replace, syncFixture } from '../helpers/sync-fixture';
 
 type Fixture = Awaited<ReturnType<typeof syncFixture>>;
 let f: Fixture;
@@ -145,78 +145,103 @@ describe('DynamoDB store: large values and large updates', () => {
   });
 });
 
+/**
+ * The layouts (docs/decisions.md#small-datasets-live-in-one-item): 150 records of 200 bytes (~32 KB)
+ * are over the single-item threshold, 150 short ones (~2 KB) under it. With the per-record layout
+ * forced (SYNC_SINGLE_ITEM_MAX_BYTES=0) every scenario is a large per-record update.
+ */
+const LARGE_PAD = 200;
+const SCENARIOS = [
+  { name: 'a large update', oldPad: LARGE_PAD, newPad: LARGE_PAD },
+  { name: 'a conversion out of the single item (it grows past the threshold)', oldPad: 0, newPad: LARGE_PAD },
+  { name: 'a conversion back into the single item (it shrinks under half of it)', oldPad: LARGE_PAD, newPad: 0 },
+] as const;
+
+const headKeyOf = (id: string) => ({ PK: { S: `I#${datasetOf(id).IdentityPoolId}#${id}` }, SK: { S: 'D#settings' } });
+
+async function headItem(id: string) {
+  return (await f.client.send(new GetItemCommand({ TableName: f.tableName, Key: headKeyOf(id), ConsistentRead: true }))).Item;
+}
+
+/** The record items (`R#`) and value parts (`V#`) a dataset has in the table. */
+async function itemCount(id: string, prefix: 'R#' | 'V#') {
+  const out = await f.client.send(
+    new QueryCommand({
+      TableName: f.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+      ExpressionAttributeValues: { ':pk': { S: `I#${datasetOf(id).IdentityPoolId}#${id}` }, ':p': { S: prefix } },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Count ?? 0;
+}
+
+const crashWriter = path.join(__dirname, '../helpers/crash-writer.ts');
+
+function runWriter(identityId: string, crashAt: string, value: string, pad: number, leaseMs: number) {
+  return spawnSync(process.execPath, ['--import', 'tsx', crashWriter], {
+    env: {
+      ...process.env,
+      DYNAMO_ENDPOINT: f.endpoint,
+      TABLE_NAME: f.tableName,
+      IDENTITY_ID: identityId,
+      CRASH_AT: crashAt,
+      PATCHES: '150',
+      VALUE: value,
+      PAD: String(pad),
+      LEASE_MS: String(leaseMs),
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+const seed = (id: string, pad: number) =>
+  push(
+    id,
+    Array.from({ length: 150 }, (_, i) => replace(`key-${i}`, paddedValue('old', i, pad))),
+  );
+
 describe('DynamoDB store: a writer killed between the steps of a large commit', () => {
-  const crashWriter = path.join(__dirname, '../helpers/crash-writer.ts');
   const LEASE_MS = 400;
+  for (const scenario of SCENARIOS) {
+    for (const [step, visible] of [
+      ['log-written', false],
+      ['marked', true],
+      ['applied-half', true],
+      ['applied', true],
+    ] as const) {
+      it(`${scenario.name}: after "${step}" the next reader sees ${visible ? 'all' : 'nothing'} of it`, async () => {
+        const id = newIdentity();
+        await seed(id, scenario.oldPad);
+        const run = runWriter(id, step, 'new', scenario.newPad, LEASE_MS);
+        expect(run.signal, run.stderr).toBe('SIGKILL');
 
-  function runWriter(identityId: string, crashAt: string, value: string) {
-    return spawnSync(process.execPath, ['--import', 'tsx', crashWriter], {
-      env: {
-        ...process.env,
-        DYNAMO_ENDPOINT: f.endpoint,
-        TABLE_NAME: f.tableName,
-        IDENTITY_ID: identityId,
-        CRASH_AT: crashAt,
-        PATCHES: '150',
-        VALUE: value,
-        LEASE_MS: String(LEASE_MS),
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-  }
-
-  for (const [step, visible] of [
-    ['log-written', false],
-    ['marked', true],
-    ['applied-half', true],
-    ['applied', true],
-  ] as const) {
-    it(`after "${step}" the next reader sees ${visible ? 'all' : 'nothing'} of the update`, async () => {
-      const id = newIdentity();
-      await push(
-        id,
-        Array.from({ length: 150 }, (_, i) => replace(`key-${i}`, `old-${i}`)),
-      );
-      const run = runWriter(id, step, 'new');
-      expect(run.signal, run.stderr).toBe('SIGKILL');
-
-      const listed = await listAll(id);
-      const values = new Set(listed.Records.map((r) => r.Value?.split('-')[0]));
-      expect(values).toEqual(new Set([visible ? 'new' : 'old']));
-      expect(listed.Records).toHaveLength(150);
-      expect(listed.DatasetSyncCount).toBe(visible ? 2 : 1);
-      // And the dataset takes the next write normally.
-      const next = await push(id, [replace('key-0', 'after', visible ? 2 : 1)]);
-      expect(next.Records[0].SyncCount).toBe(visible ? 3 : 2);
-    });
+        const listed = await listAll(id);
+        const expected = visible ? { prefix: 'new', pad: scenario.newPad } : { prefix: 'old', pad: scenario.oldPad };
+        const values = new Map(listed.Records.map((r) => [r.Key, r.Value]));
+        expect(values).toEqual(new Map(Array.from({ length: 150 }, (_, i) => [`key-${i}`, paddedValue(expected.prefix, i, expected.pad)])));
+        expect(listed.Records).toHaveLength(150);
+        expect(listed.DatasetSyncCount).toBe(visible ? 2 : 1);
+        // The layout the visible state calls for, and nothing of the other left behind.
+        const single = !perRecordLayout() && expected.pad === 0;
+        expect((await headItem(id))?.r !== undefined).toBe(single);
+        expect(await itemCount(id, 'R#')).toBe(single ? 0 : 150);
+        // And the dataset takes the next write normally.
+        const next = await push(id, [replace('key-0', 'after', visible ? 2 : 1)]);
+        expect(next.Records[0].SyncCount).toBe(visible ? 3 : 2);
+      });
+    }
   }
 });
 
 describe('DynamoDB store: two readers finishing the same stalled commit', () => {
   it('lets the one that finds the log already gone carry on, once the mark is gone too', async () => {
     const id = newIdentity();
-    await push(
-      id,
-      Array.from({ length: 150 }, (_, i) => replace(`key-${i}`, `old-${i}`)),
-    );
-    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '../helpers/crash-writer.ts')], {
-      env: {
-        ...process.env,
-        DYNAMO_ENDPOINT: f.endpoint,
-        TABLE_NAME: f.tableName,
-        IDENTITY_ID: id,
-        CRASH_AT: 'marked',
-        PATCHES: '150',
-        VALUE: 'new',
-        LEASE_MS: '200',
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    await seed(id, LARGE_PAD);
+    const run = runWriter(id, 'marked', 'new', LARGE_PAD, 200);
     expect(run.signal, run.stderr).toBe('SIGKILL');
-    const headKey = { PK: { S: `I#${datasetOf(id).IdentityPoolId}#${id}` }, SK: { S: 'D#settings' } };
-    const stale = (await f.client.send(new GetItemCommand({ TableName: f.tableName, Key: headKey, ConsistentRead: true }))).Item;
+    const stale = await headItem(id);
     expect(stale?.pending).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 250)); // the dead writer's lease runs out
 
@@ -243,6 +268,88 @@ describe('DynamoDB store: two readers finishing the same stalled commit', () => 
     } finally {
       f.client.middlewareStack.remove('staleHead');
     }
+  });
+});
+
+describe('DynamoDB store: conversions under contention', () => {
+  /**
+   * Writers race over a dataset whose commits cross the threshold, while a reader lists it again and
+   * again. Each writer changes its own record once, so the quiet state at the end says what every
+   * listing at sync count n must show: each record whose last change is at or below n exactly as it
+   * ends; a record changed above n either as it was first written or (per-record layout: overwritten
+   * between the head read and the query, it is left out until the next sync) not at all. Never a
+   * value of a commit above n, never a lost update.
+   */
+  async function race(id: string, writers: number, value: (w: number) => string) {
+    const dataset = datasetOf(id);
+    const principal = identityPrincipal(id);
+    const first = await listAll(id);
+    let writing = true;
+    const listings: Awaited<ReturnType<typeof listAll>>[] = [];
+    const reader = (async () => {
+      while (writing) listings.push(await listAll(id));
+    })();
+    const results = await Promise.allSettled(
+      Array.from({ length: writers }, async (_, w) => {
+        // Each writer retries its own record until it lands: conflicts come from the head moving.
+        for (;;) {
+          const listed = await listAll(id);
+          const current = listed.Records.find((r) => r.Key === `key-${w}`)?.SyncCount ?? 0;
+          try {
+            return await f.service.updateRecords(principal, {
+              ...dataset,
+              SyncSessionToken: listed.SyncSessionToken,
+              RecordPatches: [replace(`key-${w}`, value(w), current)],
+            });
+          } catch (e) {
+            if ((e as SyncError).name !== 'ResourceConflictException') throw e;
+          }
+        }
+      }),
+    );
+    writing = false;
+    await reader;
+    expect(results.map((r) => r.status)).toEqual(Array(writers).fill('fulfilled'));
+    const last = await listAll(id);
+    expect(last.DatasetSyncCount).toBe(1 + writers);
+    const final = new Map(last.Records.map((r) => [r.Key, r]));
+    const initial = new Map(first.Records.map((r) => [r.Key, r]));
+    expect(final.size).toBe(initial.size);
+    for (let w = 0; w < writers; w++) expect(final.get(`key-${w}`)?.Value).toBe(value(w));
+    for (const listing of listings) {
+      const n = listing.DatasetSyncCount ?? 0;
+      const shown = new Map(listing.Records.map((r) => [r.Key, [r.Value, r.SyncCount]]));
+      for (const [key, end] of final) {
+        if (end.SyncCount <= n) expect(shown.get(key), `${key} at ${n}`).toEqual([end.Value, end.SyncCount]);
+        else if (shown.has(key)) expect(shown.get(key), `${key} at ${n}`).toEqual([initial.get(key)?.Value, 1]);
+      }
+    }
+    expect(listings.length).toBeGreaterThan(0);
+  }
+
+  it('grows a single item past the threshold while writers race: no update lost, no commit seen in part', async () => {
+    const id = newIdentity();
+    // 14 records of 1 KB: just under 16 KB; each writer's 2 KB value pushes it over.
+    await push(
+      id,
+      Array.from({ length: 14 }, (_, i) => replace(`key-${i}`, paddedValue('old', i, 1000))),
+    );
+    await race(id, 8, (w) => paddedValue('big', w, 2000));
+    expect((await headItem(id))?.r === undefined).toBe(true);
+    expect(await itemCount(id, 'R#')).toBe(14);
+  });
+
+  it('shrinks a per-record dataset back into one item while writers race: no update lost, no commit seen in part', async () => {
+    const id = newIdentity();
+    // 12 records of 2 KB (24 KB, per record); each writer shrinks one to a few bytes.
+    await push(
+      id,
+      Array.from({ length: 12 }, (_, i) => replace(`key-${i}`, paddedValue('old', i, 2000))),
+    );
+    await race(id, 12, (w) => paddedValue('small', w));
+    const single = !perRecordLayout();
+    expect((await headItem(id))?.r !== undefined).toBe(single);
+    expect(await itemCount(id, 'R#')).toBe(single ? 0 : 12);
   });
 });
 
@@ -288,86 +395,82 @@ describe('DynamoDB store: contention', () => {
   });
 });
 
-describe('DynamoDB store: ListRecords reads the head and the records in parallel', () => {
-  it('notices a commit that lands between the two reads, and reads again rather than hide its records', async () => {
+/** 20 records of 1 KB: over the single-item threshold, so in the per-record layout whatever the run. */
+const largeDataset = (id: string) =>
+  push(
+    id,
+    Array.from({ length: 20 }, (_, i) => replace(`key-${i}`, paddedValue('v', i, 1000))),
+  );
+
+describe('DynamoDB store: ListRecords of a per-record dataset reads the head, then the records', () => {
+  it('leaves out whole a commit that lands between the two reads, and the next listing shows it', async () => {
     const id = newIdentity();
     const dataset = datasetOf(id);
     const principal = identityPrincipal(id);
-    await push(id, [['a', '1']]);
+    await largeDataset(id);
     const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
 
-    // Stage the race: the records query runs before a commit, the head read after it.
+    // Stage the race: the head is read before a commit, the records query after it.
     let armed = true;
-    let landed!: () => void;
-    const commitLanded = new Promise<void>((resolve) => (landed = resolve));
     f.client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (armed && context.commandName === 'GetItemCommand') {
-          await commitLanded;
-          return next(args);
-        }
         if (armed && context.commandName === 'QueryCommand') {
           armed = false;
-          const before = await next(args);
-          await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('b', '2')] });
-          landed();
-          return before;
+          await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('b', '2'), replace('key-3', 'changed', 1)] });
         }
         return next(args);
       },
       { step: 'initialize', name: 'raceACommit' },
     );
     try {
-      f.calls.reset();
       const listed = await f.service.listRecords(principal, dataset);
-      expect(listed.DatasetSyncCount).toBe(2);
-      // The commit at 2 is in the answer: a client that stores 2 as its last sync count misses nothing.
-      expect(listed.Records.map((r) => [r.Key, r.SyncCount])).toEqual([
-        ['a', 1],
-        ['b', 2],
+      expect(armed).toBe(false);
+      // The answer is the dataset at 1: b (at 2) is not in it, key-3's newer version neither.
+      expect(listed.DatasetSyncCount).toBe(1);
+      expect(listed.Records.every((r) => r.SyncCount === 1 && r.Value?.startsWith('v-'))).toBe(true);
+      // A client that stores 1 as its last sync count gets the commit at 2 whole, next time.
+      const next = await f.service.listRecords(principal, { ...dataset, LastSyncCount: 1 });
+      expect(next.Records.map((r) => [r.Key, r.Value, r.SyncCount]).sort()).toEqual([
+        ['b', '2', 2],
+        ['key-3', 'changed', 2],
       ]);
-      expect(f.calls.sent.filter((c) => c === 'QueryCommand')).toHaveLength(2);
     } finally {
       f.client.middlewareStack.remove('raceACommit');
     }
   });
 });
 
-describe('DynamoDB store: UpdateRecords reads with one BatchGetItem, which is not isolated', () => {
-  it('refuses an update whose read a concurrent commit tore (head after it, record before it)', async () => {
+describe('DynamoDB store: UpdateRecords reads, then commits on the head it read', () => {
+  it('refuses an update whose read a concurrent commit overtook (it commits between our read and our write)', async () => {
     const id = newIdentity();
     const dataset = datasetOf(id);
     const principal = identityPrincipal(id);
     await push(id, [['k', 'first']]);
     const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
 
-    // Stage the tear: our read sees record k at 1, but the head after another writer moved k to 2.
-    // The document client's items, already unmarshalled at this step of the stack.
-    type Items = { SK: string }[];
+    // Stage it: our read of record k (the head itself in one item, a BatchGetItem per record) returns
+    // k at 1, and before our write another writer moves k to 2.
+    const readOfRecords = perRecordLayout() ? 'BatchGetItemCommand' : 'GetItemCommand';
     let armed = true;
     f.client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (!armed || context.commandName !== 'BatchGetItemCommand') return next(args);
+        if (!armed || context.commandName !== readOfRecords) return next(args);
         armed = false;
-        const torn = await next(args);
+        const read = await next(args);
         await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'theirs', 1)] });
-        const fresh = await next(args);
-        const items = (out: typeof torn) => (out.output as unknown as { Responses: Record<string, Items> }).Responses[f.tableName];
-        const freshHead = items(fresh).find((item) => item.SK.startsWith('D#'))!;
-        const tornItems = items(torn);
-        tornItems[tornItems.findIndex((item) => item.SK.startsWith('D#'))] = freshHead;
-        return torn;
+        return read;
       },
-      { step: 'initialize', name: 'tearARead' },
+      { step: 'initialize', name: 'overtakeARead' },
     );
     try {
       const e = await errorOf(f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'mine', 1)] }));
+      expect(armed).toBe(false);
       expect(e?.name).toBe('ResourceConflictException');
       expect(e?.message).toBe('Current SyncCount for: k is: 2 not: 1');
       const listed = await listAll(id);
       expect(listed.Records.map((r) => [r.Key, r.Value, r.SyncCount])).toEqual([['k', 'theirs', 2]]);
     } finally {
-      f.client.middlewareStack.remove('tearARead');
+      f.client.middlewareStack.remove('overtakeARead');
     }
   });
 });
@@ -422,20 +525,64 @@ describe('DynamoDB store: a throttled transaction', () => {
 });
 
 describe('DynamoDB store: round trips', () => {
-  it('UpdateRecords makes 2 calls; ListRecords makes one round of 2 parallel calls', async () => {
+  it('a small dataset: UpdateRecords is a GetItem and an UpdateItem, ListRecords one GetItem (per-record layout: 3 calls and 2)', async () => {
     const id = newIdentity();
     const dataset = datasetOf(id);
     const principal = identityPrincipal(id);
+    await push(id, [['a', '0']]);
     const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
 
     f.calls.reset();
-    await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('a', '1'), replace('b', '2')] });
-    expect(f.calls.sent).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+    await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('a', '1', 1), replace('b', '2')] });
+    expect(f.calls.sent).toEqual(
+      perRecordLayout() ? ['GetItemCommand', 'BatchGetItemCommand', 'TransactWriteItemsCommand'] : ['GetItemCommand', 'UpdateItemCommand'],
+    );
 
     f.calls.reset();
     const listed = await f.service.listRecords(principal, dataset);
     expect(listed.Records).toHaveLength(2);
-    expect([...f.calls.sent].sort()).toEqual(['GetItemCommand', 'QueryCommand']);
-    expect(f.calls.maxInFlight).toBe(2);
+    expect(f.calls.sent).toEqual(perRecordLayout() ? ['GetItemCommand', 'QueryCommand'] : ['GetItemCommand']);
+    expect(f.calls.maxInFlight).toBe(1);
+  });
+
+  it("creating a dataset also reads and counts the identity's datasets: GetItem, BatchGetItem of the totals, one transaction", async () => {
+    const id = newIdentity();
+    const dataset = datasetOf(id);
+    const principal = identityPrincipal(id);
+    const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+    f.calls.reset();
+    await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('a', '1')] });
+    expect(f.calls.sent).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'TransactWriteItemsCommand']);
+  });
+
+  it('a large dataset (per record): UpdateRecords reads the head, then the records, and commits in one transaction; ListRecords reads the head, then the index', async () => {
+    const id = newIdentity();
+    const dataset = datasetOf(id);
+    const principal = identityPrincipal(id);
+    await largeDataset(id);
+    const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+    f.calls.reset();
+    await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('key-1', 'w', 1)] });
+    expect(f.calls.sent).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'TransactWriteItemsCommand']);
+    f.calls.reset();
+    await f.service.listRecords(principal, { ...dataset, LastSyncCount: 1 });
+    expect(f.calls.sent).toEqual(['GetItemCommand', 'QueryCommand']);
+  });
+});
+
+describe('DynamoDB store: the head records the device of the last UpdateRecords', () => {
+  it('keeps its DeviceId as `dev` (for the change feed to skip that device), and empties it when the next update names none', async () => {
+    for (const large of [false, true]) {
+      const id = newIdentity();
+      const dataset = datasetOf(id);
+      const principal = identityPrincipal(id);
+      if (large) await largeDataset(id);
+      let { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+      await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, DeviceId: 'device-1', RecordPatches: [replace('k', 'v')] });
+      expect((await headItem(id))?.dev, large ? 'per record' : 'one item').toEqual({ S: 'device-1' });
+      ({ SyncSessionToken } = await f.service.listRecords(principal, dataset));
+      await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('k', 'w', large ? 2 : 1)] });
+      expect((await headItem(id))?.dev).toEqual({ S: '' });
+    }
   });
 });

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     expect(process.env.SYNC_DEVELOPER_PRINCIPALS).toBeTruthy();
     expect(loadConfig({})).toEqual({
       region: 'us-east-1',
-      storage: { tableName: undefined, dynamodbEndpoint: undefined },
+      storage: { tableName: undefined, dynamodbEndpoint: undefined, singleItemMaxBytes: 16384 },
       tokenKey: { hex: undefined, secretArn: undefined },
       callers: { developerPrincipals: [], identityRoleNames: [] },
       cors: { allowOrigins: [] },
@@ -31,14 +31,22 @@ describe('loadConfig', () => {
       SYNC_CORS_ALLOW_ORIGINS: 'https://app.example.test',
       POWERTOOLS_SERVICE_NAME: 'svc',
       POWERTOOLS_METRICS_NAMESPACE: '  ',
+      SYNC_SINGLE_ITEM_MAX_BYTES: ' 4096 ',
     });
     expect(config.region).toBe('eu-west-1');
-    expect(config.storage).toEqual({ tableName: 'sync', dynamodbEndpoint: undefined });
+    expect(config.storage).toEqual({ tableName: 'sync', dynamodbEndpoint: undefined, singleItemMaxBytes: 4096 });
     expect(config.tokenKey).toEqual({ hex: 'ab', secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:k' });
     expect(config.callers).toEqual({ developerPrincipals: ['arn:a', 'arn:b'], identityRoleNames: ['Auth', 'Unauth'] });
     expect(config.cors.allowOrigins).toEqual(['https://app.example.test']);
     expect(config.observability.serviceName).toBe('svc');
     expect(config.observability.metricsNamespace).toBe('OpenCognitoSync');
+  });
+
+  it('single-item threshold: 0 forces the per-record layout; a negative, fractional, non-numeric or over-300 KB value is the default', () => {
+    const threshold = (value: string) => loadConfig({ SYNC_SINGLE_ITEM_MAX_BYTES: value }).storage.singleItemMaxBytes;
+    expect(threshold('0')).toBe(0);
+    expect(threshold('65536')).toBe(65536);
+    for (const bad of ['-1', '1.5', 'lots', '307201']) expect(threshold(bad)).toBe(16384);
   });
 
   it('observability: on in Lambda or when asked, off when told, whatever else; tracing off only when told', () => {

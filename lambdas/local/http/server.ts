@@ -114,7 +114,9 @@ const DEPLOYED_SIGNING_NAMES = ['execute-api'] as const;
  * different tables and keys can run in one process.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const region = options.region ?? loadConfig(process.env).region;
+  // The environment's region and storage layout, as the deployed functions read theirs.
+  const fromEnvironment = loadConfig(process.env);
+  const region = options.region ?? fromEnvironment.region;
   const accountId = options.accountId ?? '000000000000';
   const developer = options.developer ?? developerCredentialsFromEnv();
   const host = options.host ?? '127.0.0.1';
@@ -127,6 +129,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       dynamoEndpoint: options.dynamoEndpoint,
       serverKey: options.serverKey,
       awsEndpoint: options.motoEndpoint,
+      singleItemMaxBytes: fromEnvironment.storage.singleItemMaxBytes,
     }),
   );
   // The pools that exist are the local Cognito Identity's (the store is built at the first pool request, once `dynamo` is).

@@ -1,10 +1,10 @@
 /**
- * What every commit's transaction is made of, whether it writes the update itself (small) or marks
- * the head for the redo log (large): the head's condition, the record guards, the update of the
- * identity's totals, and reading a refusal out of a cancelled transaction.
+ * What every commit is made of, whether it writes the update itself or marks the head for the redo
+ * log (large): the head's condition and its update, the record guards, the identity's dataset count
+ * (only when a dataset is created or deleted), and reading a refusal out of a cancelled transaction.
  */
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { CommitRefusal, DatasetHead, RecordVersion, UpdateCommit } from '../../domain/ports';
+import type { CommitRefusal, DatasetHead, RecordVersion } from '../../domain/ports';
 import type { Item } from './items';
 import { sortKey } from './keys';
 import type { TableHandle } from './table';
@@ -45,30 +45,55 @@ export function setAttributes(attributes: Item): { expression: string; names: Re
   };
 }
 
-/** The change to the identity's totals; a new dataset is refused at the limit (`dataset-limit`). */
-export function summaryUpdate(tableName: string, partition: string, commit: UpdateCommit): TransactItem {
-  const { datasetCount, dataStorage, lastModifiedDate } = commit.identityDelta;
+/**
+ * The identity's dataset count, +1 when a commit creates a dataset (refused at the limit:
+ * `dataset-limit`) or -1 when DeleteDataset removes one. The other totals of DescribeIdentityUsage
+ * (bytes, last modified) are the sum and the latest of the dataset heads, so an UpdateRecords of an
+ * existing dataset writes one item, not two in a transaction (docs/decisions.md).
+ */
+export function datasetCountUpdate(tableName: string, partition: string, delta: 1 | -1, maxDatasets?: number): TransactItem {
+  const guarded = delta > 0 && maxDatasets !== undefined;
   return {
     Update: {
       TableName: tableName,
       Key: { PK: partition, SK: sortKey.summary },
-      UpdateExpression: 'ADD datasetCount :datasets, dataStorage :bytes SET modified = :now',
-      ...(datasetCount > 0 ? { ConditionExpression: 'attribute_not_exists(datasetCount) OR datasetCount < :max' } : {}),
-      ExpressionAttributeValues: {
-        ':datasets': datasetCount,
-        ':bytes': dataStorage,
-        ':now': lastModifiedDate,
-        ...(datasetCount > 0 ? { ':max': commit.maxDatasets } : {}),
-      },
+      UpdateExpression: 'ADD datasetCount :delta',
+      ...(guarded ? { ConditionExpression: 'attribute_not_exists(datasetCount) OR datasetCount < :max' } : {}),
+      ExpressionAttributeValues: { ':delta': delta, ...(guarded ? { ':max': maxDatasets } : {}) },
     },
   };
 }
 
+/** ` REMOVE #r0, ...` for the attributes given (through names: some short names are reserved words). */
+export const removeClause = (names: readonly string[]): string => (names.length > 0 ? ` REMOVE ${names.map((_, i) => `#r${i}`).join(', ')}` : '');
+export const removeNames = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.map((n, i) => [`#r${i}`, n]));
+
+/** An update of a head item: `set` and `remove` under the head's condition (`headCondition`). */
+export function headItemUpdate(
+  tableName: string,
+  partition: string,
+  dataset: string,
+  write: { set: Item; remove: readonly string[] },
+  expected: DatasetHead | undefined,
+): NonNullable<TransactItem['Update']> {
+  const set = setAttributes(write.set);
+  const { ConditionExpression, values } = headCondition(expected);
+  return {
+    TableName: tableName,
+    Key: { PK: partition, SK: sortKey.head(dataset) },
+    UpdateExpression: `${set.expression}${removeClause(write.remove)}`,
+    ConditionExpression,
+    ExpressionAttributeNames: { ...set.names, ...removeNames(write.remove) },
+    ExpressionAttributeValues: { ...set.values, ...values },
+  };
+}
+
 /**
- * Runs a transaction whose first item guards the head and second the identity's totals. A throttled
- * one has already become `TooManyRequestsException` (throttling.ts); any other cancellation is a refusal.
+ * Runs a transaction whose first item guards the head and, when `countIndex` is given, that item
+ * guards the identity's dataset count. A throttled one has already become `TooManyRequestsException`
+ * (throttling.ts); any other cancellation is a refusal.
  */
-export async function transact(table: TableHandle, items: TransactItem[]): Promise<CommitRefusal | undefined> {
+export async function transact(table: TableHandle, items: TransactItem[], countIndex?: number): Promise<CommitRefusal | undefined> {
   try {
     await table.doc.send(new TransactWriteCommand({ TransactItems: items }));
     return undefined;
@@ -76,7 +101,7 @@ export async function transact(table: TableHandle, items: TransactItem[]): Promi
     const error = e as Error & { CancellationReasons?: { Code?: string }[] };
     if (error.name !== 'TransactionCanceledException') throw e;
     const reasons = error.CancellationReasons ?? [];
-    if (reasons[1]?.Code === 'ConditionalCheckFailed' && reasons[0]?.Code !== 'ConditionalCheckFailed') {
+    if (countIndex !== undefined && reasons[countIndex]?.Code === 'ConditionalCheckFailed' && reasons[0]?.Code !== 'ConditionalCheckFailed') {
       return 'dataset-limit';
     }
     // The head moved, or another transaction held one of our items: the caller reads again.

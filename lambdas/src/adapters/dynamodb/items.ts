@@ -3,10 +3,17 @@
  * exported beyond the store so that the DynamoDB Streams consumer decodes the items of stream images
  * exactly as the store reads them; the keys the items carry come from `keys.ts`.
  *
- * Attribute names are short because every record is stored twice (the BySyncCount index projects
- * all attributes) and names count towards item size and request units.
+ * Attribute names are short because names count towards item size and request units, and a record of
+ * a large dataset is stored twice (the BySyncCount index projects all attributes).
+ *
+ * Two layouts of a dataset (docs/decisions.md#small-datasets-live-in-one-item):
+ * - single item: the head carries every record of the dataset, tombstones included, in one string
+ *   attribute `r` (`encodeHeadRecords`); its presence marks the layout;
+ * - per record: one item per record (`encodeRecord`), listed through the BySyncCount index.
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DatasetHead, IdentitySummary, RecordVersion, StoredRecord } from '../../domain/ports';
+import { recordStorageBytes } from '../../domain/sizes';
 import { TABLE_KEYS } from './table-schema';
 import { bySyncCountSortKey, datasetOfHead, sortKey } from './keys';
 
@@ -30,6 +37,18 @@ export const HEAD_ATTRIBUTES = [
   'dataStorage',
   'pending',
 ] as const;
+
+/** The head attribute holding a single-item dataset's records: present exactly in that layout. */
+export const RECORDS_ATTRIBUTE = 'r';
+/** The head attribute naming the device of the last UpdateRecords (its `DeviceId`), for the change feed. */
+export const DEVICE_ATTRIBUTE = 'dev';
+/**
+ * A per-record head's bound on the bytes its records would take in a single item: when it falls to
+ * half the threshold, the dataset is read whole and moved back into one item.
+ */
+export const SINGLE_ITEM_ESTIMATE_ATTRIBUTE = 'sb';
+/** Written-at: the commit that wrote a record item, when not its own sync count (a layout conversion). */
+export const WRITTEN_AT_ATTRIBUTE = 'w';
 
 /** What a conflict check reads of the summary and of records: everything but values. */
 export const VERSION_ATTRIBUTES = [...HEAD_ATTRIBUTES, 'datasetCount', 'k', 'live', 'size', 'parts'] as const;
@@ -62,8 +81,8 @@ export function encodeHeadAttributes(head: DatasetHead): Item {
     numRecords: head.numRecords,
     dataStorage: head.dataStorage,
     // Always set, '' for none: a write without a DeviceId must not leave the previous writer's in place
-    // (the change feed reads it as the device not to notify: stream-decoder.ts HEAD_DEVICE_ATTRIBUTE).
-    dev: head.lastDeviceId ?? '',
+    // (the change feed reads it as the device not to notify: stream-decoder.ts).
+    [DEVICE_ATTRIBUTE]: head.lastDeviceId ?? '',
   };
 }
 
@@ -79,7 +98,7 @@ export function decodeDatasetHead(item: Item): DatasetHead {
     lastModifiedBy: String(item.modifiedBy ?? ''),
     numRecords: Number(item.numRecords ?? 0),
     dataStorage: Number(item.dataStorage ?? 0),
-    ...(typeof item.dev === 'string' && item.dev !== '' && { lastDeviceId: item.dev }),
+    ...(typeof item[DEVICE_ATTRIBUTE] === 'string' && item[DEVICE_ATTRIBUTE] !== '' && { lastDeviceId: item[DEVICE_ATTRIBUTE] }),
   };
 }
 
@@ -166,3 +185,74 @@ export function decodeRecord(dataset: string, recordItem: Item, valuePartData: R
     ...(recordItem.deviceModified !== undefined ? { deviceLastModifiedDate: Number(recordItem.deviceModified) } : {}),
   };
 }
+
+// ---- the single-item layout ----
+
+/**
+ * Records of one commit share their sync count, date and author, so they are kept as groups:
+ * `[syncCount, modified, modifiedBy, [[key, value | null, deviceDelta?], ...]]`, where null is a
+ * tombstone and deviceDelta is `modified - deviceLastModifiedDate` (a few digits, not thirteen).
+ * The per-record overhead is then about 7 bytes of JSON: the 1 KB write unit is spent on values.
+ */
+type RecordEntry = [key: string, value: string | null] | [key: string, value: string | null, deviceDelta: number];
+type RecordGroup = [syncCount: number, modified: number, modifiedBy: string, entries: RecordEntry[]];
+
+/** The `r` attribute of a single-item head: every record of the dataset, in one string. */
+export function encodeHeadRecords(records: Iterable<StoredRecord>): string {
+  const groups = new Map<string, RecordGroup>();
+  for (const record of records) {
+    const id = JSON.stringify([record.syncCount, record.lastModifiedDate, record.lastModifiedBy]);
+    let group = groups.get(id);
+    if (!group) {
+      group = [record.syncCount, record.lastModifiedDate, record.lastModifiedBy, []];
+      groups.set(id, group);
+    }
+    const value = record.value ?? null;
+    group[3].push(
+      record.deviceLastModifiedDate === undefined ? [record.key, value] : [record.key, value, record.lastModifiedDate - record.deviceLastModifiedDate],
+    );
+  }
+  return JSON.stringify([...groups.values()]);
+}
+
+/** The records of an `r` attribute (encodeHeadRecords), in no particular order. */
+export function decodeHeadRecords(encoded: string): StoredRecord[] {
+  const groups = JSON.parse(encoded) as RecordGroup[];
+  return groups.flatMap(([syncCount, modified, modifiedBy, entries]) =>
+    entries.map(([key, value, deviceDelta]) => ({
+      key,
+      ...(value !== null ? { value } : {}),
+      syncCount,
+      lastModifiedDate: modified,
+      lastModifiedBy: modifiedBy,
+      ...(deviceDelta !== undefined ? { deviceLastModifiedDate: modified - deviceDelta } : {}),
+    })),
+  );
+}
+
+/** True when a head item holds its dataset's records itself (the single-item layout). */
+export const isSingleItemHead = (headItem: Item): boolean => typeof headItem[RECORDS_ATTRIBUTE] === 'string';
+
+/**
+ * The records a single-item head holds, from the head as the store reads it or as a DynamoDB stream
+ * image carries it (attribute values, `NewImage`); with `syncCount`, only those committed at that
+ * count (what one UpdateRecords wrote). Undefined for a head of the per-record layout, whose records
+ * are items of their own. Pure: the change feed reads a commit's records from its image, without a read.
+ */
+export function recordsOfHeadImage(image: Item | Record<string, AttributeValue>, syncCount?: number): StoredRecord[] | undefined {
+  const encoded = image[RECORDS_ATTRIBUTE];
+  // A document-client item carries a string; a stream image an attribute value `{ S }`.
+  const text = typeof encoded === 'string' ? encoded : (encoded as AttributeValue | undefined)?.S;
+  if (text === undefined) return undefined;
+  const records = decodeHeadRecords(text);
+  return syncCount === undefined ? records : records.filter((record) => record.syncCount === syncCount);
+}
+
+/** What the conflict check needs of a record held by a single-item head. */
+export const versionOfHeadRecord = (record: StoredRecord): RecordVersion => ({
+  key: record.key,
+  syncCount: record.syncCount,
+  size: recordStorageBytes(record.key, record.value),
+  live: record.value !== undefined,
+  storage: 0,
+});

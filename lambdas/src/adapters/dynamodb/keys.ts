@@ -7,16 +7,18 @@
  *
  * | SK                                   | item                                                        |
  * |--------------------------------------|-------------------------------------------------------------|
- * | `SUMMARY`                            | the identity's totals (live datasets, bytes)                |
- * | `D#<dataset>`                        | dataset head: committed sync count, sizes, deletion state   |
- * | `R#<dataset>#<keyToken>`             | record (value inline when small); in the BySyncCount index  |
+ * | `SUMMARY`                            | the identity's dataset count (the 20-dataset limit)         |
+ * | `D#<dataset>`                        | dataset head: committed sync count, sizes, deletion state;  |
+ * |                                      | a dataset up to the threshold: all its records (`r`)        |
+ * | `R#<dataset>#<keyToken>`             | record of a larger dataset; in the BySyncCount index        |
  * | `V#<dataset>#<count>#<i>#<keyToken>` | part i of a large value written at sync count <count>       |
  * | `L#<dataset>#<count>#<writer>#<i>`   | redo log of a large update, until it is applied             |
  *
  * A pool's own items share the partition `P#<pool>`; its settings (GetIdentityPoolConfiguration,
  * SetIdentityPoolConfiguration) are the item with SK `CONFIG`.
  *
- * Records also carry the BySyncCount index's sort key, `<dataset>#<zero-padded sync count>`, so that
+ * Record items also carry the BySyncCount index's sort key (heads never do: a single-item dataset is
+ * not in the index), `<dataset>#<zero-padded sync count>`, so that
  * one range query lists a dataset's changes since a sync count.
  */
 import { createHash } from 'node:crypto';

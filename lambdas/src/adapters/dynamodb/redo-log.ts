@@ -8,7 +8,12 @@
  *
  * Anyone who finds a mark whose lease has expired rolls it forward (`settle`), so a crash at any
  * step leaves either nothing visible (before the mark) or, once settled, all of it. Applying is
- * idempotent: a record is only written over an older version, parts are never overwritten.
+ * idempotent: a record item is only written or removed by a commit at least as new as the one that
+ * wrote it, and parts are never overwritten.
+ *
+ * Layout conversions (docs/decisions.md#small-datasets-live-in-one-item) go through here too when
+ * they touch more items than a transaction holds: the records moving out of the head are puts, the
+ * record items moving into it are deletes, and the head's final attributes ride on the mark.
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,8 +21,19 @@ import type { DatasetRef } from '../../domain/model';
 import type { CommitRefusal, DatasetHead, UpdateCommit } from '../../domain/ports';
 import { sleep } from '../../common/sleep';
 import { batchGet, mapLimit, WRITE_CONCURRENCY } from './batch';
-import { headCondition, recordGuard, setAttributes, summaryUpdate, TRANSACTION_ITEM_LIMIT, transact, type TransactItem } from './commits';
-import { encodeHeadAttributes, splitUtf8, type Item } from './items';
+import {
+  datasetCountUpdate,
+  headCondition,
+  recordGuard,
+  removeClause,
+  removeNames,
+  setAttributes,
+  TRANSACTION_ITEM_LIMIT,
+  transact,
+  type TransactItem,
+} from './commits';
+import { splitUtf8, WRITTEN_AT_ATTRIBUTE, type Item } from './items';
+import type { HeadWrite } from './single-item';
 import { identityPartition, SORT_KEY_PREFIX, sortKey } from './keys';
 import { TABLE_KEYS } from './table-schema';
 import { readHeadItem, type TableHandle } from './table';
@@ -37,7 +53,9 @@ interface PendingCommit {
   writer: string;
   logParts: number;
   leaseUntil: number;
+  /** The head's attributes once applied, and those it loses (a layout conversion). */
   head: Item;
+  remove?: readonly string[];
 }
 
 /** The redo log of a commit mark could not be read whole. */
@@ -55,8 +73,12 @@ export class RedoLog {
     private readonly onCommitStep?: (step: CommitStep) => void | Promise<void>,
   ) {}
 
-  /** Commits `ops` (the update's writes) through the log, or refuses and writes nothing visible. */
-  async commit(commit: UpdateCommit, ops: LogOp[]): Promise<CommitRefusal | undefined> {
+  /**
+   * Commits `ops` (the update's writes) and `head` through the log, or refuses and writes nothing
+   * visible. `guarded`: the mark also checks each written record is the version the update read
+   * (not for a conversion, whose head alone holds every record it read).
+   */
+  async commit(commit: UpdateCommit, ops: LogOp[], head: HeadWrite, guarded = true): Promise<CommitRefusal | undefined> {
     const id = identityPartition(commit.dataset);
     const name = commit.dataset.DatasetName;
     const newCount = commit.newHead.syncCount;
@@ -81,10 +103,12 @@ export class RedoLog {
       writer,
       logParts: logParts.length,
       leaseUntil: Date.now() + this.leaseMs,
-      head: encodeHeadAttributes(commit.newHead),
+      head: head.set,
+      remove: head.remove,
     };
+    const creating = commit.identityDelta.datasetCount > 0;
     const checks: TransactItem[] =
-      commit.writes.length + 2 <= TRANSACTION_ITEM_LIMIT
+      guarded && commit.writes.length + 2 <= TRANSACTION_ITEM_LIMIT
         ? commit.writes.map((record) => ({
             ConditionCheck: {
               TableName: this.table.tableName,
@@ -93,11 +117,15 @@ export class RedoLog {
             },
           }))
         : []; // more keys than a transaction holds: `readForUpdate` read the head first instead
-    const refusal = await transact(this.table, [
-      this.markPending(id, name, pending, commit.expected),
-      summaryUpdate(this.table.tableName, id, commit),
-      ...checks,
-    ]);
+    const refusal = await transact(
+      this.table,
+      [
+        this.markPending(id, name, pending, commit.expected),
+        ...(creating ? [datasetCountUpdate(this.table.tableName, id, 1, commit.maxDatasets)] : []),
+        ...checks,
+      ],
+      creating ? 1 : undefined,
+    );
     if (refusal !== undefined) {
       await this.deleteLog(id, name, pending).catch(() => undefined);
       return refusal;
@@ -151,9 +179,9 @@ export class RedoLog {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: { PK: id, SK: sortKey.head(name) },
-          UpdateExpression: `${set.expression} REMOVE pending`,
+          UpdateExpression: `${set.expression}${removeClause(['pending', ...(pending.remove ?? [])])}`,
           ConditionExpression: 'pending.syncCount = :count AND pending.writer = :writer',
-          ExpressionAttributeNames: set.names,
+          ExpressionAttributeNames: { ...set.names, ...removeNames(['pending', ...(pending.remove ?? [])]) },
           ExpressionAttributeValues: { ...set.values, ':count': pending.syncCount, ':writer': pending.writer },
         }),
       );
@@ -182,21 +210,27 @@ export class RedoLog {
   }
 
   /**
-   * Applies one log step idempotently. A record is only written over an older version: a slow
-   * roller must never undo a commit that came after the one it is finishing.
+   * Applies one log step idempotently. A record item is only written or removed over one an older
+   * commit wrote: a slow roller must never undo a commit that came after the one it is finishing.
+   * The commit that wrote an item is its sync count, or `w` when a conversion moved it unchanged.
    */
   private async applyLogOp(id: string, op: LogOp, syncCount: number): Promise<void> {
     const { doc, tableName } = this.table;
+    const writtenBefore = {
+      ConditionExpression: `(attribute_not_exists(${WRITTEN_AT_ATTRIBUTE}) AND syncCount <= :count) OR ${WRITTEN_AT_ATTRIBUTE} <= :count`,
+      ExpressionAttributeValues: { ':count': syncCount },
+    };
     try {
       if ('delete' in op) {
-        await doc.send(new DeleteCommand({ TableName: tableName, Key: { PK: id, SK: op.delete } }));
+        const isRecord = op.delete.startsWith(SORT_KEY_PREFIX.record);
+        await doc.send(new DeleteCommand({ TableName: tableName, Key: { PK: id, SK: op.delete }, ...(isRecord ? writtenBefore : {}) }));
       } else if (typeof op.put.SK === 'string' && op.put.SK.startsWith(SORT_KEY_PREFIX.record)) {
         await doc.send(
           new PutCommand({
             TableName: tableName,
             Item: op.put,
-            ConditionExpression: 'attribute_not_exists(SK) OR syncCount <= :count',
-            ExpressionAttributeValues: { ':count': syncCount },
+            ...writtenBefore,
+            ConditionExpression: `attribute_not_exists(SK) OR ${writtenBefore.ConditionExpression}`,
           }),
         );
       } else {

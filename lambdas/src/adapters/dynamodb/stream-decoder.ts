@@ -16,14 +16,11 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { CommittedSync } from '../../domain/feed/committed-sync';
-import { decodeDatasetHead, type Item } from './items';
+import { decodeDatasetHead, type Item, recordsOfHeadImage } from './items';
 import { SORT_KEY_PREFIX } from './keys';
 
 /** The partition-key prefix of an identity's items (keys.ts `identityPartition`). */
 const IDENTITY_PARTITION_PREFIX = 'I#';
-
-/** The attribute of a head that names the writer's device (UpdateRecords `DeviceId`), when it named one. */
-export const HEAD_DEVICE_ATTRIBUTE = 'dev';
 
 type StreamImage = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
 
@@ -68,7 +65,7 @@ export function decodeCommittedSync(record: DynamoDBRecord): CommittedSync | und
   }
   const after = decodeDatasetHead(newItem);
   const before = oldItem ? decodeDatasetHead(oldItem) : undefined;
-  const deviceId = newItem[HEAD_DEVICE_ATTRIBUTE];
+  const deviceId = after.lastDeviceId;
   const common = {
     identityPoolId: partition.identityPoolId,
     identityId: partition.identityId,
@@ -88,6 +85,8 @@ export function decodeCommittedSync(record: DynamoDBRecord): CommittedSync | und
     };
   }
   if (!after.deleted && after.syncCount > (before?.syncCount ?? 0)) {
+    // A single-item head holds its records: those of this commit come with the event, no read needed.
+    const held = recordsOfHeadImage(newItem, after.syncCount);
     return {
       kind: 'sync',
       ...common,
@@ -96,7 +95,10 @@ export function decodeCommittedSync(record: DynamoDBRecord): CommittedSync | und
       dataStorage: after.dataStorage,
       // A deleted head holds 0, as does the head a first redo-log commit marked.
       previousDataStorage: before?.dataStorage ?? 0,
-      ...(typeof deviceId === 'string' && deviceId !== '' ? { deviceId } : {}),
+      ...(deviceId !== undefined && { deviceId }),
+      ...(held !== undefined && {
+        committedRecords: held.map((record) => ({ ...record, deviceLastModifiedDate: record.deviceLastModifiedDate ?? record.lastModifiedDate })),
+      }),
     };
   }
   return undefined;

@@ -1,5 +1,6 @@
 /**
- * The records a committed sync wrote, for the consumers that need them (Cognito Streams, push):
+ * The records a committed sync wrote, for the consumers that need them (Cognito Streams, push).
+ * A dataset in one item brought them in the event (its head's stream image holds them). Otherwise
  * records live in `R#` items stamped with the sync count that wrote them and listed by the
  * BySyncCount index, so one Query for exactly that count finds them (paged only past DynamoDB's 1 MB),
  * plus one BatchGetItem for the parts of large values.
@@ -26,6 +27,8 @@ export class DynamoDBCommittedRecordsReader implements CommittedRecordsReader {
 
   async recordsOf(event: CommittedSync): Promise<readonly CommittedRecord[]> {
     if (event.kind === 'delete') return [];
+    // A single-item dataset's commit carried its records in the stream image.
+    if (event.committedRecords !== undefined) return event.committedRecords;
     const partition = identityPartition({ IdentityPoolId: event.identityPoolId, IdentityId: event.identityId });
     const items: Item[] = [];
     let ExclusiveStartKey: Item | undefined;

@@ -3,15 +3,20 @@
  * DeleteDataset. The head item is the commit point: readers show records up to the head's sync count
  * only. Keys are in `keys.ts`, items in `items.ts`.
  *
- * An update that fits one transaction (at most 100 items) is one `TransactWriteItems` with the head's
- * sync count as its condition; a larger one goes through the redo log (`redo-log.ts`), and a reader
- * that finds a commit in flight settles it before it reads.
+ * Two layouts (docs/decisions.md#small-datasets-live-in-one-item). A small dataset lives in its head
+ * item: ListRecords is one consistent GetItem, UpdateRecords one consistent GetItem and one
+ * conditional UpdateItem on the head's sync count (single-item.ts). A dataset whose item would pass
+ * `singleItemMaxBytes` keeps one item per record, listed through the BySyncCount index; an update of
+ * it that fits one transaction (at most 100 items) is one `TransactWriteItems` with the head's sync
+ * count as its condition, a larger one goes through the redo log (`redo-log.ts`), and a reader that
+ * finds a commit in flight settles it before it reads. A commit that crosses the threshold converts
+ * the dataset in the same atomic step (layout-conversion.ts).
  *
  * Values larger than fit an item are split into parts whose keys carry the sync count they were
  * written at, so a part is never overwritten: a reader always gets the parts of the version it saw.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DatasetRef, IdentityRef } from '../../domain/model';
 import type {
   CommitRefusal,
@@ -26,22 +31,36 @@ import type {
   UpdateSnapshot,
 } from '../../domain/ports';
 import { batchGet, mapLimit, WRITE_CONCURRENCY } from './batch';
-import { headCondition, recordGuard, setAttributes, summaryUpdate, TRANSACTION_ITEM_LIMIT, transact, type TransactItem } from './commits';
+import { datasetCountUpdate, headItemUpdate, recordGuard, TRANSACTION_ITEM_LIMIT, transact, type TransactItem } from './commits';
 import {
   decodeDatasetHead,
   decodeIdentitySummary,
   decodeRecord,
   decodeRecordVersion,
-  encodeHeadAttributes,
   encodeRecord,
   encodeValuePart,
+  isSingleItemHead,
+  recordsOfHeadImage,
+  SINGLE_ITEM_ESTIMATE_ATTRIBUTE,
   splitUtf8,
   valuePartKeysOf,
+  versionOfHeadRecord,
   VERSION_ATTRIBUTES,
+  WRITTEN_AT_ATTRIBUTE,
   type Item,
 } from './items';
 import { bySyncCountQuery, identityPartition, SORT_KEY_PREFIX, sortKey, syncCountOfValuePart } from './keys';
 import { hasPendingCommit, RedoLog, type CommitStep, type LogOp } from './redo-log';
+import {
+  applyWrites,
+  DEFAULT_SINGLE_ITEM_MAX_BYTES,
+  headItemBytes,
+  headWrite,
+  type HeadWrite,
+  type ListingPosition,
+  nextEstimate,
+  pageOfHeadRecords,
+} from './single-item';
 import { TABLE_KEYS } from './table-schema';
 import { openTable, readHeadItem, type TableHandle } from './table';
 
@@ -50,22 +69,32 @@ export interface DynamoDBSyncStoreOptions {
   commitLeaseMs?: number;
   /** Transactions larger than this many items go through the redo log (tests lower it). */
   transactionItemLimit?: number;
+  /**
+   * A dataset lives in its head item while that item weighs at most this many bytes (config.ts:
+   * `storage.singleItemMaxBytes`); 0 keeps every dataset in the per-record layout.
+   */
+  singleItemMaxBytes?: number;
   /** Called after each step of a redo-log commit: the crash tests stop the writer here. */
   onCommitStep?: (step: CommitStep) => void | Promise<void>;
 }
-
-/** A ListRecords round repeated this often because of racing commits reads the head first. */
-const PARALLEL_READ_ATTEMPTS = 3;
 
 export class DynamoDBSyncStore implements SyncStore {
   private readonly table: TableHandle;
   private readonly redoLog: RedoLog;
   private readonly transactionItemLimit: number;
+  private readonly singleItemMaxBytes: number;
+  /**
+   * The head item each head handed to the domain was decoded from: the domain hands the head back as
+   * the commit's `expected`, and the commit needs the records a single-item head holds, without a
+   * second read. A head not found here (built by a caller) is read again.
+   */
+  private readonly headItems = new WeakMap<DatasetHead, Item>();
 
   constructor(client: DynamoDBClient, tableName: string, options: DynamoDBSyncStoreOptions = {}) {
     this.table = openTable(client, tableName);
     this.redoLog = new RedoLog(this.table, options.commitLeaseMs ?? 10_000, options.onCommitStep);
     this.transactionItemLimit = Math.min(options.transactionItemLimit ?? TRANSACTION_ITEM_LIMIT, TRANSACTION_ITEM_LIMIT);
+    this.singleItemMaxBytes = options.singleItemMaxBytes ?? DEFAULT_SINGLE_ITEM_MAX_BYTES;
   }
 
   // ---- reads ----
@@ -83,21 +112,49 @@ export class DynamoDBSyncStore implements SyncStore {
     return heads;
   }
 
+  /**
+   * DescribeIdentityUsage's totals, from the dataset heads: live datasets, their bytes, the latest
+   * change. A head marked by a commit in flight counts as that commit will leave it (as the totals
+   * did when commits wrote them). Undefined when the identity has no dataset at all.
+   */
   async getIdentitySummary(identity: IdentityRef): Promise<IdentitySummary | undefined> {
-    const { Item } = await this.table.doc.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: { PK: identityPartition(identity), SK: sortKey.summary },
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? decodeIdentitySummary(Item) : undefined;
+    let found = false;
+    let datasetCount = 0;
+    let dataStorage = 0;
+    let lastModifiedDate = 0;
+    for await (const items of this.itemsWithPrefix(identityPartition(identity), SORT_KEY_PREFIX.head, { consistent: true })) {
+      for (const item of items) {
+        found = true;
+        const pending = item.pending as { head: Item } | undefined;
+        const head = decodeDatasetHead(pending ? { SK: item.SK, ...pending.head } : item);
+        if (!head.deleted) {
+          datasetCount++;
+          dataStorage += head.dataStorage;
+        }
+        lastModifiedDate = Math.max(lastModifiedDate, head.lastModifiedDate);
+      }
+    }
+    return found ? { datasetCount, dataStorage, lastModifiedDate } : undefined;
   }
 
   async listRecords(dataset: DatasetRef, afterSyncCount: number, limit: number, cursor?: string): Promise<RecordsPage> {
-    const indexSortKey = TABLE_KEYS.bySyncCountSortKey;
-    const queryChanges = () =>
-      this.table.doc.send(
+    const id = identityPartition(dataset);
+    const from = cursor ? decodeCursor(cursor) : undefined;
+    for (;;) {
+      // The head first: records stamped above its count are left out, so a commit landing after
+      // this read is not half seen. A single-item head is the whole answer.
+      const headItem = await readHeadItem(this.table, dataset);
+      if (hasPendingCommit(headItem)) {
+        await this.redoLog.settle(dataset, headItem);
+        continue;
+      }
+      const head = headItem ? decodeDatasetHead(headItem) : undefined;
+      if (!headItem || isSingleItemHead(headItem)) {
+        const page = pageOfHeadRecords(id, dataset.DatasetName, (headItem && recordsOfHeadImage(headItem)) ?? [], afterSyncCount, limit, from);
+        return { head, records: page.records, cursor: page.next ? encodeCursor(page.next) : undefined };
+      }
+      const committed = head?.syncCount ?? 0;
+      const page = await this.table.doc.send(
         new QueryCommand({
           TableName: this.table.tableName,
           ...bySyncCountQuery(dataset, afterSyncCount),
@@ -105,130 +162,214 @@ export class DynamoDBSyncStore implements SyncStore {
           // One more than asked, so that a page that ends the listing does not carry a NextToken
           // to an empty page (DynamoDB sets LastEvaluatedKey whenever the limit is reached).
           Limit: limit + 1,
-          ExclusiveStartKey: cursor ? decodeCursor(cursor) : undefined,
+          ExclusiveStartKey: from,
         }),
       );
-    for (let attempt = 0; ; attempt++) {
-      // Head and records in one round of parallel calls. A commit landing between the two reads is
-      // detected below (the head shows it, its records are missing) and the round is repeated; after
-      // a few such races the head is read first, which cannot miss a commit.
-      const sequential = attempt >= PARALLEL_READ_ATTEMPTS;
-      const [headItem, page] = sequential
-        ? [await readHeadItem(this.table, dataset), await queryChanges()]
-        : await Promise.all([readHeadItem(this.table, dataset), queryChanges()]);
+      const more = (page.Items ?? []).length > limit;
+      const items = (page.Items ?? []).slice(0, limit);
+      // Where the next page starts: after our last item, or where DynamoDB's 1 MB page stopped.
+      const last = items[items.length - 1];
+      const next = more ? { PK: last.PK, SK: last.SK, LSK: last[TABLE_KEYS.bySyncCountSortKey] } : page.LastEvaluatedKey;
+      const visible = items.filter((item) => Number(item.syncCount) <= committed);
+      const records = await this.withValues(dataset, visible);
+      if (records === undefined) continue; // a later commit replaced a large value meanwhile: read again
+      return { head, records, cursor: next ? encodeCursor(next as ListingPosition) : undefined };
+    }
+  }
+
+  async readForUpdate(dataset: DatasetRef, keys: readonly string[]): Promise<UpdateSnapshot> {
+    const id = identityPartition(dataset);
+    for (;;) {
+      // The head first, so that any commit the record reads below might have missed moves the head
+      // and makes our own commit's condition fail.
+      const headItem = await readHeadItem(this.table, dataset);
       if (hasPendingCommit(headItem)) {
         await this.redoLog.settle(dataset, headItem);
         continue;
       }
       const head = headItem ? decodeDatasetHead(headItem) : undefined;
-      const committed = head?.syncCount ?? 0;
-      const more = (page.Items ?? []).length > limit;
-      const items = (page.Items ?? []).slice(0, limit);
-      // Where the next page starts: after our last item, or where DynamoDB's 1 MB page stopped.
-      const last = items[items.length - 1];
-      const next = more ? { PK: last.PK, SK: last.SK, [indexSortKey]: last[indexSortKey] } : page.LastEvaluatedKey;
-      const complete = next === undefined;
-      const newest = items.reduce((max, item) => Math.max(max, Number(item.syncCount)), 0);
-      // Every commit stamps at least one record with its count, so a complete listing from below the
-      // head's count must show a record at (or, if a later commit raced us, above) that count.
-      const missedCommit = complete && head !== undefined && !head.deleted && committed > Math.max(afterSyncCount, head.floor) && newest < committed;
-      if (missedCommit && !sequential) continue;
-
-      const visible = items.filter((item) => Number(item.syncCount) <= committed);
-      const records = await this.withValues(dataset, visible);
-      if (records === undefined) continue; // a later commit replaced a large value meanwhile: read again
-      return { head, records, cursor: next ? encodeCursor(next) : undefined };
-    }
-  }
-
-  async readForUpdate(dataset: DatasetRef, keys: readonly string[]): Promise<UpdateSnapshot> {
-    // A BatchGetItem is not isolated from transactions: it may see the head after a commit and a
-    // record before it. The commit guards each record it can (see `recordGuard`); when there are
-    // more keys than one transaction can check, the head is read first instead, so that any commit
-    // the record reads might have missed moves the head and makes our own commit's condition fail.
-    const headFirst = keys.length + 2 > TRANSACTION_ITEM_LIMIT;
-    const id = identityPartition(dataset);
-    const headKey = sortKey.head(dataset.DatasetName);
-    for (;;) {
-      const earlyHead = headFirst ? await readHeadItem(this.table, dataset) : undefined;
-      if (hasPendingCommit(earlyHead)) {
-        await this.redoLog.settle(dataset, earlyHead);
-        continue;
-      }
-      const wanted = [...(headFirst ? [] : [headKey]), sortKey.summary, ...keys.map((key) => sortKey.record(dataset.DatasetName, key))];
-      // Values are not needed for the conflict check; leaving them out keeps responses small.
-      const items = await batchGet(
-        this.table,
-        wanted.map((SK) => ({ PK: id, SK })),
-        VERSION_ATTRIBUTES,
-      );
-      const bySortKey = new Map(items.map((item) => [item.SK as string, item]));
-      const headItem = headFirst ? earlyHead : bySortKey.get(headKey);
-      if (hasPendingCommit(headItem)) {
-        await this.redoLog.settle(dataset, headItem);
-        continue;
-      }
+      // The identity's dataset count matters only to a commit that creates the dataset.
+      const creating = head === undefined || head.deleted;
       const records = new Map<string, RecordVersion>();
-      for (const key of keys) {
-        const item = bySortKey.get(sortKey.record(dataset.DatasetName, key));
-        if (item) records.set(key, decodeRecordVersion(item));
+      let summaryItem: Item | undefined;
+      if (!headItem || isSingleItemHead(headItem)) {
+        const held = new Map((headItem ? (recordsOfHeadImage(headItem) ?? []) : []).map((record) => [record.key, record]));
+        for (const key of keys) {
+          const record = held.get(key);
+          if (record) records.set(key, versionOfHeadRecord(record));
+        }
+        if (creating) [summaryItem] = await batchGet(this.table, [{ PK: id, SK: sortKey.summary }], VERSION_ATTRIBUTES);
+      } else {
+        const wanted = [...(creating ? [sortKey.summary] : []), ...keys.map((key) => sortKey.record(dataset.DatasetName, key))];
+        // Values are not needed for the conflict check; leaving them out keeps responses small.
+        const items = await batchGet(
+          this.table,
+          wanted.map((SK) => ({ PK: id, SK })),
+          VERSION_ATTRIBUTES,
+        );
+        const bySortKey = new Map(items.map((item) => [item.SK as string, item]));
+        for (const key of keys) {
+          const item = bySortKey.get(sortKey.record(dataset.DatasetName, key));
+          if (item) records.set(key, decodeRecordVersion(item));
+        }
+        summaryItem = bySortKey.get(sortKey.summary);
       }
-      const summaryItem = bySortKey.get(sortKey.summary);
-      return {
-        head: headItem ? decodeDatasetHead(headItem) : undefined,
-        summary: summaryItem ? decodeIdentitySummary(summaryItem) : undefined,
-        records,
-      };
+      if (head && headItem) this.headItems.set(head, headItem);
+      return { head, summary: summaryItem ? decodeIdentitySummary(summaryItem) : undefined, records };
     }
   }
 
   // ---- commits ----
 
   async commitUpdate(commit: UpdateCommit): Promise<CommitRefusal | undefined> {
-    const id = identityPartition(commit.dataset);
-    const name = commit.dataset.DatasetName;
-    const newCount = commit.newHead.syncCount;
-    const writes: LogOp[] = [];
-    for (const record of commit.writes) {
-      const parts = record.value !== undefined ? splitUtf8(record.value) : [];
-      const large = parts.length > 1;
-      writes.push({ put: encodeRecord(id, name, record, large ? parts.length : 0) });
-      if (large) {
-        for (const [i, data] of parts.entries()) writes.push({ put: encodeValuePart(id, name, newCount, record.key, i, data) });
-      }
-      // The parts of the value this write replaces: storage is their count (decodeRecordVersion).
-      const previous = commit.previous.get(record.key);
-      const previousParts = Number(previous?.storage ?? 0);
-      for (let i = 0; i < previousParts; i++) {
-        writes.push({ delete: sortKey.valuePart(name, previous?.syncCount ?? 0, i, record.key) });
-      }
+    const headItem = await this.headItemOf(commit.dataset, commit.expected);
+    if (headItem === null) return 'head-moved';
+    if (!headItem || isSingleItemHead(headItem)) {
+      const records = applyWrites(recordsOfHeadImage(headItem ?? {}) ?? [], commit.writes);
+      const single = headWrite(commit.newHead, { records });
+      const bytes = headItemBytes(identityPartition(commit.dataset), commit.dataset.DatasetName, single);
+      if (bytes <= this.singleItemMaxBytes) return this.commitSingleItem(commit, single);
+      // Too large for one item now: every record moves out into items of its own.
+      return this.commitWithItems(commit, this.recordWrites(commit, records, true), headWrite(commit.newHead, { estimate: bytes }), false);
     }
-
-    // The head and the identity's totals take two items of the transaction.
-    if (writes.length + 2 > this.transactionItemLimit) return this.redoLog.commit(commit, writes);
-    return transact(this.table, [
-      this.headUpdate(id, name, commit.newHead, commit.expected),
-      summaryUpdate(this.table.tableName, id, commit),
-      ...writes.map((op) => this.toGuardedTransactItem(id, op, commit)),
-    ]);
+    const previousEstimate = headItem[SINGLE_ITEM_ESTIMATE_ATTRIBUTE] as number | undefined;
+    const estimate = nextEstimate(previousEstimate, commit.expected, commit.writes, (key) => {
+      const version = commit.previous.get(key);
+      return version && version.syncCount > (commit.expected?.floor ?? 0) ? version : undefined;
+    });
+    let exactEstimate = estimate;
+    if (estimate <= this.singleItemMaxBytes / 2) {
+      const moved = await this.moveIntoHead(commit);
+      if (typeof moved !== 'object') return moved;
+      exactEstimate = moved.tooLarge;
+    }
+    return this.commitWithItems(commit, this.recordWrites(commit, commit.writes, false), headWrite(commit.newHead, { estimate: exactEstimate }), true);
   }
 
   async deleteDataset(commit: DeleteCommit): Promise<CommitRefusal | undefined> {
     const id = identityPartition(commit.dataset);
     const name = commit.dataset.DatasetName;
-    const refusal = await transact(this.table, [
-      this.headUpdate(id, name, commit.deletedHead, commit.expected),
-      {
-        Update: {
-          TableName: this.table.tableName,
-          Key: { PK: id, SK: sortKey.summary },
-          UpdateExpression: 'ADD datasetCount :minusOne, dataStorage :freed SET modified = :now',
-          ExpressionAttributeValues: { ':minusOne': -1, ':freed': -commit.expected.dataStorage, ':now': commit.lastModifiedDate },
-        },
-      },
-    ]);
-    if (refusal === undefined) await this.removeDeletedRecords(commit.dataset, commit.deletedHead.floor);
+    const headItem = this.headItems.get(commit.expected);
+    // A deleted dataset holds no records: its head becomes a single item, empty.
+    const refusal = await transact(
+      this.table,
+      [
+        { Update: headItemUpdate(this.table.tableName, id, name, headWrite(commit.deletedHead, { records: [] }), commit.expected) },
+        datasetCountUpdate(this.table.tableName, id, -1),
+      ],
+      1,
+    );
+    if (refusal === undefined && !(headItem && isSingleItemHead(headItem))) await this.removeDeletedRecords(commit.dataset, commit.deletedHead.floor);
     return refusal;
+  }
+
+  /**
+   * The head item `expected` was read from; read again if this store did not read it, and null when
+   * it is no longer that head (the commit would be refused anyway).
+   */
+  private async headItemOf(dataset: DatasetRef, expected: DatasetHead | undefined): Promise<Item | undefined | null> {
+    if (expected === undefined) return undefined;
+    const known = this.headItems.get(expected);
+    if (known) return known;
+    const item = await readHeadItem(this.table, dataset);
+    if (!item || hasPendingCommit(item)) return null;
+    const now = decodeDatasetHead(item);
+    return now.syncCount === expected.syncCount && now.deleted === expected.deleted ? item : null;
+  }
+
+  /** A commit that leaves the dataset in one item: one conditional UpdateItem of the head. */
+  private async commitSingleItem(commit: UpdateCommit, write: HeadWrite): Promise<CommitRefusal | undefined> {
+    const id = identityPartition(commit.dataset);
+    const update = headItemUpdate(this.table.tableName, id, commit.dataset.DatasetName, write, commit.expected);
+    // Creating a dataset also counts it against the identity's limit, in the same transaction.
+    if (commit.identityDelta.datasetCount > 0) {
+      return transact(this.table, [{ Update: update }, datasetCountUpdate(this.table.tableName, id, 1, commit.maxDatasets)], 1);
+    }
+    try {
+      await this.table.doc.send(new UpdateCommand(update));
+      return undefined;
+    } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return 'head-moved';
+      throw e;
+    }
+  }
+
+  /**
+   * A commit that writes items besides the head: a per-record update, or a conversion either way.
+   * One transaction when it fits, else the redo log. `guarded`: each record put also checks the
+   * version the update read (a conversion's head condition covers every record it read).
+   */
+  private commitWithItems(commit: UpdateCommit, ops: LogOp[], head: HeadWrite, guarded: boolean): Promise<CommitRefusal | undefined> {
+    const id = identityPartition(commit.dataset);
+    const creating = commit.identityDelta.datasetCount > 0;
+    if (ops.length + (creating ? 2 : 1) > this.transactionItemLimit) return this.redoLog.commit(commit, ops, head, guarded);
+    return transact(
+      this.table,
+      [
+        { Update: headItemUpdate(this.table.tableName, id, commit.dataset.DatasetName, head, commit.expected) },
+        ...(creating ? [datasetCountUpdate(this.table.tableName, id, 1, commit.maxDatasets)] : []),
+        ...ops.map((op) => (guarded ? this.toGuardedTransactItem(id, op, commit) : this.toTransactItem(id, op))),
+      ],
+      creating ? 1 : undefined,
+    );
+  }
+
+  /**
+   * The items of `records` in the per-record layout: a record item each (its value inline or in
+   * parts), and the removal of the parts of the versions they replace. `moved`: records that keep
+   * their sync count while this commit writes them (a conversion) carry the commit's count as `w`.
+   */
+  private recordWrites(commit: UpdateCommit, records: readonly StoredRecord[], moved: boolean): LogOp[] {
+    const id = identityPartition(commit.dataset);
+    const name = commit.dataset.DatasetName;
+    const newCount = commit.newHead.syncCount;
+    const ops: LogOp[] = [];
+    for (const record of records) {
+      const parts = record.value !== undefined ? splitUtf8(record.value) : [];
+      const large = parts.length > 1;
+      const item = encodeRecord(id, name, record, large ? parts.length : 0);
+      ops.push({ put: moved && record.syncCount !== newCount ? { ...item, [WRITTEN_AT_ATTRIBUTE]: newCount } : item });
+      if (large) {
+        for (const [i, data] of parts.entries()) ops.push({ put: encodeValuePart(id, name, record.syncCount, record.key, i, data) });
+      }
+      // The parts of the value this write replaces: storage is their count (decodeRecordVersion).
+      const previous = record.syncCount === newCount ? commit.previous.get(record.key) : undefined;
+      const previousParts = Number(previous?.storage ?? 0);
+      for (let i = 0; i < previousParts; i++) {
+        ops.push({ delete: sortKey.valuePart(name, previous?.syncCount ?? 0, i, record.key) });
+      }
+    }
+    return ops;
+  }
+
+  /**
+   * Converts a per-record dataset that has become small back into one item, with this commit: reads
+   * every record item and value part (consistently; a commit landing meanwhile moves the head and
+   * refuses ours), and removes them as the head takes the records. Returns the exact single-item size
+   * instead when it is still over the threshold (tombstones the estimate did not know of).
+   */
+  private async moveIntoHead(commit: UpdateCommit): Promise<CommitRefusal | undefined | { tooLarge: number }> {
+    const id = identityPartition(commit.dataset);
+    const name = commit.dataset.DatasetName;
+    const committed = commit.expected?.syncCount ?? 0;
+    const floor = commit.expected?.floor ?? 0;
+    const recordItems: Item[] = [];
+    for await (const items of this.itemsWithPrefix(id, sortKey.recordPrefix(name), { consistent: true })) recordItems.push(...items);
+    const partKeys: string[] = [];
+    for await (const items of this.itemsWithPrefix(id, sortKey.valuePartPrefix(name), { consistent: true, projection: 'SK' })) {
+      partKeys.push(...items.map((item) => item.SK as string));
+    }
+    if (recordItems.some((item) => Number(item.syncCount) > committed)) return 'head-moved';
+    const current = await this.withValues(
+      commit.dataset,
+      recordItems.filter((item) => Number(item.syncCount) > floor),
+    );
+    if (current === undefined) return 'head-moved';
+    const single = headWrite(commit.newHead, { records: applyWrites(current, commit.writes) });
+    const bytes = headItemBytes(id, name, single);
+    if (bytes > this.singleItemMaxBytes) return { tooLarge: bytes };
+    const removals: LogOp[] = [...recordItems.map((item) => ({ delete: item.SK as string })), ...partKeys.map((SK) => ({ delete: SK }))];
+    return this.commitWithItems(commit, removals, single, false);
   }
 
   /**
@@ -289,19 +430,11 @@ export class DynamoDBSyncStore implements SyncStore {
     return { Put: isRecord ? { ...put, ...recordGuard(commit.previous.get(key)) } : put };
   }
 
-  private headUpdate(id: string, dataset: string, head: DatasetHead, expected: DatasetHead | undefined): TransactItem {
-    const set = setAttributes(encodeHeadAttributes(head));
-    const { ConditionExpression, values } = headCondition(expected);
-    return {
-      Update: {
-        TableName: this.table.tableName,
-        Key: { PK: id, SK: sortKey.head(dataset) },
-        UpdateExpression: set.expression,
-        ConditionExpression,
-        ExpressionAttributeNames: set.names,
-        ExpressionAttributeValues: { ...set.values, ...values },
-      },
-    };
+  /** A write of a conversion: its head's condition covers every record, so no guard of its own. */
+  private toTransactItem(id: string, op: LogOp): TransactItem {
+    return 'delete' in op
+      ? { Delete: { TableName: this.table.tableName, Key: { PK: id, SK: op.delete } } }
+      : { Put: { TableName: this.table.tableName, Item: op.put } };
   }
 
   /** Turns record items into records, fetching the parts of large values; undefined if a part is gone. */
@@ -322,10 +455,10 @@ export class DynamoDBSyncStore implements SyncStore {
   }
 }
 
-const encodeCursor = (key: Item): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+const encodeCursor = (key: ListingPosition): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
-function decodeCursor(cursor: string): Item {
+function decodeCursor(cursor: string): ListingPosition {
   const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (key === null || typeof key !== 'object') throw new Error('bad cursor');
-  return key as Item;
+  return key as ListingPosition;
 }

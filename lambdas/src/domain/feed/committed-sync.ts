@@ -38,6 +38,12 @@ export interface CommittedSync {
   readonly previousDataStorage: number;
   /** The UpdateRecords `DeviceId` of the writer, when it named one: push sync skips that device. */
   readonly deviceId?: string;
+  /**
+   * The records written at `syncCount`, when the change itself carried them (a dataset small enough
+   * to live in one item holds its records in its head, so the stream image has them): read them
+   * through a CommittedRecordsReader, which falls back to the table when they are absent.
+   */
+  readonly committedRecords?: readonly CommittedRecord[];
 }
 
 /** The records a committed sync wrote, read when a consumer needs them (usage counters do not). */
