@@ -110,6 +110,19 @@ describe('committed records reader', () => {
     for (const record of written) expect(record).toMatchObject({ lastModifiedBy: identity, deviceLastModifiedDate: record.lastModifiedDate });
   });
 
+  it("takes a single-item commit's records from the stream image, exactly as committed (no read)", async () => {
+    // 'small' lives in one item until its large value moves it out at sync 3.
+    const [first, second] = events;
+    const reader = new DynamoDBCommittedRecordsReader(f.client, 'no-such-table');
+    const shape = (records: readonly { key: string; value?: string; syncCount: number }[]) => records.map((r) => [r.key, r.value, r.syncCount]);
+    expect(shape(await reader.recordsOf(first))).toEqual([
+      ['a', '1', 1],
+      ['b', '22', 1],
+    ]);
+    // The removal at 2 is a tombstone; 'b', untouched since 1, is not part of that commit.
+    expect(shape(await reader.recordsOf(second))).toEqual([['a', undefined, 2]]);
+  });
+
   it('shows what is still there: nothing for a deleted incarnation, only the re-created records after it', async () => {
     const reader = new DynamoDBCommittedRecordsReader(f.client, f.tableName);
     const [, , third, deletion, recreated] = events;
