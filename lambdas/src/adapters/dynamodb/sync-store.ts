@@ -173,6 +173,11 @@ export class DynamoDBSyncStore implements SyncStore {
       const visible = items.filter((item) => Number(item.syncCount) <= committed);
       const records = await this.withValues(dataset, visible);
       if (records === undefined) continue; // a later commit replaced a large value meanwhile: read again
+      // A commit that moved the dataset back into one item deletes the record items, perhaps while
+      // the Query above ran: the records it missed are in the head now. Read the head again and, if
+      // it has moved into one item (or is moving), list again from it.
+      const after = await readHeadItem(this.table, dataset);
+      if (!after || hasPendingCommit(after) || isSingleItemHead(after)) continue;
       return { head, records, cursor: next ? encodeCursor(next as ListingPosition) : undefined };
     }
   }
