@@ -10,7 +10,7 @@
  *    the table in the store's item format, backfilled by the in-process worker: time and records
  *    per second.
  *
- * Options: `--identities N` (default 10000).
+ * Options: `--identities N` (default 10000), `--syncs N` per streaming run (default 2000).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       const pool = `${REGION}:${randomUUID()}`;
       const stream = await newStream();
       await enable(pool, stream);
-      const events = 2_000;
+      const events = argument('--syncs', 2_000);
       const records = [{ key: 'theme', value: 'dark', syncCount: 1, lastModifiedDate: 0, deviceLastModifiedDate: 0, lastModifiedBy: 'bench' }];
       let next = 0;
       const started = performance.now();

@@ -16,6 +16,7 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, type Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +24,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../lambdas/src/adapters/dynamodb/table-schema';
@@ -163,6 +165,14 @@ export class CognitoStreams extends Construct {
     this.suppressAcceptedFindings();
   }
 
+  /** Alarm notifications to the stack's alarm topic, as the other alarms (lib/alarms.ts). */
+  notify(topic: ITopic | undefined): void {
+    if (!topic) return;
+    const action = new SnsAction(topic);
+    this.workerFailureAlarm.addAlarmAction(action);
+    this.workerFailureAlarm.addOkAction(action);
+  }
+
   /** Writing to developers' streams: assume their roles, store and presign payloads. */
   grantPublishing(fn: LambdaFunction): void {
     fn.addToRolePolicy(assumeDeveloperRoles(Stack.of(this)));
@@ -204,7 +214,7 @@ const PUBLISHING_WILDCARDS = {
     'xray:* with tracing on and dynamodb:ListStreams have no resource-level permissions.',
   appliesTo: [
     'Resource::*',
-    { regex: '/^Resource::arn:<AWS::Partition>:iam::[^:]+:role\\/\\*$/' },
+    { regex: '/^Resource::arn:.+:iam::[^:]+:role\\/\\*$/' },
     { regex: '/^Action::s3:.*\\*$/' },
     { regex: '/^Resource::<.*Payloads.*\\.Arn>/\\*$/' },
   ],

@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { OPERATION_NAMES } from '../lambdas/src/operations';
 import { SyncAlarms } from './alarms';
 import { ChangeFeed } from './change-feed';
+import { CognitoStreams } from './cognito-streams';
 import { IdentityCallers, type IdentityPoolLoginProviders } from './identity-callers';
 import { suppressAcceptedFindings } from './nag-suppressions';
 import { DEFAULT_THROTTLE, SyncApi } from './sync-api';
@@ -81,6 +82,7 @@ export class CognitoSyncStack extends Stack {
   readonly identityCallers: IdentityCallers;
   readonly alarms: SyncAlarms;
   readonly changeFeed: ChangeFeed;
+  readonly cognitoStreams: CognitoStreams;
 
   constructor(scope: Construct, id: string, props: CognitoSyncStackProps = {}) {
     super(scope, id, { description: 'Amazon Cognito Sync compatible service (open-cognito-sync)', ...props });
@@ -136,6 +138,16 @@ export class CognitoSyncStack extends Stack {
       alarmEmail: props.alarmEmail,
     });
     this.changeFeed.notify(this.alarms.topic);
+
+    // Cognito Streams: the payload bucket, the BulkPublish worker, and the grants to write to developers' streams.
+    this.cognitoStreams = new CognitoStreams(this, 'CognitoStreams', {
+      table: this.table.table,
+      feedFunction: this.changeFeed.function,
+      bulkPublishFunction: this.api.operations.BulkPublish.function,
+      tracing: props.tracing,
+      logRetention: props.logRetention,
+    });
+    this.cognitoStreams.notify(this.alarms.topic);
 
     // cdk-nag AwsSolutions: what is accepted, and why (test/infra/nag.test.ts runs the pack).
     suppressAcceptedFindings(this.api, this.tokenKey, this.identityCallers, props.tracing ?? false);

@@ -42,7 +42,8 @@ describe('function sizes', () => {
     expect(sizes.GetCognitoEvents).toBe(256);
     expect(sizes.UnknownRoute).toBe(128);
     expect(MEMORY_BY_ACCESS_MB).toEqual({ read: 256, write: 512 });
-    expect(operationMemoryMb(OPERATIONS.BulkPublish)).toBe(UNAVAILABLE_MEMORY_MB);
+    // Every operation of the table is available now; one that is not (a new entry) gets the 501 size.
+    expect(operationMemoryMb({ ...OPERATIONS.BulkPublish, available: false })).toBe(UNAVAILABLE_MEMORY_MB);
   });
 
   it('lets memorySize override every function, the unknown route included', () => {

@@ -178,8 +178,9 @@ describe('default stack', () => {
   });
 
   it('has one function per operation: its handler, Node.js 22 on arm64, configured for the table and the key', () => {
-    // Besides the operations: the unknown route and the change feed (test/infra/change-feed.test.ts).
-    template.resourceCountIs('AWS::Lambda::Function', OPERATION_LIST.length + 2);
+    // Besides the operations: the unknown route, the change feed (test/infra/change-feed.test.ts) and the
+    // BulkPublish worker (test/infra/cognito-streams.test.ts).
+    template.resourceCountIs('AWS::Lambda::Function', OPERATION_LIST.length + 3);
     for (const op of OPERATION_LIST) {
       const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack, stack.api.operations[op.name].function)];
       expect(fn, op.name).toBeDefined();
@@ -259,8 +260,11 @@ describe('default stack', () => {
           : [],
       );
       // UpdateRecords also invokes sync triggers (test/infra/sync-trigger-grant.test.ts); RegisterDevice
-      // assumes the pool's push sync role (test/infra/push-sync-grant.test.ts).
-      expect(statements, op.name).toHaveLength(3 + identityStatements.length + (op.name === 'UpdateRecords' || op.name === 'RegisterDevice' ? 1 : 0));
+      // assumes the pool's push sync role (test/infra/push-sync-grant.test.ts); BulkPublish invokes its
+      // worker (test/infra/cognito-streams.test.ts).
+      expect(statements, op.name).toHaveLength(
+        3 + identityStatements.length + (op.name === 'UpdateRecords' || op.name === 'RegisterDevice' || op.name === 'BulkPublish' ? 1 : 0),
+      );
       // No AWSLambdaBasicExecutionRole: it may write every log group of the account.
       expect(template.findResources('AWS::IAM::Role')[fn.Properties.Role['Fn::GetAtt'][0]].Properties.ManagedPolicyArns, op.name).toBeUndefined();
     }
@@ -279,8 +283,9 @@ describe('default stack', () => {
 
   it('alarms on API 5xx, function throttles and table throttles', () => {
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
-    // And the change feed's failure queue alarm (test/infra/change-feed.test.ts).
-    expect(alarms).toHaveLength(OPERATION_LIST.length + 3);
+    // And the failure queue alarms of the change feed (test/infra/change-feed.test.ts) and of the
+    // BulkPublish worker (test/infra/cognito-streams.test.ts).
+    expect(alarms).toHaveLength(OPERATION_LIST.length + 4);
     expect(alarms.filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx')).toHaveLength(1);
     for (const op of OPERATION_LIST) {
       const fnId = logicalId(stack, stack.api.operations[op.name].function);

@@ -68,7 +68,7 @@ afterAll(async () => {
 describe('cdk synth, offline', () => {
   it('synthesizes the stack with one bundled function per operation', () => {
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(OPERATION_LIST.length + 2); // and the $default route's, and the change feed's
+    expect(functions).toHaveLength(OPERATION_LIST.length + 3); // and the $default route's, the change feed's and the BulkPublish worker's
     for (const fn of functions) expect(fn.Metadata?.['aws:asset:is-bundled']).toBe(true);
     // For the report: the whole synth (CLI, app, 17 bundles) beside the same 17 built by the test.
     console.log(`cdk synth: ${(synthMs / 1000).toFixed(1)} s`);

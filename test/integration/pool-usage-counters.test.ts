@@ -3,7 +3,9 @@
  * of one pool, delivered at least once, out of order and by concurrent consumers, leave exact totals.
  */
 import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { DynamoDBPoolUsageStore } from '../../lambdas/src/adapters/dynamodb/pool-usage-store';
 import type { CommittedSync } from '../../lambdas/src/domain/feed/committed-sync';
 import { UsageCounters } from '../../lambdas/src/domain/pools/usage-counters';
@@ -163,5 +165,35 @@ describe('usage counters', () => {
     const [a, b] = await store.totals([never, counted]);
     expect(b.dataStorage).toBe(h.dataStorage);
     expect(a).toEqual({ syncSessions: 0, dataStorage: 0 });
+  });
+
+  it('read again and count once when DynamoDB cancels a transaction for a conflict on the shard', async () => {
+    const client = createDynamoDBLocalClient(table.endpoint);
+    let conflicts = 2;
+    // What DynamoDB answers when another transaction holds the shard at that moment (DynamoDB Local serializes them).
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && conflicts > 0) {
+          conflicts--;
+          throw new TransactionCanceledException({
+            message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]',
+            $metadata: {},
+            CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'transactionConflict' },
+    );
+    try {
+      const pool = newPool();
+      const h = history(pool, new Rng(11), 1, 1, 3);
+      const counters = new UsageCounters(new DynamoDBPoolUsageStore(client, table.tableName));
+      for (const event of h.events) await counters.consume(event);
+      expect(conflicts).toBe(0);
+      expect(await totalsOf(pool)).toEqual({ syncSessions: h.syncSessions, dataStorage: h.dataStorage, lastModifiedDate: h.lastModifiedDate });
+    } finally {
+      client.destroy();
+    }
   });
 });

@@ -76,6 +76,19 @@ describe('KinesisStreamWriter', () => {
     ]);
   });
 
+  it('sends again an entry the answer does not account for', async () => {
+    const { client, calls } = fakeKinesis(() => true);
+    const truncating = {
+      send: async (command: PutRecordsCommand) => {
+        const out = (await client.send(command)) as { Records: unknown[] };
+        // The first answer lists only the first entry.
+        return calls.length === 1 ? { ...out, Records: out.Records.slice(0, 1) } : out;
+      },
+    } as unknown as KinesisClient;
+    await writerOver(truncating).put(TARGET, [entry('a', 1), entry('b', 1)]);
+    expect(calls.map((c) => c.entries.map((e) => e.key))).toEqual([['a', 'b'], ['b']]);
+  });
+
   it('gives the entries back when Kinesis keeps refusing them', async () => {
     const { client } = fakeKinesis(() => false);
     await expect(writerOver(client).put(TARGET, [entry('a', 1)])).rejects.toThrow(/kept refusing 1 record/);

@@ -102,11 +102,15 @@ describe('the handler table', () => {
     for (const name of OPERATION_NAMES) expect(HANDLERS[name].operation).toBe(name);
   });
 
-  it('covers the six identity-scoped available operations in these tests, the pool ones in test/e2e/pool-configuration.test.ts and sync-trigger.test.ts, and push sync in test/e2e/push-sync.test.ts', () => {
+  it('covers the six identity-scoped available operations in these tests; the pool, push sync, bulk publish and pool usage ones in their own e2e tests', () => {
     expect(IDENTITY_SCOPED.sort()).toEqual(['DeleteDataset', 'DescribeDataset', 'DescribeIdentityUsage', 'ListDatasets', 'ListRecords', 'UpdateRecords']);
     expect(AVAILABLE.filter((op) => !IDENTITY_SCOPED.includes(op)).sort()).toEqual([
+      'BulkPublish',
+      'DescribeIdentityPoolUsage',
+      'GetBulkPublishDetails',
       'GetCognitoEvents',
       'GetIdentityPoolConfiguration',
+      'ListIdentityPoolUsage',
       'RegisterDevice',
       'SetCognitoEvents',
       'SetIdentityPoolConfiguration',

@@ -1,9 +1,9 @@
 import { operationHandler } from '../protocol/operation-handler';
 import { push } from '../capabilities';
-import { createPushAdapters } from '../push-runtime';
+import { createPushTableAdapters } from '../push-table-runtime';
 
 export const handler = operationHandler(
   'SubscribeToDataset',
   (service, input) => service.subscribe(input),
-  () => push(createPushAdapters),
+  () => push(createPushTableAdapters),
 );

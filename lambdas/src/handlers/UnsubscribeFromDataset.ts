@@ -1,9 +1,9 @@
 import { operationHandler } from '../protocol/operation-handler';
 import { push } from '../capabilities';
-import { createPushAdapters } from '../push-runtime';
+import { createPushTableAdapters } from '../push-table-runtime';
 
 export const handler = operationHandler(
   'UnsubscribeFromDataset',
   (service, input) => service.unsubscribe(input),
-  () => push(createPushAdapters),
+  () => push(createPushTableAdapters),
 );

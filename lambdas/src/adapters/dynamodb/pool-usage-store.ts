@@ -1,7 +1,9 @@
 /**
  * The usage counters on DynamoDB (pool-usage-keys.ts): a dataset's mark and its pool's shard move
  * together in one transaction, the mark under a condition on the value it was read at, so an event
- * delivered twice, or two deliveries racing, count once (domain/pools/usage-counters.ts).
+ * delivered twice, or two deliveries racing, count once (domain/pools/usage-counters.ts). A lost race
+ * (the condition, or DynamoDB's TransactionConflict on a shard other events write at once) answers
+ * false, and the consumer reads again.
  */
 import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -32,7 +34,8 @@ export class DynamoDBPoolUsageStore implements PoolUsageStore {
     } catch (e) {
       const reasons = cancellationCodes(e);
       if (!reasons) throw e;
-      if (reasons[0] === 'ConditionalCheckFailed') return false;
+      // The mark moved, or another transaction held an item (every event of a shard writes it): lost the race.
+      if (reasons[0] === 'ConditionalCheckFailed' || reasons.includes('TransactionConflict')) return false;
       // Only the pool's date refused (a later event set it first): count without moving it back.
       if (reasons[1] !== 'ConditionalCheckFailed') throw e;
     }
@@ -40,7 +43,8 @@ export class DynamoDBPoolUsageStore implements PoolUsageStore {
       await this.transact(change, false);
       return true;
     } catch (e) {
-      if (cancellationCodes(e)?.[0] === 'ConditionalCheckFailed') return false;
+      const reasons = cancellationCodes(e);
+      if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.includes('TransactionConflict')) return false;
       throw e;
     }
   }

@@ -59,7 +59,8 @@ export class KinesisStreamWriter implements StreamWriter {
       const out = await client.send(
         new PutRecordsCommand({ StreamName: target.streamName, Records: batch.map((entry) => ({ PartitionKey: entry.partitionKey, Data: entry.data })) }),
       );
-      return new Set(batch.filter((_, i) => !out.Records?.[i]?.ErrorCode));
+      // Taken only with a sequence number: an entry the answer does not account for is sent again.
+      return new Set(batch.filter((_, i) => out.Records?.[i]?.SequenceNumber !== undefined && !out.Records?.[i]?.ErrorCode));
     } catch (e) {
       throw unavailableOr(e, target);
     }

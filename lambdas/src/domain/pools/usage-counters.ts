@@ -12,12 +12,10 @@
  * - its sync count, which each committed UpdateRecords raises by exactly one and a deletion keeps
  *   (a re-created dataset continues from it), so the highest one seen is the number of commits.
  */
+import { Contention } from '../contention';
 import type { CommittedSync, FeedConsumer } from '../feed/committed-sync';
 import type { DatasetMark } from './usage-model';
 import type { PoolUsageStore, UsageChange } from './usage-ports';
-
-/** Attempts before the event is handed back to the feed for a retry: writers of one dataset are few. */
-export const APPLY_ATTEMPTS = 8;
 
 /**
  * Events of one dataset in the order they happened: by sync count, and at one count the deletion
@@ -51,12 +49,14 @@ export class UsageCounters implements FeedConsumer {
 
   async consume(event: CommittedSync): Promise<void> {
     const dataset = { identityPoolId: event.identityPoolId, identityId: event.identityId, datasetName: event.datasetName };
-    for (let attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
+    const contention = new Contention();
+    do {
       const change = changeFor(event, await this.store.readMark(dataset));
       if (!change) return;
-      // False: another delivery of this dataset moved the mark between the read and the write; read again.
+      // False: another delivery of this dataset moved the mark between the read and the write, or
+      // another event's transaction held the pool's shard; read again, after a pause.
       if (await this.store.apply(change)) return;
-    }
-    throw new Error(`usage counters: the mark of ${event.identityPoolId}/${event.identityId}/${event.datasetName} kept moving; retry the event`);
+    } while (await contention.waitTurn());
+    throw new Error(`usage counters: ${event.identityPoolId}/${event.identityId}/${event.datasetName} stayed contended; retry the event`);
   }
 }
