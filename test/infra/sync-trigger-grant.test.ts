@@ -15,6 +15,7 @@ import { CognitoSyncStack, type CognitoSyncStackProps } from '../../lib/sync-sta
 
 const CDK_JSON = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk CloudFormation JSON whose shape each assertion states.
 type Json = Record<string, any>;
 
 function synth(props: CognitoSyncStackProps = {}) {

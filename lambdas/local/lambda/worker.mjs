@@ -20,7 +20,13 @@ async function loadModule() {
 /** Lambda's error payload. */
 const errorPayload = (error) => {
   const e = error instanceof Error ? error : new Error(typeof error === 'string' ? error : JSON.stringify(error));
-  return { errorType: e.name || 'Error', errorMessage: e.message, stackTrace: String(e.stack ?? '').split('\n').map((line) => (line.length > 300 ? `${line.slice(0, 300)}...` : line)) };
+  return {
+    errorType: e.name || 'Error',
+    errorMessage: e.message,
+    stackTrace: String(e.stack ?? '')
+      .split('\n')
+      .map((line) => (line.length > 300 ? `${line.slice(0, 300)}...` : line)),
+  };
 };
 
 /** Runs the handler as the Node.js runtime does: an async handler's promise, or the callback (also context.done/succeed/fail). */
