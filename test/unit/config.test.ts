@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(process.env.SYNC_DEVELOPER_PRINCIPALS).toBeTruthy();
     expect(loadConfig({})).toEqual({
       region: 'us-east-1',
+      awsEndpoint: undefined,
+      streams: { payloadBucket: undefined, bulkPublishFunction: undefined },
       storage: { tableName: undefined, dynamodbEndpoint: undefined, singleItemMaxBytes: 16384 },
       tokenKey: { hex: undefined, secretArn: undefined },
       callers: { developerPrincipals: [], identityRoleNames: [] },

@@ -15,6 +15,7 @@ import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal, SyncService } from '../../lambdas/src/domain/model';
 import { createDispatch } from '../../lambdas/local/http/dispatch';
+import type { BulkPublishing } from '../../lambdas/src/domain/pools/bulk-publish';
 import { Errors } from '../../lambdas/src/errors';
 import { identity, makeEvent, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
 
@@ -27,11 +28,17 @@ const service = {
   updateRecords: vi.fn(),
 } satisfies Record<keyof SyncService, unknown>;
 
+/** BulkPublish's capability: answers the pool it was asked to publish. */
+const bulkPublishing = { start: vi.fn(async (ref: { IdentityPoolId: string }) => ref) };
+
 const seen: { method: string; path: string; body?: string; headers: Record<string, string> }[] = [];
 
 /** Turns the client's request into the HTTP API event, as API Gateway (or the local server) would. */
 function clientFor(principal: Principal): CognitoSyncClient {
-  const dispatch = createDispatch({ resolveService: async () => service as unknown as SyncService });
+  const dispatch = createDispatch({
+    resolveService: async () => service as unknown as SyncService,
+    resolveBulkPublish: async () => bulkPublishing as unknown as BulkPublishing,
+  });
   return new CognitoSyncClient({
     region: 'us-east-1',
     endpoint: 'http://localhost:8080',
@@ -161,12 +168,9 @@ describe('@aws-sdk/client-cognito-sync v3 against dispatch', () => {
   });
 
   it('a POST without a body (v3 BulkPublish) reaches the operation', async () => {
-    const err = await clientFor({ kind: 'developer', accountId: '123456789012' })
-      .send(new BulkPublishCommand({ IdentityPoolId: TEST_POOL_ID }))
-      .catch((e: unknown) => e);
+    const out = await clientFor({ kind: 'developer', accountId: '123456789012' }).send(new BulkPublishCommand({ IdentityPoolId: TEST_POOL_ID }));
     expect(seen[0].body).toBeUndefined();
-    expect(err).toBeInstanceOf(CognitoSyncServiceException);
-    expect((err as Error).name).toBe('UnsupportedOperationException');
-    expect((err as CognitoSyncServiceException).$metadata.httpStatusCode).toBe(501);
+    expect(bulkPublishing.start).toHaveBeenCalledWith({ IdentityPoolId: TEST_POOL_ID });
+    expect(out.IdentityPoolId).toBe(TEST_POOL_ID);
   });
 });
