@@ -3,14 +3,7 @@
  * over a fake service, the client deserializes. No network and no store, so it runs with the unit tests;
  * the end-to-end tests do the same over HTTP against the real store.
  */
-import {
-  BulkPublishCommand,
-  CognitoSyncClient,
-  CognitoSyncServiceException,
-  ListRecordsCommand,
-  ResourceConflictException,
-  UpdateRecordsCommand,
-} from '@aws-sdk/client-cognito-sync';
+import { BulkPublishCommand, CognitoSyncClient, ListRecordsCommand, ResourceConflictException, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal, SyncService } from '../../lambdas/src/domain/model';
