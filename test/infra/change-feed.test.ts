@@ -111,9 +111,13 @@ describe('change feed, deployed', () => {
   });
 
   it('keeps failures 14 days in an encrypted, TLS-only queue, and alarms when it holds any', () => {
-    const [queueId, queue] = only(template, 'AWS::SQS::Queue');
+    // The stack has other queues (the BulkPublish worker's failures): this is the feed's own.
+    const queueId = id(feed.failureQueue);
+    const queue = template.findResources('AWS::SQS::Queue')[queueId];
     expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-    const [, policy] = only(template, 'AWS::SQS::QueuePolicy');
+    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((p: Json) =>
+      (p.Properties.Queues as Json[]).some((q) => q.Ref === queueId),
+    ) as Json;
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
