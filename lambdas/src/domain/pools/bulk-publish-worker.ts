@@ -45,21 +45,32 @@ export class BulkPublishWorker {
     const { streams } = await this.deps.streaming.streamingOf(identityPoolId);
     const target = enabledTarget(identityPoolId, streams);
     if (!target) return this.fail(identityPoolId, jobId, streams?.DisabledReason ?? 'Cognito Streams was disabled during the bulk publish.');
-    try {
-      const runs = await Promise.all(job.segments.map((_, segment) => this.runSegment(identityPoolId, job, segment, target, limits)));
-      if (runs.includes('continue')) return 'continue';
-    } catch (e) {
-      if (e instanceof StreamUnavailableError) return this.fail(identityPoolId, jobId, e.message);
-      throw e;
+    // One segment failing stops the others at their next page, and the run ends only when none is
+    // still working: no orphaned page may checkpoint after the run has given up.
+    let stop = false;
+    const stopped = () => stop || limits.remainingMs() <= 0;
+    const runs = await Promise.allSettled(
+      job.segments.map((_, segment) =>
+        this.runSegment(identityPoolId, job, segment, target, stopped).catch((e: unknown) => {
+          stop = true;
+          throw e;
+        }),
+      ),
+    );
+    const failure = runs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
+      if (failure.reason instanceof StreamUnavailableError) return this.fail(identityPoolId, jobId, failure.reason.message);
+      throw failure.reason;
     }
+    if (runs.some((r) => r.status === 'fulfilled' && r.value === 'continue')) return 'continue';
     await this.deps.store.finish(identityPoolId, jobId, { status: 'SUCCEEDED', at: this.deps.clock.now() });
     return 'finished';
   }
 
-  private async runSegment(identityPoolId: string, job: BulkPublishJob, segment: number, target: StreamTarget, limits: RunLimits): Promise<WorkerRun> {
+  private async runSegment(identityPoolId: string, job: BulkPublishJob, segment: number, target: StreamTarget, stopped: () => boolean): Promise<WorkerRun> {
     let cursor = job.segments[segment] ?? 'start';
     while (cursor !== 'done') {
-      if (limits.remainingMs() <= 0) return 'continue';
+      if (stopped()) return 'continue';
       const page = await this.deps.datasets.page(identityPoolId, segment, cursor === 'start' ? undefined : cursor);
       if (page.datasets.length > 0)
         await this.deps.publisher.publish(

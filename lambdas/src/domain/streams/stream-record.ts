@@ -1,6 +1,6 @@
 /**
  * The Kinesis record Cognito Streams writes for one committed sync (or, from BulkPublish, for one
- * dataset as it stands), in the documented format (docs/behaviour.md#cognito-streams):
+ * dataset as it stands), in the documented format (README "Cognito Streams"):
  * dates in epoch milliseconds, both `dataSetName` (the documentation's spelling) and `datasetName`
  * (the spelling AWS's own sample consumer binds, case-sensitively), and the records inline or, when
  * the whole would not fit in a record, behind a presigned S3 URL.
