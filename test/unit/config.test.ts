@@ -17,7 +17,6 @@ describe('loadConfig', () => {
       tokenKey: { hex: undefined, secretArn: undefined },
       callers: { developerPrincipals: [], identityRoleNames: [] },
       cors: { allowOrigins: [] },
-      streams: { payloadBucket: undefined, bulkPublishFunction: undefined },
       observability: { enabled: false, serviceName: 'open-cognito-sync', metricsNamespace: 'OpenCognitoSync', tracing: true },
     });
   });
