@@ -8,6 +8,13 @@
  * from the first failure, so no event is lost and the order within a dataset is kept. Records before
  * it are done and are not retried.
  *
+ * A consumer with `consumeBatch` (Cognito Streams) takes the whole run of decoded events at once, so
+ * that a burst of syncs goes out in few calls; the consumers between batch consumers still take the
+ * events one at a time. The consumers run in stages, in their order: each stage gets the events
+ * before the earliest failure so far, so a consumer after a failing one never sees the failed event
+ * or a later one, while a stage before it may have taken later events already (the memo below skips
+ * them on the retry; a new process relies on the consumers' idempotence, as for any redelivery).
+ *
  * Delivery is at least once. So that a retry does not hand an event again to a consumer that has
  * already taken it in this process (the consumers before the one that failed), the runner remembers
  * what each consumer took, by `committedSyncKey`, within a bounded memory; consumers are idempotent
@@ -15,7 +22,7 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { decodeCommittedSync } from '../adapters/dynamodb/stream-decoder';
-import { type CommittedRecordsReader, type CommittedSync, committedSyncKey, type FeedConsumer } from '../domain/feed/committed-sync';
+import { type BatchShortfall, type CommittedRecordsReader, type CommittedSync, committedSyncKey, type FeedConsumer } from '../domain/feed/committed-sync';
 
 /** What went wrong with one stream record: where, and in which consumer (none: it could not be decoded). */
 export interface FeedFailure {
@@ -50,51 +57,110 @@ const REMEMBERED_DELIVERIES = 10_000;
 
 export function createFeed(consumers: readonly FeedConsumer[], records: CommittedRecordsReader, observer: FeedObserver = {}): Feed {
   const taken = new RememberedKeys(REMEMBERED_DELIVERIES);
-
-  /** Hands one record's event to every consumer; the failure if one threw. */
-  const deliver = async (record: DynamoDBRecord, sequenceNumber: string): Promise<FeedFailure | 'delivered' | 'ignored'> => {
-    let event: CommittedSync | undefined;
-    try {
-      event = decodeCommittedSync(record);
-    } catch (error) {
-      return { record, sequenceNumber, error };
-    }
-    if (event === undefined) return 'ignored';
-    const key = committedSyncKey(event);
-    for (const consumer of consumers) {
-      const delivery = `${consumer.name}\u0000${key}`;
-      if (taken.has(delivery)) continue;
-      try {
-        await consumer.consume(event, records);
-      } catch (error) {
-        return { record, sequenceNumber, event, consumer: consumer.name, error };
-      }
-      taken.add(delivery);
-    }
-    observer.delivered?.(event);
-    return 'delivered';
-  };
+  const deliveryOf = (consumer: FeedConsumer, event: CommittedSync) => `${consumer.name}\u0000${committedSyncKey(event)}`;
+  const stages = stagesOf(consumers);
 
   return {
     async run(streamEvent) {
       const batch = streamEvent.Records ?? [];
-      let delivered = 0;
+      const sequenceOf = (record: DynamoDBRecord, i: number) => record.dynamodb?.SequenceNumber ?? record.eventID ?? String(i);
+
+      // The run of events up to the first record that cannot be decoded (which fails as it is).
+      const run: Decoded[] = [];
+      let failure: FeedFailure | undefined;
+      let failedAt = batch.length;
       for (const [i, record] of batch.entries()) {
-        const sequenceNumber = record.dynamodb?.SequenceNumber ?? record.eventID ?? String(i);
-        const outcome = await deliver(record, sequenceNumber);
-        if (outcome === 'ignored') continue;
-        if (outcome === 'delivered') {
-          delivered++;
+        try {
+          const event = decodeCommittedSync(record);
+          if (event !== undefined) run.push({ record, position: i, event });
+        } catch (error) {
+          failure = { record, sequenceNumber: sequenceOf(record, i), error };
+          failedAt = i;
+          break;
+        }
+      }
+
+      /** The events [0, limit) of the run are still handed on; each failure lowers it to the failed event. */
+      let limit = run.length;
+      const failAt = (index: number, consumer: FeedConsumer, error: unknown) => {
+        const { record, position, event } = run[index] as Decoded;
+        failure = { record, sequenceNumber: sequenceOf(record, position), event, consumer: consumer.name, error };
+        failedAt = position;
+        limit = index;
+      };
+
+      for (const stage of stages) {
+        if (limit === 0) break;
+        if (stage.batched) {
+          const { consumer } = stage;
+          const pending = run.slice(0, limit).flatMap((d, index) => (taken.has(deliveryOf(consumer, d.event)) ? [] : [{ event: d.event, index }]));
+          if (pending.length === 0) continue;
+          let shortfall: BatchShortfall | undefined;
+          try {
+            shortfall = await consumer.consumeBatch(
+              pending.map((p) => p.event),
+              records,
+            );
+          } catch (error) {
+            shortfall = { index: 0, error };
+          }
+          const done = shortfall ? Math.max(0, Math.min(shortfall.index, pending.length)) : pending.length;
+          for (const p of pending.slice(0, done)) taken.add(deliveryOf(consumer, p.event));
+          const failed = pending[done];
+          if (shortfall && failed) failAt(failed.index, consumer, shortfall.error);
           continue;
         }
-        observer.failed?.(outcome);
-        // This record and all after it: Lambda retries from the lowest one reported, in order.
-        const batchItemFailures = batch.slice(i).map((r, j) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? r.eventID ?? String(i + j) }));
-        return { batchItemFailures, failure: outcome, delivered };
+        // One event at a time through the stage's consumers, as before: a failure stops the rest.
+        events: for (let index = 0; index < limit; index++) {
+          const { event } = run[index] as Decoded;
+          for (const consumer of stage.consumers) {
+            const delivery = deliveryOf(consumer, event);
+            if (taken.has(delivery)) continue;
+            try {
+              await consumer.consume(event, records);
+            } catch (error) {
+              failAt(index, consumer, error);
+              break events;
+            }
+            taken.add(delivery);
+          }
+        }
       }
-      return { batchItemFailures: [], delivered };
+
+      for (const { event } of run.slice(0, limit)) observer.delivered?.(event);
+      if (!failure) return { batchItemFailures: [], delivered: limit };
+      observer.failed?.(failure);
+      // The failed record and all after it: Lambda retries from the lowest one reported, in order.
+      const batchItemFailures = batch.slice(failedAt).map((r, j) => ({ itemIdentifier: sequenceOf(r, failedAt + j) }));
+      return { batchItemFailures, failure, delivered: limit };
     },
   };
+}
+
+interface Decoded {
+  readonly record: DynamoDBRecord;
+  /** Its place in the stream batch. */
+  readonly position: number;
+  readonly event: CommittedSync;
+}
+
+type BatchConsumer = FeedConsumer & Required<Pick<FeedConsumer, 'consumeBatch'>>;
+
+/** Consumers in their order: each batch consumer alone, the others grouped between them (event by event). */
+type Stage = { readonly batched: true; readonly consumer: BatchConsumer } | { readonly batched: false; readonly consumers: FeedConsumer[] };
+
+function stagesOf(consumers: readonly FeedConsumer[]): Stage[] {
+  const stages: Stage[] = [];
+  for (const consumer of consumers) {
+    if (consumer.consumeBatch) {
+      stages.push({ batched: true, consumer: consumer as BatchConsumer });
+      continue;
+    }
+    const last = stages.at(-1);
+    if (last && !last.batched) last.consumers.push(consumer);
+    else stages.push({ batched: false, consumers: [consumer] });
+  }
+  return stages;
 }
 
 /** A set that forgets its oldest keys beyond `capacity` (Map keeps insertion order). */

@@ -56,6 +56,20 @@ export interface FeedConsumer {
   /** Names the consumer in logs, metrics and the failure queue. */
   readonly name: string;
   consume(event: CommittedSync, records: CommittedRecordsReader): Promise<void>;
+  /**
+   * Optional: takes a run of consecutive events of one stream batch at once (in stream order), for a
+   * consumer whose work is cheaper in bulk (Cognito Streams: one PutRecords for many syncs). The
+   * events before the shortfall's `index` are done; that event and the ones after it are retried
+   * (some of them may have been applied already: they must stay idempotent). Without it the runner
+   * hands events one at a time to `consume`.
+   */
+  consumeBatch?(events: readonly CommittedSync[], records: CommittedRecordsReader): Promise<BatchShortfall | undefined>;
+}
+
+/** Where a batch stopped: the first event not done, and why. */
+export interface BatchShortfall {
+  readonly index: number;
+  readonly error: unknown;
 }
 
 /** The idempotency key of an event: consumers remember what they applied under it. */

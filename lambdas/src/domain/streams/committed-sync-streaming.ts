@@ -7,7 +7,7 @@
  * Changes after a switch-off, or while the developer keeps streaming off, are not streamed, as in
  * Cognito.
  */
-import type { CommittedRecordsReader, CommittedSync, FeedConsumer } from '../feed/committed-sync';
+import type { BatchShortfall, CommittedRecordsReader, CommittedSync, FeedConsumer } from '../feed/committed-sync';
 import type { StreamingSettings } from './ports';
 import { StreamUnavailableError } from './ports';
 import { enabledTarget, type StreamPublisher } from './stream-publisher';
@@ -24,18 +24,58 @@ export class CommittedSyncStreaming implements FeedConsumer {
   ) {}
 
   async consume(event: CommittedSync, reader: CommittedRecordsReader): Promise<void> {
-    const { streams, disabledAt } = await this.settings.streamingOf(event.identityPoolId);
-    const target = enabledTarget(event.identityPoolId, streams);
-    if (!target) {
-      if (disabledAt !== undefined && event.lastModifiedDate <= disabledAt) {
-        throw new StreamUnavailableError(
-          `Streaming of ${event.identityPoolId} was switched off (${streams?.DisabledReason ?? 'target unavailable'}); this change waits for a replay.`,
-        );
-      }
-      return;
-    }
-    await this.publisher.publish(target, [await changeOf(event, reader)]);
+    const shortfall = await this.consumeBatch([event], reader);
+    if (shortfall) throw shortfall.error;
   }
+
+  /**
+   * A run of committed syncs at once: per pool (each has its own stream and role), in the order of
+   * each pool's first event, every change of the pool in one publish, which the writer cuts into as
+   * few PutRecords calls as Kinesis allows while keeping each identity's order. On a failure, the
+   * earliest event not surely written is the shortfall: the events of a pool whose publish failed may
+   * be partly in the stream already and are sent again on the retry (duplicates, never a gap).
+   */
+  async consumeBatch(events: readonly CommittedSync[], reader: CommittedRecordsReader): Promise<BatchShortfall | undefined> {
+    let shortfall: BatchShortfall | undefined;
+    for (const [identityPoolId, pool] of byPool(events)) {
+      const limit = shortfall?.index ?? events.length;
+      const due = pool.filter(({ index }) => index < limit);
+      if (due.length === 0) continue;
+      try {
+        const { streams, disabledAt } = await this.settings.streamingOf(identityPoolId);
+        const target = enabledTarget(identityPoolId, streams);
+        if (!target) {
+          const waiting = disabledAt === undefined ? undefined : due.find(({ event }) => event.lastModifiedDate <= disabledAt);
+          if (waiting) {
+            const reason = streams?.DisabledReason ?? 'target unavailable';
+            const error = new StreamUnavailableError(`Streaming of ${identityPoolId} was switched off (${reason}); this change waits for a replay.`);
+            shortfall = { index: waiting.index, error };
+          }
+          continue;
+        }
+        await this.publisher.publish(target, await Promise.all(due.map(({ event }) => changeOf(event, reader))));
+      } catch (error) {
+        shortfall = { index: (due[0] as IndexedEvent).index, error };
+      }
+    }
+    return shortfall;
+  }
+}
+
+interface IndexedEvent {
+  readonly event: CommittedSync;
+  readonly index: number;
+}
+
+/** The events grouped by pool, pools in the order of their first event, events in stream order. */
+function byPool(events: readonly CommittedSync[]): Map<string, IndexedEvent[]> {
+  const pools = new Map<string, IndexedEvent[]>();
+  for (const [index, event] of events.entries()) {
+    const pool = pools.get(event.identityPoolId);
+    if (pool) pool.push({ event, index });
+    else pools.set(event.identityPoolId, [{ event, index }]);
+  }
+  return pools;
 }
 
 async function changeOf(event: CommittedSync, reader: CommittedRecordsReader): Promise<StreamChange> {
