@@ -3,9 +3,10 @@
  * Kinesis behind the edge port (`startLocalEndpoint`, in memory, change feed off so that nothing
  * else competes).
  *
- * 1. Streaming: the change feed's consumer handed committed syncs of many identities, one at a time
- *    (as the feed runner does) and 8 at a time (as concurrent shards do): records per second into
- *    Kinesis, and the lag from commit to Kinesis arrival (p50/p99).
+ * 1. Streaming: the change feed's consumer handed committed syncs of many identities, one at a time,
+ *    8 at a time (as concurrent shards do), and in stream batches of 100 at once (as the feed runner
+ *    hands a batch to `consumeBatch`): records per second into Kinesis, and the lag from commit to
+ *    Kinesis arrival (p50/p99).
  * 2. BulkPublish: a pool of 10,000 identities x 2 datasets (2 records each), written straight into
  *    the table in the store's item format, backfilled by the in-process worker: time and records
  *    per second.
@@ -63,38 +64,52 @@ async function main(): Promise<void> {
   try {
     console.log(`Cognito Streams bench (DynamoDB Local, moto Kinesis ${SHARDS} shards through the edge port)\n`);
     const consumer = cognitoStreamsConsumer({ config, dynamodb, tableName: endpoint.tableName });
-    for (const concurrency of [1, 8]) {
+    const records = [{ key: 'theme', value: 'dark', syncCount: 1, lastModifiedDate: 0, deviceLastModifiedDate: 0, lastModifiedBy: 'bench' }];
+    const reader = { recordsOf: async () => records };
+    const syncOf = (pool: string, i: number): CommittedSync => ({
+      kind: 'sync',
+      identityPoolId: pool,
+      identityId: `${REGION}:${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`,
+      datasetName: 'settings',
+      syncCount: 1,
+      previousSyncCount: 0,
+      lastModifiedDate: Date.now(),
+      lastModifiedBy: 'bench',
+      dataStorage: 9,
+      previousDataStorage: 0,
+    });
+    // One sync at a time (a stream batch of one), 8 at a time (as concurrent shards), and stream
+    // batches of 100 (Lambda's default batch size) handed at once, as the feed runner does.
+    const runs = [
+      { label: '1 at a time', concurrency: 1, batch: 1 },
+      { label: '8 at a time', concurrency: 8, batch: 1 },
+      { label: 'batches of 100', concurrency: 1, batch: 100 },
+    ];
+    for (const { label, concurrency, batch } of runs) {
       const pool = `${REGION}:${randomUUID()}`;
       const stream = await newStream();
       await enable(pool, stream);
       const events = argument('--syncs', 2_000);
-      const records = [{ key: 'theme', value: 'dark', syncCount: 1, lastModifiedDate: 0, deviceLastModifiedDate: 0, lastModifiedBy: 'bench' }];
       let next = 0;
       const started = performance.now();
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (next < events) {
-            const i = next++;
-            const event: CommittedSync = {
-              kind: 'sync',
-              identityPoolId: pool,
-              identityId: `${REGION}:${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`,
-              datasetName: 'settings',
-              syncCount: 1,
-              previousSyncCount: 0,
-              lastModifiedDate: Date.now(),
-              lastModifiedBy: 'bench',
-              dataStorage: 9,
-              previousDataStorage: 0,
-            };
-            await consumer.consume(event, { recordsOf: async () => records });
+            const first = next;
+            next = Math.min(events, next + batch);
+            const run = Array.from({ length: next - first }, (_, j) => syncOf(pool, first + j));
+            if (batch === 1) await consumer.consume(run[0] as CommittedSync, reader);
+            else {
+              const shortfall = await consumer.consumeBatch?.(run, reader);
+              if (shortfall) throw shortfall.error;
+            }
           }
         }),
       );
       const seconds = (performance.now() - started) / 1000;
       const lags = (await readAll(kinesis, stream)).map((r) => r.arrival - r.committed).sort((a, b) => a - b);
       console.log(
-        `streaming, ${concurrency} at a time: ${events} syncs in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} records/s; ` +
+        `streaming, ${label}: ${events} syncs in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} records/s; ` +
           `commit -> Kinesis lag p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms (${lags.length} records read back)`,
       );
     }
