@@ -13,8 +13,8 @@
  * (`processRuntime()`, from the environment); the local server builds its own from the config it
  * injects, so that two endpoints with different tables and keys can run in one process.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DYNAMODB_LOCAL_CLIENT_CONFIG } from './adapters/dynamodb/local-client';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { storageClient } from './adapters/dynamodb/local-client';
 import { DynamoDBPoolSettingsStore } from './adapters/dynamodb/pool-settings-store';
 import { DynamoDBSyncStore } from './adapters/dynamodb/sync-store';
 import { processConfig, type StorageConfig, type SyncConfig, type TokenKeyConfig } from './config';
@@ -101,7 +101,7 @@ export function createRuntime(config: SyncConfig): Runtime {
   let push: { service: PushSyncService; adapters: PushAdapters } | undefined;
   let poolStore: DynamoDBPoolSettingsStore | undefined;
   const poolSettings = (): DynamoDBPoolSettingsStore => {
-    dynamodb ??= dynamoDBClient(config.region, config.storage);
+    dynamodb ??= storageClient(config.region, config.storage);
     poolStore ??= new DynamoDBPoolSettingsStore(dynamodb, requireTableName(config.storage));
     return poolStore;
   };
@@ -109,7 +109,7 @@ export function createRuntime(config: SyncConfig): Runtime {
   const triggerLookup = new CachedSyncTriggerLookup(async (poolId) => (await poolSettings().read(poolId)).settings.Events?.[SYNC_TRIGGER], systemClock);
   const buildRecords = async (triggers: TriggerInvokerFactory | undefined): Promise<SyncService> => {
     const tableName = requireTableName(config.storage);
-    dynamodb ??= dynamoDBClient(config.region, config.storage);
+    dynamodb ??= storageClient(config.region, config.storage);
     const store = new DynamoDBSyncStore(dynamodb, tableName, { singleItemMaxBytes: config.storage.singleItemMaxBytes });
     return new CognitoSyncService({
       store,
@@ -119,7 +119,7 @@ export function createRuntime(config: SyncConfig): Runtime {
     });
   };
   const buildUsage = async (lister: PoolListerFactory | undefined, directory: PoolDirectory): Promise<PoolUsage> => {
-    dynamodb ??= dynamoDBClient(config.region, config.storage);
+    dynamodb ??= storageClient(config.region, config.storage);
     return new PoolUsage({
       store: new DynamoDBPoolUsageStore(dynamodb, requireTableName(config.storage)),
       directory,
@@ -139,7 +139,7 @@ export function createRuntime(config: SyncConfig): Runtime {
     },
     pools: async (directory = EVERY_POOL) => {
       if (!pools) {
-        dynamodb ??= dynamoDBClient(config.region, config.storage);
+        dynamodb ??= storageClient(config.region, config.storage);
         pools = new PoolConfigurations({ store: new DynamoDBPoolSettingsStore(dynamodb, requireTableName(config.storage)), directory });
       }
       return pools;
@@ -150,7 +150,7 @@ export function createRuntime(config: SyncConfig): Runtime {
     },
     push: async (build) => {
       if (!push) {
-        dynamodb ??= dynamoDBClient(config.region, config.storage);
+        dynamodb ??= storageClient(config.region, config.storage);
         const adapters = build(config, dynamodb, requireTableName(config.storage));
         push = { service: new PushSyncService(adapters), adapters };
       }
@@ -164,7 +164,7 @@ export function createRuntime(config: SyncConfig): Runtime {
       return usage;
     },
     bulkPublish: async (compose, directory = EVERY_POOL) => {
-      dynamodb ??= dynamoDBClient(config.region, config.storage);
+      dynamodb ??= storageClient(config.region, config.storage);
       bulkPublish ??= compose({ config, dynamodb, tableName: requireTableName(config.storage), directory }).catch((e: unknown) => {
         bulkPublish = undefined;
         throw e;
@@ -192,14 +192,6 @@ let processWide: Runtime | undefined;
 export function processRuntime(): Runtime {
   processWide ??= createRuntime(processConfig());
   return processWide;
-}
-
-function dynamoDBClient(region: string, storage: StorageConfig): DynamoDBClient {
-  const endpoint = storage.dynamodbEndpoint;
-  return new DynamoDBClient({
-    region,
-    ...(endpoint ? { endpoint, credentials: DYNAMODB_LOCAL_CLIENT_CONFIG.credentials } : {}),
-  });
 }
 
 function requireTableName(storage: StorageConfig): string {

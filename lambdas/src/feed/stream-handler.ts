@@ -5,10 +5,9 @@
  *
  * The feed is built once per container, from the process's configuration, on first use.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { DYNAMODB_LOCAL_CLIENT_CONFIG } from '../adapters/dynamodb/local-client';
+import { storageClient } from '../adapters/dynamodb/local-client';
 import { processConfig } from '../config';
 import { getInstruments, logUnexpectedError, observabilityConfig } from '../observability/instruments';
 import { observability, type OutcomeOf } from '../observability/middleware';
@@ -44,9 +43,8 @@ function processFeed(): Promise<Feed> {
     const config = processConfig();
     const tableName = config.storage.tableName;
     if (!tableName) throw new Error('SYNC_TABLE_NAME must be set');
-    const endpoint = config.storage.dynamodbEndpoint;
     // DYNAMODB_ENDPOINT: DynamoDB Local, as the runtime reaches it (the bundle tests run this function against it).
-    const dynamodb = new DynamoDBClient({ region: config.region, ...(endpoint ? { endpoint, credentials: DYNAMODB_LOCAL_CLIENT_CONFIG.credentials } : {}) });
+    const dynamodb = storageClient(config.region, config.storage);
     return buildFeed({ config, dynamodb, tableName, observer: powertoolsObserver() });
   })().catch((e: unknown) => {
     // A failed start must not poison the container for good.

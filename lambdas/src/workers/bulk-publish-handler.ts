@@ -5,7 +5,7 @@
  * (twice), each retry resuming from the checkpoint; a job whose retries all failed stays
  * IN_PROGRESS until a BulkPublish finds it stuck and launches it again (domain/pools/bulk-publish.ts).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { storageClient } from '../adapters/dynamodb/local-client';
 import type { Context } from 'aws-lambda';
 import type { BulkPublishWorkerEvent } from '../adapters/lambda/async-invoke-launcher';
 import { processConfig } from '../config';
@@ -26,7 +26,7 @@ export async function handler(event: BulkPublishWorkerEvent, context: Context): 
     if (!tableName) throw new Error('SYNC_TABLE_NAME must be set');
     // The worker continues a job by invoking itself: its own name, unless the configuration names one.
     const streams = { ...config.streams, bulkPublishFunction: config.streams.bulkPublishFunction ?? context.functionName };
-    const settings = { config: { ...config, streams }, dynamodb: new DynamoDBClient({ region: config.region }), tableName };
+    const settings = { config: { ...config, streams }, dynamodb: storageClient(config.region, config.storage), tableName };
     return { worker: composeBulkPublishWorker(settings), launcher: workerFunctionLauncher(settings.config) };
   })();
   const { worker, launcher } = await composition;
