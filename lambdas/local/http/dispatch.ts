@@ -7,16 +7,7 @@
 import { matchRoute, OPERATION_NAMES, type OperationName } from '../../src/operations';
 import type { SyncHttpEvent, SyncHttpResult } from '../../src/protocol/http-event';
 import { requestIdOf } from '../../src/protocol/middlewares';
-import type { CallerPolicy } from '../../src/protocol/caller-policy';
-import type {
-  BulkPublishResolver,
-  EventsResolver,
-  OperationHandler,
-  PoolsResolver,
-  PushResolver,
-  ServiceResolver,
-  UsageResolver,
-} from '../../src/protocol/operation-handler';
+import type { HandlerOverrides, OperationHandler } from '../../src/protocol/operation-handler';
 import { decodeLabel, requestPath } from '../../src/protocol/request';
 import { errorResult } from '../../src/protocol/response';
 import { unknownRouteError } from '../../src/protocol/unknown-route-error';
@@ -59,21 +50,8 @@ export const HANDLERS: Readonly<Record<OperationName, OperationHandler>> = {
   UpdateRecords,
 };
 
-export interface DispatchOptions {
-  /** Serve every records operation from this service instead of the runtime's. */
-  readonly resolveService?: ServiceResolver;
-  /** Serve the pool operations (a pool's configuration) from this capability instead of the runtime's. */
-  readonly resolvePools?: PoolsResolver;
-  /** Serve BulkPublish and GetBulkPublishDetails from this capability instead of the runtime's. */
-  readonly resolveBulkPublish?: BulkPublishResolver;
-  /** Serve pool usage from this capability instead of the runtime's. */
-  readonly resolveUsage?: UsageResolver;
-  /** Serve GetCognitoEvents and SetCognitoEvents from this capability instead of the runtime's. */
-  readonly resolveEvents?: EventsResolver;
-  /** Serve the push operations (RegisterDevice, Subscribe, Unsubscribe) from this capability instead of the runtime's. */
-  readonly resolvePush?: PushResolver;
-  /** Decide who is a developer with this policy instead of the process's (config.ts). */
-  readonly callerPolicy?: CallerPolicy;
+/** The capabilities and caller policy to serve with instead of the runtime's (HandlerOverrides), and a deadline. */
+export interface DispatchOptions extends HandlerOverrides {
   /** Per-request deadline (default 30 s). */
   readonly timeoutMs?: number;
 }
@@ -87,10 +65,9 @@ export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
  */
 export function createDispatch(options: DispatchOptions = {}): Dispatch {
   const handlers: Record<OperationName, OperationHandler> = { ...HANDLERS };
-  const { resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, resolveBulkPublish, callerPolicy } = options;
-  if (resolveService || resolvePools || resolveEvents || resolvePush || resolveUsage || resolveBulkPublish || callerPolicy) {
-    for (const name of OPERATION_NAMES)
-      handlers[name] = HANDLERS[name].with({ resolveService, resolvePools, resolveEvents, resolvePush, resolveUsage, resolveBulkPublish, callerPolicy });
+  const { timeoutMs, ...overrides } = options;
+  if (Object.values(overrides).some((override) => override !== undefined)) {
+    for (const name of OPERATION_NAMES) handlers[name] = HANDLERS[name].with(overrides);
   }
   return async (event) => {
     const requestId = requestIdOf(event);
@@ -101,7 +78,7 @@ export function createDispatch(options: DispatchOptions = {}): Dispatch {
       const route = matchRoute(method, path, decodeLabel);
       if (!route) throw unknownRouteError(event);
       const name = route.op.name;
-      return await handlers[name](event, lambdaContext(name, requestId, options.timeoutMs));
+      return await handlers[name](event, lambdaContext(name, requestId, timeoutMs));
     } catch (e) {
       return errorResult(e, requestId);
     }
