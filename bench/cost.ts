@@ -284,8 +284,10 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
   const recordValueOf = (i: number, round: number, bytes: number) => `${round}:${i}:`.padEnd(bytes - keyOf(i).length, 'abcdefghijklmnopqrstuvwxyz0123456789');
   const makeDataset = () => ({ IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'calls' });
   const counts = new Map<string, number>();
-  const update = async (dataset: ReturnType<typeof makeDataset>, values: Map<number, string>) => {
+  /** ListRecords then UpdateRecords of `values`; `beforeUpdate` runs between the two (the meter's reset). */
+  const update = async (dataset: ReturnType<typeof makeDataset>, values: Map<number, string>, beforeUpdate = () => {}) => {
     const { SyncSessionToken } = await service.listRecords(principal, dataset);
+    beforeUpdate();
     const out = await service.updateRecords(principal, {
       ...dataset,
       SyncSessionToken,
@@ -299,19 +301,7 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
     for (const r of out.Records) counts.set(`${dataset.IdentityId}/${r.Key}`, r.SyncCount as number);
   };
   const measured = async (label: string, dataset: ReturnType<typeof makeDataset>, values: Map<number, string>) => {
-    const { SyncSessionToken } = await service.listRecords(principal, dataset);
-    meter.reset();
-    const out = await service.updateRecords(principal, {
-      ...dataset,
-      SyncSessionToken,
-      RecordPatches: [...values].map(([i, Value]) => ({
-        Op: 'replace',
-        Key: keyOf(i),
-        Value,
-        SyncCount: counts.get(`${dataset.IdentityId}/${keyOf(i)}`) ?? 0,
-      })),
-    });
-    for (const r of out.Records) counts.set(`${dataset.IdentityId}/${r.Key}`, r.SyncCount as number);
+    await update(dataset, values, () => meter.reset());
     const units = meter.totals();
     return {
       label,
