@@ -34,6 +34,13 @@ export interface DatasetSnapshot extends DatasetAddress {
   readonly lastModifiedBy: string;
   /** In sync-count order, then key. */
   readonly records: readonly MigratedRecord[];
+  /**
+   * The sync count at which the dataset was last deleted, when it was deleted and re-created (absent:
+   * never deleted, or not known). ListRecords reveals it only through
+   * `DatasetDeletedAfterRequestedSyncCount`; the target keeps it as the head's deletion floor, so that a
+   * device holding a count of the old incarnation is told of the deletion there too.
+   */
+  readonly deletedAtSyncCount?: number;
 }
 
 /** A dataset as a listing shows it, before its records are read. */
