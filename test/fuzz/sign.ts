@@ -6,7 +6,7 @@
  */
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256, parseSignedQuery } from '../../lambdas/local/auth/signing-parts';
+import { NodeSha256, parseSignedQuery } from '../../lambdas/src/auth/signing-parts';
 import type { WireRequest } from './wire';
 
 export interface SigningCredentials {

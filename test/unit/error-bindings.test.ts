@@ -4,7 +4,7 @@ import { errorResponse } from '../../lambdas/src/protocol/error-response';
 import { httpStatusOf, type ProtocolError, wireStatusOf } from '../../lambdas/src/protocol/errors';
 import { errorResult } from '../../lambdas/src/protocol/response';
 import { HttpErrors } from '../../lambdas/local/http/http-errors';
-import { SigningErrors } from '../../lambdas/local/auth/signing-errors';
+import { SigningErrors } from '../../lambdas/src/auth/signing-errors';
 
 /** Every code of the model, read from the factories so that a new code is tested without editing this file. */
 const ALL_CODES: ErrorCode[] = Object.values(Errors).map((make) => make('x').code);

@@ -10,7 +10,7 @@
  *   JSON 1.1 services, where rest-json's unknown route is a 404.
  *
  * Some errors exist only at the front end and never in the service's model: the signer's refusals
- * (lambdas/local/auth/signing-errors.ts) and the local HTTP server's own answers (431, 408). They are
+ * (lambdas/src/auth/signing-errors.ts) and the local HTTP server's own answers (431, 408). They are
  * `ProtocolError`s, which carry their status themselves: no binding maps them, because no domain or
  * adapter code could ever throw one. A `WireError` is either kind: what an error writer
  * (`error-response.ts`) turns into a response.

@@ -1,6 +1,6 @@
 /**
  * What signing a request and verifying its signature must do alike: read the query the way the
- * signer canonicalises it, and hash with Node's native crypto. The local verifier (sigv4.ts) and
+ * signer canonicalises it, and hash with Node's native crypto. The verifier (sigv4-verifier.ts) and
  * the fuzzer's signer of raw wire requests (test/fuzz/sign.ts) both use these, so that a request the
  * fuzzer signs validly is read by the endpoint exactly as it was signed.
  */
