@@ -1,10 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Four tiers, one per folder (run one with `npm run test:<tier>`, all with `npm test`). Only the tiers that talk
  * to DynamoDB get the global setup that starts DynamoDB Local, so `test:unit` needs no Java.
  */
 const startsDynamoDBLocal = ['test/global-setup.ts'];
+/** The local console's browser tests (headless Chromium), in a project of their own that builds the console first. */
+const consoleTests = 'test/e2e/console*.test.ts';
 
 export default defineConfig({
   test: {
@@ -32,7 +34,16 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: startsDynamoDBLocal } },
       // The hostile-input fuzz campaign's small run is an end-to-end test of the local endpoint.
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/fuzz/**/*.test.ts'], globalSetup: startsDynamoDBLocal } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, consoleTests],
+          globalSetup: startsDynamoDBLocal,
+        },
+      },
+      { extends: true, test: { name: 'console', include: [consoleTests], globalSetup: [...startsDynamoDBLocal, 'test/console-global-setup.ts'] } },
       // The record and dataset suites again with every dataset in the per-record layout (a threshold
       // of 0), so that both layouts keep every behaviour (docs/decisions.md#small-datasets-live-in-one-item).
       {

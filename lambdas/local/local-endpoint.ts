@@ -19,6 +19,8 @@ import { MOTO_INSTALL_HINT, MotoUnavailableError, startMoto, type Moto } from '.
 import { MOTO_FEATURES } from './edge/routes';
 import { startLocalFeed, type LocalFeedOptions } from './feed/local-feed';
 import type { StreamPoller } from './feed/stream-poller';
+import { ActivityBus } from './console/activity';
+import { ensureConsoleBuilt } from './console/build';
 
 export interface LocalEndpointOptions {
   /** Default 8080; 0 picks a free port. */
@@ -59,6 +61,11 @@ export interface LocalEndpointOptions {
    * (lambdas/local/feed/). Default on; `false` turns it off; tests give consumers and retry bounds.
    */
   readonly feed?: false | Pick<LocalFeedOptions, 'consumers' | 'maxAttempts' | 'retryBaseMs' | 'log'>;
+  /**
+   * Build the local console (lambdas/local/console/build.ts) before serving when its build is
+   * missing or older than its sources: `npm start` does; tests build it once per run instead.
+   */
+  readonly buildConsole?: boolean;
 }
 
 export interface LocalEndpoint {
@@ -84,6 +91,8 @@ export interface LocalEndpoint {
   readonly featuresOff: string | undefined;
   /** The functions the local function runner serves, with their ARNs. */
   readonly functions: readonly LocalFunction[];
+  /** The local console's address (`<url>/_console/`). */
+  readonly consoleUrl: string;
   /** Stops the server, then DynamoDB Local if this started it. */
   close(): Promise<void>;
 }
@@ -111,7 +120,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   let moto: Moto | undefined;
   let feed: StreamPoller | undefined;
   let featuresOff: string | undefined;
+  // What the feed's consumers, the function runner and the server's answers tell the local console.
+  const activity = new ActivityBus();
   try {
+    if (options.buildConsole) await ensureConsoleBuilt();
     const stored = dataDir && !options.developer ? loadOrCreateDeveloperCredentials(dataDir) : undefined;
     const developer = options.developer ?? developerCredentialsFromEnv(process.env, stored?.credentials);
     const serverKey = dataDir ? loadOrCreateServerKey(dataDir) : ephemeralServerKey();
@@ -149,6 +161,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
         // Consumers that publish (push sync's SNS, Cognito Streams' Kinesis) reach moto, as the handlers do.
         awsEndpoint: moto?.endpoint,
         ...options.feed,
+        activity,
       });
     }
     const server = await startLocalServer({
@@ -165,6 +178,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       portHint: options.portHint,
       motoEndpoint: moto?.endpoint,
       functions: options.functions,
+      activity,
     });
     return {
       url: server.url,
@@ -182,6 +196,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       motoPid: moto?.pid,
       featuresOff,
       functions: server.functions,
+      consoleUrl: `${server.url}/_console/`,
       close: async () => {
         await server.close();
         await feed?.stop();

@@ -7,6 +7,8 @@ import type { FeedConsumerFactory } from '../../src/feed/consumers';
 import { createDynamoDBLocalClient } from '../emulators/dynamodb-local';
 import { localServiceConfig, type LocalServiceSettings } from '../service-config';
 import { startStreamPoller, type StreamPoller, type StreamPollerOptions } from './stream-poller';
+import type { ActivityBus } from '../console/activity';
+import { observedConsumers } from '../console/observed-consumers';
 
 export interface LocalFeedOptions extends LocalServiceSettings {
   readonly dataDir?: string;
@@ -15,12 +17,15 @@ export interface LocalFeedOptions extends LocalServiceSettings {
   readonly maxAttempts?: StreamPollerOptions['maxAttempts'];
   readonly retryBaseMs?: StreamPollerOptions['retryBaseMs'];
   readonly log?: StreamPollerOptions['log'];
+  /** The local console's bus: the consumers also report there what they did (console/observed-consumers.ts). */
+  readonly activity?: ActivityBus;
 }
 
 export async function startLocalFeed(options: LocalFeedOptions): Promise<StreamPoller> {
   const dynamodb = createDynamoDBLocalClient(options.dynamoEndpoint);
   try {
-    const feed = await buildFeed({ config: localServiceConfig(options), dynamodb, tableName: options.tableName, consumers: options.consumers });
+    const consumers = options.activity ? observedConsumers(options.activity, options.consumers) : options.consumers;
+    const feed = await buildFeed({ config: localServiceConfig(options), dynamodb, tableName: options.tableName, consumers });
     const poller = await startStreamPoller({
       dynamodb,
       dynamoEndpoint: options.dynamoEndpoint,

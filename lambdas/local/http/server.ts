@@ -41,6 +41,8 @@ import { http2Front } from '../edge/http2-front';
 import { FunctionRegistry, type LocalFunction, type LocalFunctionSpec } from '../lambda/function-registry';
 import { LocalLambdaApi } from '../lambda/lambda-api';
 import { LambdaFunctionInvoker, syncTriggerClient } from '../../src/adapters/lambda/function-invoker';
+import { ActivityBus } from '../console/activity';
+import { ConsoleHandler, isConsolePath } from '../console/console-handler';
 
 export type Dispatch = (event: SyncHttpEvent) => Promise<SyncHttpResult>;
 
@@ -85,6 +87,8 @@ export interface LocalServerOptions {
    * trigger may name them (`arn:aws:lambda:<region>:<account>:function:NAME`).
    */
   readonly functions?: readonly LocalFunctionSpec[];
+  /** The local console's activity bus (lambdas/local/console/): 409 answers and function invocations are told to it. Default: a bus of its own. */
+  readonly activity?: ActivityBus;
 }
 
 export interface LocalServer {
@@ -141,7 +145,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
   const resolveEvents = () => runtime.events(localPoolDirectory(new LocalIdentityStore(dynamo, options.tableName)));
   const functionRegistry = new FunctionRegistry(region, accountId, options.functions);
-  const lambdaApi = new LocalLambdaApi(functionRegistry);
+  const activity = options.activity ?? new ActivityBus();
+  // Each invocation (a sync trigger's, or one by hand) is shown in the local console with its answer or error.
+  const lambdaApi = new LocalLambdaApi(functionRegistry, (fn, invocation) =>
+    activity.publish({
+      type: 'invocation',
+      functionName: fn.name,
+      requestId: invocation.requestId,
+      payload: invocation.payload,
+      error: invocation.functionError !== undefined,
+    }),
+  );
   // Sync triggers are invoked with the deployed adapter and client, at this endpoint's `lambda`
   // route; built at the first records request, once the port is known.
   let ownUrl = '';
@@ -188,6 +202,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     if (tooLarge) return errorResponse(tooLarge, requestId);
     const result = await dispatch(event);
     if (!result || typeof result.statusCode !== 'number') throw new Error('dispatch returned no response');
+    // The console charts conflicts (ResourceConflictException) per minute.
+    if (result.statusCode === 409) activity.publish({ type: 'conflict', path: request.rawPath });
     if (isResultTooLarge(result)) {
       // Deployed, Lambda would fail to return it and API Gateway would answer 500.
       console.error(`local server: request ${requestId}: the result is over Lambda's response limit; deployed, the client would get a 500.`);
@@ -199,7 +215,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const cors = corsPolicy(options.allowedOrigins);
   // Requests signed for DynamoDB go to the DynamoDB this server stores in: `npm start`'s DynamoDB Local.
   const edge: EdgeTargets = { dynamodb: options.dynamoEndpoint, moto: options.motoEndpoint };
-  const handle = (req: IncomingMessage, res: ServerResponse) => void serve(req, res, answer, cors, edge, lambdaApi);
+  // The local console (/_console): its JSON layer calls this endpoint's own APIs as the developer.
+  const consoleHandler = new ConsoleHandler({ endpointUrl: () => ownUrl, region, developer, activity });
+  const handle = (req: IncomingMessage, res: ServerResponse) => void serve(req, res, answer, cors, edge, lambdaApi, consoleHandler);
   // Node would answer a request without Host, or with an `Expect` other than 100-continue, with a
   // bare 400 or 417 that no SDK can name. Both go through the pipeline instead: a missing Host
   // fails the signature check (SigV4 signs it), and an unknown expectation is ignored, which RFC
@@ -225,12 +243,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     port,
     region,
     functions: functionRegistry.list(),
-    close: () =>
+    close: () => {
+      // The console's event streams never end by themselves.
+      consoleHandler.close();
       // Idle keep-alive connections would otherwise hold close() open for seconds: the front drops them.
-      front.close().then(() => {
+      return front.close().then(() => {
         dynamo.destroy();
         runtime.close();
-      }),
+      });
+    },
   };
 }
 
@@ -261,10 +282,13 @@ async function serve(
   cors: CorsPolicy,
   edge: EdgeTargets,
   lambdaApi: LocalLambdaApi,
+  consoleHandler: ConsoleHandler,
 ): Promise<void> {
   const requestId = randomUUID();
   const url = req.url ?? '/';
   const q = url.indexOf('?');
+  // The console is the endpoint's own page, for this machine's browser only (it refuses others itself).
+  if (isConsolePath(q < 0 ? url : url.slice(0, q))) return consoleHandler.handle(req, res);
   // Another AWS service's request goes to its emulator untouched, CORS headers included: the
   // emulator answers it by its own rules.
   const route = isOwnRoute(q < 0 ? url : url.slice(0, q), req.headers['x-amz-target'])

@@ -14,7 +14,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionRegistry, LocalFunction } from './function-registry';
-import { invokeLocalFunction } from './function-runner';
+import { type Invocation, invokeLocalFunction } from './function-runner';
+
+/** Told of each invocation once it has ended (the local console's activity). */
+export type InvocationObserver = (fn: LocalFunction, invocation: Invocation) => void;
 
 /** Lambda's own limit on a synchronous request payload. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -27,7 +30,10 @@ export class LocalLambdaApi {
   private readonly reserved = new Map<string, number>();
   private readonly running = new Map<string, number>();
 
-  constructor(readonly registry: FunctionRegistry) {}
+  constructor(
+    readonly registry: FunctionRegistry,
+    private readonly onInvocation?: InvocationObserver,
+  ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
@@ -76,6 +82,7 @@ export class LocalLambdaApi {
     }
     this.running.set(fn.name, running + 1);
     const run = invokeLocalFunction(fn, event).finally(() => this.running.set(fn.name, (this.running.get(fn.name) ?? 1) - 1));
+    void run.then((invocation) => this.onInvocation?.(fn, invocation));
     if (type === 'Event') {
       void run;
       return answer(res, 202, {});

@@ -1,0 +1,28 @@
+/** Loads a JSON answer, again when `key` changes or `reload()` is called (a live event concerning it). */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+
+export interface Loaded<T> {
+  data?: T;
+  error?: string;
+  reload(): void;
+}
+
+export function useData<T>(key: string | undefined, load: () => Promise<T>): Loaded<T> {
+  const [state, setState] = useState<{ key?: string; data?: T; error?: string }>({});
+  const [generation, setGeneration] = useState(0);
+  // Not on `load`: it is a new closure each render; `key` says what it loads.
+  useEffect(() => {
+    if (key === undefined) return;
+    let current = true;
+    load().then(
+      (data) => current && setState({ key, data }),
+      (e: Error) => current && setState({ key, error: e.message }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [key, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  // Data of another key is not shown under this one's heading.
+  return state.key === key ? { data: state.data, error: state.error, reload } : { reload };
+}
