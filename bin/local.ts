@@ -208,4 +208,19 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+/** `open-cognito-sync migrate|export|import ...`: the migration's commands, loaded only when asked for. */
+const MIGRATION_COMMANDS = new Set(['migrate', 'export', 'import']);
+const command = process.argv[2];
+if (command !== undefined && MIGRATION_COMMANDS.has(command)) {
+  void import('../lambdas/migration/cli')
+    .then(({ isMigrationCommand, runMigrationCommand }) => (isMigrationCommand(command) ? runMigrationCommand(command, process.argv.slice(3)) : 2))
+    .then(
+      (code) => process.exit(code),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+} else {
+  void main();
+}

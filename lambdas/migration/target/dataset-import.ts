@@ -81,14 +81,15 @@ const toStoredRecord = (record: DatasetSnapshot['records'][number]): StoredRecor
 const MAX_HEAD_MOVES = 5;
 
 export async function importDataset(
-  store: Pick<SyncStore, 'getDatasetHead' | 'readForUpdate' | 'commitUpdate'>,
+  store: Pick<SyncStore, 'readForUpdate' | 'commitUpdate'>,
   snapshot: DatasetSnapshot,
   lastCopiedSyncCount: number | undefined,
 ): Promise<WriteOutcome> {
   const dataset = datasetRefOf(snapshot);
   for (let attempt = 0; attempt < MAX_HEAD_MOVES; attempt++) {
-    // The head alone first: an unchanged or conflicting dataset costs one read.
-    const decision = decide(await store.getDatasetHead(dataset), snapshot, lastCopiedSyncCount);
+    // The head alone first: an unchanged or conflicting dataset costs one read. readForUpdate, not
+    // getDatasetHead: it rolls forward a commit a killed run left marked but unapplied.
+    const decision = decide((await store.readForUpdate(dataset, [])).head, snapshot, lastCopiedSyncCount);
     if (!decision.write) return decision.outcome;
     const writes = snapshot.records.filter((record) => record.syncCount > decision.above).map(toStoredRecord);
     // The versions the writes replace (the store cleans up after them) and a head that settles any

@@ -12,6 +12,7 @@ import { identityPartition, sortKey } from '../../src/adapters/dynamodb/keys';
 import type { PoolSettings } from '../../src/domain/pools/model';
 import type { StoredRecord } from '../../src/domain/ports';
 import type { DatasetAddress, DatasetListing, DatasetSnapshot, DatasetTarget, PoolConfiguration, WriteOutcome } from '../model';
+import { bySyncCountThenKey } from '../source/record-order';
 import { datasetRefOf, importDataset } from './dataset-import';
 
 /** A dataset holds at most 1,024 records: one page of the store's listing reads it whole. */
@@ -90,35 +91,36 @@ export class TableTarget implements DatasetTarget {
 
   async readDataset(address: DatasetAddress): Promise<DatasetSnapshot | undefined> {
     const dataset = datasetRefOf(address);
-    const first = await this.store.getDatasetHead(dataset);
-    if (!first || first.deleted) return undefined;
-    // Records at or below the floor belong to a deleted incarnation: ListRecords never shows them.
+    // The store's listing settles a commit in flight first; its head is the one its records are of.
     const records: StoredRecord[] = [];
     let cursor: string | undefined;
     let page: Awaited<ReturnType<DynamoDBSyncStore['listRecords']>>;
+    let floor = 0;
     do {
-      page = await this.store.listRecords(dataset, first.floor, RECORDS_PAGE, cursor);
-      records.push(...page.records.filter((record) => record.syncCount > first.floor));
+      page = await this.store.listRecords(dataset, floor, RECORDS_PAGE, cursor);
+      if (!page.head || page.head.deleted) return undefined;
+      // Records at or below the floor belong to a deleted incarnation: ListRecords never shows them.
+      floor = page.head.floor;
+      records.push(...page.records.filter((record) => record.syncCount > floor));
       cursor = page.cursor;
     } while (cursor);
-    // The listing's own head: the records above are those committed at its count.
     const head = page.head;
-    if (!head || head.deleted) return undefined;
-    records.sort((a, b) => a.syncCount - b.syncCount || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return {
       ...address,
       syncCount: head.syncCount,
       creationDate: head.creationDate,
       lastModifiedDate: head.lastModifiedDate,
       lastModifiedBy: head.lastModifiedBy,
-      records: records.map((record) => ({
-        key: record.key,
-        ...(record.value !== undefined ? { value: record.value } : {}),
-        syncCount: record.syncCount,
-        lastModifiedDate: record.lastModifiedDate,
-        lastModifiedBy: record.lastModifiedBy,
-        ...(record.deviceLastModifiedDate !== undefined ? { deviceLastModifiedDate: record.deviceLastModifiedDate } : {}),
-      })),
+      records: records
+        .map((record) => ({
+          key: record.key,
+          ...(record.value !== undefined ? { value: record.value } : {}),
+          syncCount: record.syncCount,
+          lastModifiedDate: record.lastModifiedDate,
+          lastModifiedBy: record.lastModifiedBy,
+          ...(record.deviceLastModifiedDate !== undefined ? { deviceLastModifiedDate: record.deviceLastModifiedDate } : {}),
+        }))
+        .sort(bySyncCountThenKey),
       ...(head.deletedAtSyncCount > 0 ? { deletedAtSyncCount: head.deletedAtSyncCount } : {}),
     };
   }
