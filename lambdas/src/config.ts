@@ -22,6 +22,9 @@
  * | `SYNC_AWS_ENDPOINT`           | `awsEndpoint`: STS, SNS, Kinesis and S3 (locally the moto the edge port fronts) | AWS's endpoints |
  * | `SYNC_STREAM_PAYLOAD_BUCKET`  | `streams.payloadBucket`: Cognito Streams payloads over a record's size | none: such payloads fail |
  * | `SYNC_BULK_PUBLISH_FUNCTION`  | `streams.bulkPublishFunction`: the BulkPublish worker, invoked asynchronously | none: the worker runs in-process (locally) |
+ * | `SYNC_DROP_IN_KEY_TABLE`      | `dropIn.keyTable`: drop-in mode's key table; set, requests without an IAM authorizer are verified against it (drop-in/) | none: drop-in off |
+ * | `SYNC_DROP_IN_KMS_KEY_ID`     | `dropIn.kmsKeyId`: the KMS key sealing the drop-in signing keys | none |
+ * | `SYNC_DROP_IN_UPSTREAM`       | `dropIn.upstreamEndpoint`: the Cognito Identity the relay forwards to | the region's |
  *
  * Values are trimmed and an empty value counts as unset, as Powertools' EnvironmentVariablesService
  * reads them. Loading never throws: a function that needs no table (an operation not available yet,
@@ -77,8 +80,16 @@ export interface StreamsConfig {
   readonly bulkPublishFunction: string | undefined;
 }
 
+/** Drop-in mode (drop-in/): the relay's and the verifiers' settings. */
+export interface DropInConfig {
+  readonly keyTable: string | undefined;
+  readonly kmsKeyId: string | undefined;
+  readonly upstreamEndpoint: string | undefined;
+}
+
 export interface SyncConfig {
   readonly region: string;
+  readonly dropIn: DropInConfig;
   /** Where the other AWS APIs the service calls (STS, SNS, Kinesis, S3) are: locally moto; deployed unset, AWS's own. */
   readonly awsEndpoint: string | undefined;
   readonly streams: StreamsConfig;
@@ -114,6 +125,11 @@ export function loadConfig(env: ConfigEnvironment): SyncConfig {
   return Object.freeze({
     region: get('AWS_REGION') ?? DEFAULT_REGION,
     awsEndpoint: get('SYNC_AWS_ENDPOINT'),
+    dropIn: Object.freeze({
+      keyTable: get('SYNC_DROP_IN_KEY_TABLE'),
+      kmsKeyId: get('SYNC_DROP_IN_KMS_KEY_ID'),
+      upstreamEndpoint: get('SYNC_DROP_IN_UPSTREAM'),
+    }),
     streams: Object.freeze({ payloadBucket: get('SYNC_STREAM_PAYLOAD_BUCKET'), bulkPublishFunction: get('SYNC_BULK_PUBLISH_FUNCTION') }),
     storage: Object.freeze({
       tableName: get('SYNC_TABLE_NAME'),

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       region: 'us-east-1',
       awsEndpoint: undefined,
+      dropIn: { keyTable: undefined, kmsKeyId: undefined, upstreamEndpoint: undefined },
       streams: { payloadBucket: undefined, bulkPublishFunction: undefined },
       storage: { tableName: undefined, dynamodbEndpoint: undefined, singleItemMaxBytes: 16384 },
       tokenKey: { hex: undefined, secretArn: undefined },
@@ -42,6 +43,9 @@ describe('loadConfig', () => {
     expect(config.cors.allowOrigins).toEqual(['https://app.example.test']);
     expect(config.observability.serviceName).toBe('svc');
     expect(config.observability.metricsNamespace).toBe('OpenCognitoSync');
+    expect(
+      loadConfig({ SYNC_DROP_IN_KEY_TABLE: ' keys ', SYNC_DROP_IN_KMS_KEY_ID: 'alias/k', SYNC_DROP_IN_UPSTREAM: 'https://ci.example.test/' }).dropIn,
+    ).toEqual({ keyTable: 'keys', kmsKeyId: 'alias/k', upstreamEndpoint: 'https://ci.example.test/' });
   });
 
   it('single-item threshold: 0 forces the per-record layout; a negative, fractional, non-numeric or over-300 KB value is the default', () => {

@@ -3,7 +3,7 @@
  * order (middy runs `before` in order, then the handler, then `after`; `onError` catches everything):
  *
  *   restJsonErrors      onError  any error -> rest-json error response
- *   authenticate        before   principal from the IAM authorizer and the caller policy, else 403
+ *   authenticate        before   principal from the IAM authorizer and the caller policy, or (drop-in) the verified signature, else 403
  *   requireAvailable    before   operation not implemented yet -> 501
  *   parseInput          before   path, query, header, body -> input
  *   validateConstraints before   model constraints -> 400 Coral message
@@ -89,13 +89,21 @@ export function principalOf(event: SyncHttpEvent, policy: CallerPolicy = callerP
  * (c, first half) Establishes the principal before anything else looks at the request, with the
  * policy the handler was composed with (the process's, or one the local server injected).
  */
-export function authenticate(policy: () => CallerPolicy = callerPolicy): SyncMiddleware {
+export function authenticate(policy: () => CallerPolicy = callerPolicy, dropIn: () => DropInVerifier | undefined = () => undefined): SyncMiddleware {
   return {
     name: 'authenticate',
-    before: (request) => {
-      protocolState(request.context).principal = principalOf(request.event, policy());
+    before: async (request) => {
+      // No IAM authorizer context: the drop-in API (no API Gateway authorizer), when drop-in mode
+      // is on; the function verifies the signature itself. Otherwise principalOf refuses it.
+      const verifier = request.event.requestContext?.authorizer?.iam ? undefined : dropIn();
+      protocolState(request.context).principal = verifier ? await verifier.principalOf(request.event) : principalOf(request.event, policy());
     },
   };
+}
+
+/** Verifies a request that no API Gateway authorizer saw (drop-in/drop-in-authenticator.ts). */
+export interface DropInVerifier {
+  principalOf(event: SyncHttpEvent): Promise<Principal>;
 }
 
 /** Operations of the table whose issue has not landed answer 501 instead of a misleading 404. */

@@ -20,6 +20,7 @@ import type { RegisterDeviceInput, SubscriptionInput } from '../domain/push/mode
 import type { PushSyncService } from '../domain/push/push-sync';
 import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
 import { callerPolicy as processCallerPolicy, type CallerPolicy } from './caller-policy';
+import { processDropInAuthenticator } from '../drop-in/drop-in-runtime';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
 import { observability } from '../observability/middleware';
 import { httpOutcome } from './observability';
@@ -32,6 +33,7 @@ import {
   restJsonErrors,
   restJsonOutput,
   validateConstraints,
+  type DropInVerifier,
   type SyncContext,
 } from './middlewares';
 
@@ -129,6 +131,8 @@ export interface HandlerOverrides {
   readonly resolvePush?: PushResolver;
   /** Decide who is a developer with this policy instead of the process's (config.ts). */
   readonly callerPolicy?: CallerPolicy;
+  /** Verify requests without an IAM authorizer (drop-in mode) with this instead of the process's. */
+  readonly dropIn?: DropInVerifier;
 }
 
 export interface OperationHandler {
@@ -145,20 +149,35 @@ export function operationHandler<N extends AvailableOperation>(
   invoke: Invoke<N>,
   resolveService: CapabilityResolver<N>,
   policy?: CallerPolicy,
+  dropIn?: DropInVerifier,
 ): OperationHandler;
-export function operationHandler(name: UnavailableOperation, invoke?: undefined, resolveService?: undefined, policy?: CallerPolicy): OperationHandler;
+export function operationHandler(
+  name: UnavailableOperation,
+  invoke?: undefined,
+  resolveService?: undefined,
+  policy?: CallerPolicy,
+  dropIn?: DropInVerifier,
+): OperationHandler;
 export function operationHandler(
   name: OperationName,
   invoke?: Invoke<AvailableOperation>,
   resolveService?: () => Promise<unknown>,
   policy?: CallerPolicy,
+  dropIn?: DropInVerifier,
 ): OperationHandler {
   const op = OPERATIONS[name];
   const handler = middy<SyncHttpEvent, unknown, Error, SyncContext>()
     // Logs, metrics and traces per request, first so that they see the final answer.
     .use(observability(name, httpOutcome))
     .use(restJsonErrors(op))
-    .use(authenticate(() => policy ?? processCallerPolicy()))
+    // Drop-in requests only for the operations an identity may call: a developer operation never
+    // verifies a signature itself, whatever the environment says.
+    .use(
+      authenticate(
+        () => policy ?? processCallerPolicy(),
+        () => (op.callers === 'developer' ? undefined : (dropIn ?? processDropInAuthenticator())),
+      ),
+    )
     .use(requireAvailable(op));
   // An operation without an invoke is one the table marks not available: `requireAvailable` answers
   // before anything else would run.
@@ -178,7 +197,8 @@ export function operationHandler(
   }
   const withOverrides = (overrides: HandlerOverrides): OperationHandler => {
     const nextPolicy = overrides.callerPolicy ?? policy;
-    if (!invoke || !resolveService) return operationHandler(name as UnavailableOperation, undefined, undefined, nextPolicy);
+    const nextDropIn = overrides.dropIn ?? dropIn;
+    if (!invoke || !resolveService) return operationHandler(name as UnavailableOperation, undefined, undefined, nextPolicy, nextDropIn);
     const capability = BINDINGS[name as AvailableOperation].capability;
     const override = {
       records: overrides.resolveService,
@@ -188,7 +208,7 @@ export function operationHandler(
       events: overrides.resolveEvents,
       push: overrides.resolvePush,
     }[capability];
-    return operationHandler(name as AvailableOperation, invoke, (override ?? resolveService) as CapabilityResolver<AvailableOperation>, nextPolicy);
+    return operationHandler(name as AvailableOperation, invoke, (override ?? resolveService) as CapabilityResolver<AvailableOperation>, nextPolicy, nextDropIn);
   };
   return Object.assign(handler as unknown as (event: SyncHttpEvent, context: Context) => Promise<SyncHttpResult>, {
     operation: name,

@@ -1,0 +1,100 @@
+/**
+ * The caller of a drop-in request: a Cognito Sync request that reached the function with no API
+ * Gateway authorizer (the drop-in API), signed by the app's unmodified SDK for `cognito-sync` with
+ * credentials the relay saw issued. The signature is verified by the same code as the local
+ * endpoint's (auth/sigv4-verifier.ts), against the signing key the relay stored for the access key.
+ * The principal is the one the IAM path builds for Cognito Identity credentials; the operation's own
+ * checks (protocol/middlewares.ts `checkAccess`) then refuse any other identity's or pool's path.
+ *
+ * Keys are cached per function instance until they expire, so a warm instance verifies with no
+ * DynamoDB read and no KMS call (bench/drop-in.ts).
+ */
+import type { Principal } from '../domain/model';
+import { SigningErrors } from '../auth/signing-errors';
+import { EXPIRED_TOKEN, INVALID_TOKEN, type IncomingSignedRequest, SIGNATURE_MISMATCH, type SigningScope, verifySignedRequest } from '../auth/sigv4-verifier';
+import type { SyncHttpEvent } from '../protocol/http-event';
+import { DROP_IN_SERVICE, type DropInKey, sha256Hex } from './drop-in-key';
+import type { DropInKeyReader } from './ports';
+
+export interface DropInAuthenticatorOptions {
+  /** The stack's region: the only one a credential scope may name. */
+  readonly region: string;
+  /** Epoch ms; injectable for tests. */
+  readonly now?: () => number;
+  /** Keys held per instance at most; the oldest go first. @default 10,000 */
+  readonly cacheSize?: number;
+}
+
+/** Counters the bench and the tests read: how often a request needed the store. */
+export interface DropInCacheStats {
+  hits: number;
+  misses: number;
+}
+
+const DEFAULT_CACHE_SIZE = 10_000;
+
+/** The request the client signed, from the payload 2.0 event. */
+export function signedRequestOf(event: SyncHttpEvent): IncomingSignedRequest {
+  const body = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  return {
+    method: event.requestContext?.http?.method ?? '',
+    rawPath: event.rawPath ?? '',
+    rawQueryString: event.rawQueryString ?? '',
+    headers: (event.headers ?? {}) as Record<string, string>,
+    body,
+  };
+}
+
+export class DropInAuthenticator {
+  private readonly cache = new Map<string, DropInKey>();
+  readonly stats: DropInCacheStats = { hits: 0, misses: 0 };
+
+  constructor(
+    private readonly keys: DropInKeyReader,
+    private readonly options: DropInAuthenticatorOptions,
+  ) {}
+
+  /** The identity principal of a verified request, or the signing refusal AWS would answer. */
+  async principalOf(event: SyncHttpEvent): Promise<Principal> {
+    const key = await verifySignedRequest(
+      signedRequestOf(event),
+      { region: this.options.region, services: [DROP_IN_SERVICE], now: this.options.now },
+      (scope, now) => this.resolve(scope, now),
+    );
+    return { kind: 'identity', accountId: event.requestContext?.accountId ?? '', identityPoolId: key.identityPoolId, identityId: key.identityId };
+  }
+
+  private async resolve(scope: SigningScope, now: number): Promise<{ signingKey: Uint8Array; caller: DropInKey }> {
+    const key = await this.lookup(scope.accessKeyId, now);
+    if (!key) throw SigningErrors.unrecognizedClient(INVALID_TOKEN);
+    if (key.expiresAtMs <= now) throw SigningErrors.expiredToken(EXPIRED_TOKEN);
+    // The key id alone is not the credentials: the token issued with it must come along.
+    if (scope.sessionToken === undefined || sha256Hex(scope.sessionToken) !== key.sessionTokenSha256) {
+      throw SigningErrors.unrecognizedClient(INVALID_TOKEN);
+    }
+    const signingKey = key.region === scope.region ? key.signingKeys[scope.date] : undefined;
+    // A day the credentials were never valid on: no key can have signed it.
+    if (!signingKey) throw SigningErrors.invalidSignature(SIGNATURE_MISMATCH);
+    return { signingKey, caller: key };
+  }
+
+  private async lookup(accessKeyId: string, now: number): Promise<DropInKey | undefined> {
+    const cached = this.cache.get(accessKeyId);
+    if (cached && cached.expiresAtMs > now) {
+      this.stats.hits++;
+      return cached;
+    }
+    this.cache.delete(accessKeyId);
+    this.stats.misses++;
+    const key = await this.keys.get(accessKeyId);
+    // An expired key is answered from the store (ExpiredTokenException) but never cached.
+    if (key && key.expiresAtMs > now) {
+      if (this.cache.size >= (this.options.cacheSize ?? DEFAULT_CACHE_SIZE)) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+      this.cache.set(accessKeyId, key);
+    }
+    return key;
+  }
+}
