@@ -32,7 +32,7 @@ export interface VerifyResult {
   readonly records: number;
   /** All differences found, however many are listed. */
   readonly differenceCount: number;
-  /** Differences per `field`. */
+  /** Differences per `field`; a record's as `record.<field>`. */
   readonly differencesByField: Readonly<Record<string, number>>;
   /** The first `maxDifferences` differences. */
   readonly differences: readonly Difference[];
@@ -127,7 +127,9 @@ export async function verifyMigration(a: DatasetSource, b: DatasetSource, pools:
   const note = (found: readonly Difference[]) => {
     differenceCount += found.length;
     for (const d of found) {
-      differencesByField[d.field] = (differencesByField[d.field] ?? 0) + 1;
+      // A record's fields are counted apart from the dataset's of the same name (`syncCount`).
+      const field = d.key !== undefined && d.field !== 'record' ? `record.${d.field}` : d.field;
+      differencesByField[field] = (differencesByField[field] ?? 0) + 1;
       if (differences.length < maxDifferences) differences.push(d);
     }
   };

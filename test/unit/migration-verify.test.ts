@@ -166,6 +166,13 @@ describe('verifyMigration', () => {
     expect(result.differences).toHaveLength(2);
   });
 
+  it("counts a record's fields apart from the dataset's of the same name", async () => {
+    const a = [other('i1', 'd')];
+    const b = [other('i1', 'd', { syncCount: 4, records: [record('a', 4, 'one'), record('b', 2), a[0].records[2]] })];
+    const result = await verifyMigration(memorySide(a), memorySide(b), [POOL]);
+    expect(result.differencesByField).toEqual({ syncCount: 1, 'record.syncCount': 1, 'record.lastModifiedDate': 1 });
+  });
+
   it('compares the pool configurations', async () => {
     const configurations = [{ identityPoolId: POOL, cognitoEvents: { SyncTrigger: 'arn:aws:lambda:us-east-1:1:function:f' } }];
     const result = await verifyMigration(memorySide([], configurations), memorySide([]), [POOL]);
