@@ -12,6 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { identityPartition, sortKey } from '../../lambdas/src/adapters/dynamodb/keys';
 import type { DatasetRef } from '../../lambdas/src/domain/model';
 import { datasetOf, identityPrincipal, perRecordLayout, replace, syncFixture } from '../helpers/sync-fixture';
+import { recordKey, recordValue, type ValueKind } from '../../bench/dataset-values';
 
 type Fixture = Awaited<ReturnType<typeof syncFixture>>;
 let f: Fixture;
@@ -85,6 +86,52 @@ describe('billed units of the main paths (capacity meter)', () => {
     const { dataset } = await smallDataset();
     const head = await headOf(dataset);
     expect(head?.LSK).toBeUndefined();
-    expect(typeof head?.r === 'string').toBe(!perRecord);
+    // The records, deflated (rz) since that makes the item smaller; none on a per-record head.
+    expect(head?.rz instanceof Uint8Array).toBe(!perRecord);
+    expect(head?.r).toBeUndefined();
+  });
+
+  /** A dataset of `count` records of app state (JSON preferences and game state) of 100 bytes each. */
+  async function appStateDataset(count: number, kind: ValueKind = 'app-state') {
+    const identityId = `us-east-1:${randomUUID()}`;
+    const dataset = datasetOf(identityId);
+    const principal = identityPrincipal(identityId);
+    const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+    const keys = Array.from({ length: count }, (_, i) => recordKey(i));
+    await f.service.updateRecords(principal, {
+      ...dataset,
+      SyncSessionToken,
+      RecordPatches: keys.map((key, i) => replace(key, recordValue(kind, i, 0, 100 - key.length), 0)),
+    });
+    return { dataset, principal, keys };
+  }
+
+  it('a sync cycle of 1 record changed in 2 KB of app state: 2 RRU and 2 WRU (deflated, the item is under 2 KB; as JSON it was 3 WRU)', async () => {
+    const { dataset, principal, keys } = await appStateDataset(20);
+    meter.reset();
+    const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+    await f.service.updateRecords(principal, {
+      ...dataset,
+      SyncSessionToken,
+      RecordPatches: [replace(keys[0], recordValue('app-state', 0, 1, 100 - keys[0].length), 1)],
+    });
+    if (perRecord) {
+      expect(meter.totals()).toEqual({ read: 6, write: 8, indexWrite: 4, calls: 6 });
+    } else {
+      expect(meter.log.map((c) => c.operation)).toEqual(['GetItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
+      expect(meter.totals()).toEqual({ read: 2, write: 2, indexWrite: 0, calls: 3 });
+    }
+  });
+
+  it('the same cycle with random base64 values, which deflate least (to about 3/4): 2 WRU still, the item just under 2 KB', async () => {
+    const { dataset, principal, keys } = await appStateDataset(20, 'incompressible');
+    meter.reset();
+    const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
+    await f.service.updateRecords(principal, {
+      ...dataset,
+      SyncSessionToken,
+      RecordPatches: [replace(keys[0], recordValue('incompressible', 0, 1, 100 - keys[0].length), 1)],
+    });
+    if (!perRecord) expect(meter.totals()).toEqual({ read: 2, write: 2, indexWrite: 0, calls: 3 });
   });
 });

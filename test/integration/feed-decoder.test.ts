@@ -11,7 +11,7 @@ import { DynamoDBCommittedRecordsReader } from '../../lambdas/src/adapters/dynam
 import { PART_BYTES } from '../../lambdas/src/adapters/dynamodb/items';
 import type { CommittedSync } from '../../lambdas/src/domain/feed/committed-sync';
 import type { RecordPatch } from '../../lambdas/src/domain/model';
-import { datasetOf, identityPrincipal, POOL, replace, syncFixture } from '../helpers/sync-fixture';
+import { datasetOf, identityPrincipal, paddedValue, POOL, replace, syncFixture } from '../helpers/sync-fixture';
 import { readWholeStream } from '../helpers/table-stream';
 
 type Fixture = Awaited<ReturnType<typeof syncFixture>>;
@@ -19,7 +19,8 @@ let f: Fixture;
 let stream: DynamoDBRecord[];
 let events: CommittedSync[];
 const identity = `us-east-1:${randomUUID()}`;
-const LARGE_VALUE = 'x'.repeat(PART_BYTES + 10);
+// Pseudo-random, not repeated: a head deflates its records, and this one must not fit in one item.
+const LARGE_VALUE = paddedValue('large', 0, PART_BYTES + 10);
 
 async function push(name: string, patches: RecordPatch[]) {
   const dataset = datasetOf(identity, name);

@@ -8,12 +8,14 @@
  *
  * Two layouts of a dataset (docs/decisions.md#small-datasets-live-in-one-item):
  * - single item: the head carries every record of the dataset, tombstones included, in one string
- *   attribute `r` (`encodeHeadRecords`); its presence marks the layout;
+ *   attribute `r` (`encodeHeadRecords`), or deflated in `rz` (compressed-records.ts); their presence
+ *   marks the layout;
  * - per record: one item per record (`encodeRecord`), listed through the BySyncCount index.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DatasetHead, IdentitySummary, RecordVersion, StoredRecord } from '../../domain/ports';
 import { recordStorageBytes } from '../../domain/sizes';
+import { COMPRESSED_RECORDS_ATTRIBUTE, inflateRecords } from './compressed-records';
 import { TABLE_KEYS } from './table-schema';
 import { bySyncCountSortKey, datasetOfHead, sortKey } from './keys';
 
@@ -230,8 +232,9 @@ export function decodeHeadRecords(encoded: string): StoredRecord[] {
   );
 }
 
-/** True when a head item holds its dataset's records itself (the single-item layout). */
-export const isSingleItemHead = (headItem: Item): boolean => typeof headItem[RECORDS_ATTRIBUTE] === 'string';
+/** True when a head item holds its dataset's records itself (the single-item layout), as they are or deflated. */
+export const isSingleItemHead = (headItem: Item): boolean =>
+  typeof headItem[RECORDS_ATTRIBUTE] === 'string' || headItem[COMPRESSED_RECORDS_ATTRIBUTE] !== undefined;
 
 /**
  * The records a single-item head holds, from the head as the store reads it or as a DynamoDB stream
@@ -241,8 +244,9 @@ export const isSingleItemHead = (headItem: Item): boolean => typeof headItem[REC
  */
 export function recordsOfHeadImage(image: Item | Record<string, AttributeValue>, syncCount?: number): StoredRecord[] | undefined {
   const encoded = image[RECORDS_ATTRIBUTE];
-  // A document-client item carries a string; a stream image an attribute value `{ S }`.
-  const text = typeof encoded === 'string' ? encoded : (encoded as AttributeValue | undefined)?.S;
+  // A document-client item carries a string; a stream image an attribute value `{ S }`. Deflated
+  // records (`rz`, compressed-records.ts) are bytes, base64 or `{ B }` likewise.
+  const text = typeof encoded === 'string' ? encoded : ((encoded as AttributeValue | undefined)?.S ?? inflateRecords(image[COMPRESSED_RECORDS_ATTRIBUTE]));
   if (text === undefined) return undefined;
   const records = decodeHeadRecords(text);
   return syncCount === undefined ? records : records.filter((record) => record.syncCount === syncCount);

@@ -6,6 +6,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DatasetHead, RecordVersion, StoredRecord } from '../../domain/ports';
 import { utf8Length } from '../../domain/sizes';
+import { COMPRESSED_RECORDS_ATTRIBUTE, recordsAttribute } from './compressed-records';
 import { itemSize } from './item-size';
 import { encodeHeadAttributes, encodeHeadRecords, RECORDS_ATTRIBUTE, SINGLE_ITEM_ESTIMATE_ATTRIBUTE, type Item } from './items';
 import { bySyncCountSortKey, sortKey } from './keys';
@@ -49,14 +50,21 @@ export interface HeadLayout {
 export function headWrite(head: DatasetHead, layout: HeadLayout): HeadWrite {
   const set: Item = { ...encodeHeadAttributes(head) };
   const remove: string[] = [];
-  if (layout.records) set[RECORDS_ATTRIBUTE] = encodeHeadRecords(layout.records);
-  else remove.push(RECORDS_ATTRIBUTE);
+  if (layout.records) {
+    // As they are or deflated, whichever is smaller; the other attribute goes (a head holds one).
+    const stored = recordsAttribute(encodeHeadRecords(layout.records));
+    set[stored.name] = stored.value;
+    remove.push(stored.name === RECORDS_ATTRIBUTE ? COMPRESSED_RECORDS_ATTRIBUTE : RECORDS_ATTRIBUTE);
+  } else remove.push(RECORDS_ATTRIBUTE, COMPRESSED_RECORDS_ATTRIBUTE);
   if (layout.estimate !== undefined && !layout.records) set[SINGLE_ITEM_ESTIMATE_ATTRIBUTE] = layout.estimate;
   else remove.push(SINGLE_ITEM_ESTIMATE_ATTRIBUTE);
   return { set, remove };
 }
 
-/** The size DynamoDB bills for the head item `write` leaves (without a commit mark). */
+/**
+ * The size DynamoDB bills for the head item `write` leaves (without a commit mark): with its records
+ * as stored (deflated when smaller), so the threshold is on what the item weighs, not on the JSON.
+ */
 export const headItemBytes = (partition: string, dataset: string, write: HeadWrite): number =>
   itemSize(marshall({ PK: partition, SK: sortKey.head(dataset), ...write.set }, { removeUndefinedValues: true }));
 
