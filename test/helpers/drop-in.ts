@@ -25,6 +25,20 @@ import { RELAY_ENTRY } from '../../lib/drop-in-entries';
 import { freshTable, type FreshTable } from './dynamodb-local';
 import type { Endpoint } from './local-endpoint';
 
+/**
+ * RFC 3986 labels and the records path, as test/helpers/local-endpoint.ts builds them. Repeated
+ * here because importing that helper loads the entry points, whose observability reads the
+ * process configuration once: a drop-in test file must set the environment before that.
+ */
+export const rfc3986 = (v: string): string => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+export function syncPath(pool: string, identity?: string, dataset?: string, suffix = ''): string {
+  let p = `/identitypools/${rfc3986(pool)}`;
+  if (identity !== undefined) p += `/identities/${rfc3986(identity)}`;
+  if (dataset !== undefined) p += `/datasets/${rfc3986(dataset)}`;
+  return p + suffix;
+}
+
 export type FunctionMode = 'in-process' | 'bundles';
 
 export interface DropInWorld {
