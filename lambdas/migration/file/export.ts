@@ -37,9 +37,15 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
   const partial = `${options.out}.partial`;
   const stream = createWriteStream(partial, { flags: 'w', mode: 0o600 });
   const opened = once(stream, 'open');
+  // A failed write (a full disk) is kept and thrown by the next line, not left unhandled.
+  let failedWrite: Error | undefined;
+  stream.on('error', (error) => {
+    failedWrite ??= error;
+  });
   let bytes = 0;
   /** One whole line at a time, so lines of parallel workers never interleave; waits when the disk lags. */
   const writeLine = async (line: string): Promise<void> => {
+    if (failedWrite) throw failedWrite;
     const text = `${line}\n`;
     bytes += Buffer.byteLength(text);
     if (!stream.write(text)) await once(stream, 'drain');
@@ -78,6 +84,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
     await writeLine(trailerLine(pools, datasets));
     stream.end();
     await once(stream, 'close');
+    if (failedWrite) throw failedWrite;
     await rename(partial, options.out);
   } catch (error) {
     stream.destroy();
