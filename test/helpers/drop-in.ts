@@ -59,7 +59,7 @@ export interface DropInWorld {
 
 const RUNNER = path.join(__dirname, '..', 'infra', 'bundle-runner.cjs');
 const RELAY = 'CognitoIdentityRelay';
-type FunctionName = OperationName | typeof UNKNOWN_ROUTE | typeof RELAY;
+export type FunctionName = OperationName | typeof UNKNOWN_ROUTE | typeof RELAY;
 
 /** The payload 2.0 event of API Gateway for a route without an authorizer: no `authorizer` at all. */
 export function unauthorizedEvent(req: IncomingMessage, body: Buffer, accountId: string): SyncHttpEvent {
