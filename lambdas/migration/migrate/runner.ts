@@ -77,6 +77,9 @@ export interface MigrationReport {
   readonly devices: string;
 }
 
+const isEmpty = (c: PoolConfiguration | undefined): boolean =>
+  c === undefined || (c.pushSync === undefined && c.cognitoStreams === undefined && (c.cognitoEvents === undefined || Object.keys(c.cognitoEvents).length === 0));
+
 const sameConfiguration = (a: PoolConfiguration, b: PoolConfiguration): boolean =>
   JSON.stringify([a.pushSync ?? null, a.cognitoStreams ?? null, a.cognitoEvents ?? null]) ===
   JSON.stringify([b.pushSync ?? null, b.cognitoStreams ?? null, b.cognitoEvents ?? null]);
@@ -93,7 +96,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 
   const copyPoolConfiguration = async (identityPoolId: string): Promise<PoolReport> => {
     const configuration = await source.readPoolConfiguration(identityPoolId);
-    if (!configuration || (configuration.pushSync === undefined && configuration.cognitoStreams === undefined && configuration.cognitoEvents === undefined)) {
+    if (!configuration || isEmpty(configuration)) {
       return { identityPoolId, configuration: 'none', actions: [] };
     }
     const actions = poolConfigurationActions(configuration, options.targetAccountId);
@@ -101,7 +104,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     const existing = await target.readPoolConfiguration(identityPoolId);
     if (existing && sameConfiguration(existing, configuration)) return { identityPoolId, configuration: 'unchanged', actions };
     // A configuration set on the target since (or before) the copy is the operator's: never overwritten.
-    if (existing) return { identityPoolId, configuration: 'kept', actions };
+    if (!isEmpty(existing)) return { identityPoolId, configuration: 'kept', actions };
     await targetCall('SetIdentityPoolConfiguration', () => target.writePoolConfiguration(configuration));
     checkpoint.markPoolCopied(identityPoolId);
     return { identityPoolId, configuration: 'copied', actions };

@@ -126,8 +126,8 @@ export class TableTarget implements DatasetTarget {
   }
 
   async readPoolConfiguration(identityPoolId: string): Promise<PoolConfiguration | undefined> {
-    const { settings, version } = await this.poolSettings.read(identityPoolId);
-    if (version === 0) return undefined;
+    // Every pool has a configuration, empty until set: GetIdentityPoolConfiguration answers so.
+    const { settings } = await this.poolSettings.read(identityPoolId);
     return {
       identityPoolId,
       ...(settings.PushSync !== undefined && { pushSync: settings.PushSync }),
