@@ -111,6 +111,7 @@ let live: WrittenDataset[];
 let deleted: WrittenDataset;
 let recreated: WrittenDataset;
 let large: WrittenDataset;
+let huge: WrittenDataset;
 let emptyIdentity: string;
 const PUSH = { ApplicationArns: ['arn:aws:sns:us-east-1:123456789012:app/GCM/game'], RoleArn: 'arn:aws:iam::123456789012:role/push' };
 
@@ -154,7 +155,10 @@ beforeAll(async () => {
   // Written by the developer: LastModifiedBy is the account.
   const byDeveloper = dataset(c, 'merged.us-east-1:00000000-0000-0000-0000-000000000000', developer);
   await byDeveloper.update([['from', 'developer']]);
-  live = [settings, recreated, large, byDeveloper];
+  // A 1 MB dataset (the service's limit, in UTF-8 bytes of keys and values), multi-byte characters included.
+  huge = dataset(c, 'huge');
+  await huge.update(Array.from({ length: 16 }, (_, i) => [`part-${i}`, `${'\u00e9'.repeat(16_000)}${'x'.repeat(32_000)}`] as const));
+  live = [settings, recreated, large, byDeveloper, huge];
 
   await developer.send(new SetIdentityPoolConfigurationCommand({ IdentityPoolId: pools[0], PushSync: PUSH }));
   source = createEndpointSource({
@@ -247,22 +251,22 @@ describe('export, import and verify', () => {
   it('export to a file, read it back equal, import it into another table, and verify zero differences both ways', async () => {
     const out = join(directory, 'backup.jsonl');
     const exported = await runExport({ source, pools, out });
-    expect(exported).toMatchObject({ pools: 2, identities: 4, datasets: 4, records: live.reduce((n, d) => n + d.records.size, 0) });
+    expect(exported).toMatchObject({ pools: 2, identities: 4, datasets: 5, records: live.reduce((n, d) => n + d.records.size, 0) });
 
     const lines = (await readFile(out, 'utf8')).split('\n');
     expect(JSON.parse(lines[0])).toMatchObject({ format: 'open-cognito-sync-export', version: 1 });
-    expect(lines).toHaveLength(2 + 2 + 4 + 1); // header, 2 pools, 4 datasets, end, and the final newline
+    expect(lines).toHaveLength(2 + 2 + 5 + 1); // header, 2 pools, 5 datasets, end, and the final newline
 
     const file = await openFileSource(out);
-    expect(await verifyMigration(source, file, pools)).toMatchObject({ datasets: 4, differenceCount: 0 });
+    expect(await verifyMigration(source, file, pools)).toMatchObject({ datasets: 5, differenceCount: 0 });
 
     const table = await freshTable('migration-import');
     tables.push(table);
     const target = new TableTarget({ client: table.client, tableName: table.tableName });
-    expect(await runImport({ in: out, target })).toMatchObject({ datasets: 4, written: 4, unchanged: 0, conflicts: [] });
-    expect(await verifyMigration(source, target, pools)).toMatchObject({ datasets: 4, differenceCount: 0 });
+    expect(await runImport({ in: out, target })).toMatchObject({ datasets: 5, written: 5, unchanged: 0, conflicts: [] });
+    expect(await verifyMigration(source, target, pools)).toMatchObject({ datasets: 5, differenceCount: 0 });
     // Imported again (a second run, or after a kill): nothing is written twice.
-    expect(await runImport({ in: out, target })).toMatchObject({ written: 0, unchanged: 4 });
+    expect(await runImport({ in: out, target })).toMatchObject({ written: 0, unchanged: 5 });
 
     // An app writes on the source afterwards: verify sees it.
     await live[0].update([['volume', '9']]);
@@ -281,7 +285,7 @@ describe('export, import and verify', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['corrupt JSON', [lines[0], lines[1], lines[2].slice(0, 40), ...lines.slice(3)].join('\n'), /damaged-case\.jsonl:3: not valid JSON/],
       ['cut short at a line end', [...lines.slice(0, -2), ''].join('\n'), /the end line is missing: the file was cut short/],
-      ['cut short inside a line', lines.join('\n').slice(0, -5), /:4: the last line has no newline/],
+      ['cut short inside a line', lines.join('\n').slice(0, -5), /:5: the last line has no newline/],
       ['a wrong type', lines.join('\n').replace('"syncCount":1,', '"syncCount":"1",'), /:3: dataset: "syncCount" must be a whole number/],
       ['another format', ['{"format":"something-else","version":1}', ...lines.slice(1)].join('\n'), /:1: not an open-cognito-sync export/],
       ['a later version', lines.join('\n').replace('"version":1', '"version":2'), /:1: export version 2 is not supported/],
