@@ -1,9 +1,12 @@
 import { operationHandler } from '../protocol/operation-handler';
 import { push } from '../capabilities';
 import { createPushTableAdapters } from '../push-table-runtime';
+import { processDropInAuthenticator } from '../drop-in/drop-in-runtime';
 
 export const handler = operationHandler(
   'SubscribeToDataset',
   (service, input) => service.subscribe(input),
   () => push(createPushTableAdapters),
+  undefined,
+  processDropInAuthenticator,
 );

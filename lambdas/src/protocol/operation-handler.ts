@@ -20,7 +20,6 @@ import type { RegisterDeviceInput, SubscriptionInput } from '../domain/push/mode
 import type { PushSyncService } from '../domain/push/push-sync';
 import { OPERATIONS, type AvailableOperation, type OperationName, type UnavailableOperation } from '../operations';
 import { callerPolicy as processCallerPolicy, type CallerPolicy } from './caller-policy';
-import { processDropInAuthenticator } from '../drop-in/drop-in-runtime';
 import type { SyncHttpEvent, SyncHttpResult } from './http-event';
 import { observability } from '../observability/middleware';
 import { httpOutcome } from './observability';
@@ -131,9 +130,16 @@ export interface HandlerOverrides {
   readonly resolvePush?: PushResolver;
   /** Decide who is a developer with this policy instead of the process's (config.ts). */
   readonly callerPolicy?: CallerPolicy;
-  /** Verify requests without an IAM authorizer (drop-in mode) with this instead of the process's. */
-  readonly dropIn?: DropInVerifier;
+  /** Verify requests without an IAM authorizer (drop-in mode) with this instead of the handler's. */
+  readonly dropIn?: DropInResolver;
 }
+
+/**
+ * The verifier of drop-in requests (drop-in/drop-in-runtime.ts `processDropInAuthenticator`), or
+ * undefined when drop-in mode is off. Passed in by the entry points of the operations an identity
+ * may call, so that the developer operations' bundles hold neither the verifier nor the KMS client.
+ */
+export type DropInResolver = () => DropInVerifier | undefined;
 
 export interface OperationHandler {
   (event: SyncHttpEvent, context: Context): Promise<SyncHttpResult>;
@@ -149,21 +155,21 @@ export function operationHandler<N extends AvailableOperation>(
   invoke: Invoke<N>,
   resolveService: CapabilityResolver<N>,
   policy?: CallerPolicy,
-  dropIn?: DropInVerifier,
+  dropIn?: DropInResolver,
 ): OperationHandler;
 export function operationHandler(
   name: UnavailableOperation,
   invoke?: undefined,
   resolveService?: undefined,
   policy?: CallerPolicy,
-  dropIn?: DropInVerifier,
+  dropIn?: DropInResolver,
 ): OperationHandler;
 export function operationHandler(
   name: OperationName,
   invoke?: Invoke<AvailableOperation>,
   resolveService?: () => Promise<unknown>,
   policy?: CallerPolicy,
-  dropIn?: DropInVerifier,
+  dropIn?: DropInResolver,
 ): OperationHandler {
   const op = OPERATIONS[name];
   const handler = middy<SyncHttpEvent, unknown, Error, SyncContext>()
@@ -175,7 +181,7 @@ export function operationHandler(
     .use(
       authenticate(
         () => policy ?? processCallerPolicy(),
-        () => (op.callers === 'developer' ? undefined : (dropIn ?? processDropInAuthenticator())),
+        () => (op.callers === 'developer' ? undefined : dropIn?.()),
       ),
     )
     .use(requireAvailable(op));
