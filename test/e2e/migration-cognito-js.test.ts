@@ -104,14 +104,29 @@ let source: EndpointSource;
 let target: TableTarget;
 let pool: string;
 const listed: { lastSyncCount: number; keys: string[]; endpoint: string }[] = [];
-const recordListing = (response: AWS.Response<unknown, AWS.AWSError>) => {
+/** What the v2 SDK's global `success` event hands over (its typings leave these members out). */
+interface SucceededRequest {
+  readonly request: {
+    readonly operation: string;
+    readonly params: { LastSyncCount: number };
+    readonly httpRequest: { readonly endpoint: { readonly href: string } };
+  };
+  readonly data: { readonly Records?: { readonly Key: string }[] };
+}
+const sdkEvents = (
+  AWS as unknown as {
+    events: {
+      on(event: 'success', listener: (r: SucceededRequest) => void): void;
+      removeListener(event: 'success', listener: (r: SucceededRequest) => void): void;
+    };
+  }
+).events;
+const recordListing = (response: SucceededRequest) => {
   if (response.request.operation !== 'listRecords') return;
-  const params = (response.request as unknown as { params: { LastSyncCount: number } }).params;
-  const data = response.data as { Records?: { Key: string }[] };
   listed.push({
-    lastSyncCount: params.LastSyncCount,
-    keys: (data.Records ?? []).map((r) => r.Key).sort(),
-    endpoint: String((response.request as unknown as { httpRequest: { endpoint: { href: string } } }).httpRequest.endpoint.href),
+    lastSyncCount: response.request.params.LastSyncCount,
+    keys: (response.data.Records ?? []).map((r) => r.Key).sort(),
+    endpoint: response.request.httpRequest.endpoint.href,
   });
 };
 
@@ -131,11 +146,11 @@ beforeAll(async () => {
     cognitoidentity: { endpoint: sourceEndpoint.url },
     cognitosync: { endpoint: sourceEndpoint.url },
   });
-  AWS.events.on('success', recordListing);
+  sdkEvents.on('success', recordListing);
 });
 
 afterAll(async () => {
-  AWS.events.removeListener('success', recordListing);
+  sdkEvents.removeListener('success', recordListing);
   source?.close();
   await Promise.all([sourceEndpoint?.close(), targetEndpoint?.close()]);
 });
