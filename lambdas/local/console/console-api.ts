@@ -172,7 +172,16 @@ export class ConsoleApi {
       this.sync().send(new DescribeIdentityUsageCommand({ IdentityPoolId: identityPoolId, IdentityId: identityId })),
       this.listDatasets(identityPoolId, identityId),
     ]);
-    return { identityId, usage: usage.IdentityUsage, datasets, deleted: await this.deletedDatasets(identityPoolId, identityId, datasets) };
+    // ListDatasets' Dataset has no sync count: ListRecords' DatasetSyncCount is each dataset's.
+    const withSyncCounts = await Promise.all(
+      datasets.map(async (d) => {
+        const out = await this.sync().send(
+          new ListRecordsCommand({ IdentityPoolId: identityPoolId, IdentityId: identityId, DatasetName: d.DatasetName, MaxResults: 1 }),
+        );
+        return { ...d, SyncCount: out.DatasetSyncCount };
+      }),
+    );
+    return { identityId, usage: usage.IdentityUsage, datasets: withSyncCounts, deleted: await this.deletedDatasets(identityPoolId, identityId, datasets) };
   }
 
   private async listDatasets(IdentityPoolId: string, IdentityId: string) {

@@ -62,8 +62,8 @@ export function ActivityPanel({ events }: { events: Activity[] }) {
         <ol class="activity" aria-label="Live activity" aria-live="polite">
           {events.map((e) => (
             <li key={e.id} class={`activity-${e.type}`}>
-              <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleTimeString()}</time> <span class="kind">{e.type}</span>{' '}
-              <span class="what">{describeActivity(e)}</span>
+              <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleTimeString()}</time>{' '}
+              <span class="kind">{e.type === 'sync' ? e.kind : e.type}</span> <span class="what">{describeActivity(e)}</span>
             </li>
           ))}
         </ol>

@@ -69,7 +69,8 @@ export interface Dataset {
 export interface IdentityDetail {
   identityId: string;
   usage?: { DatasetCount?: number; DataStorage?: number; LastModifiedDate?: string };
-  datasets: Dataset[];
+  /** With the sync count ListRecords answers for each. */
+  datasets: (Dataset & { SyncCount?: number })[];
   deleted: { datasetName: string; deletionFloor: number }[];
 }
 
@@ -83,7 +84,7 @@ export interface SyncRecord {
 }
 
 export interface DatasetDetail {
-  dataset?: Dataset & { SyncCount?: number };
+  dataset?: Dataset;
   since: number;
   datasetExists?: boolean;
   datasetSyncCount?: number;

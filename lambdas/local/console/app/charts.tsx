@@ -59,7 +59,8 @@ export function BytesPerPoolChart({ pools }: { pools?: PoolSummary[] }) {
           height: HEIGHT,
           scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
           series: [{}, { label: 'Bytes', fill: '#93c5fd', stroke: '#2563eb', paths: uPlot.paths.bars?.({ size: [0.6, 80] }), points: { show: false } }],
-          axes: [{ values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (names[t] ?? '') : '')), incrs: [1] }, { label: 'bytes' }],
+          // One tick per pool, named.
+          axes: [{ splits: () => names.map((_, i) => i), values: (_u, ticks) => ticks.map((t) => names[t] ?? '') }, { label: 'bytes' }],
         },
         [[], []],
         target,

@@ -38,7 +38,7 @@ export function DatasetView({ pool, identity, dataset, since, refresh }: Props) 
       {error && <p role="alert">{error}</p>}
       {message && <p role="status">{message}</p>}
       {data && (
-        <>
+        <div>
           <p class="facts-line">
             {data.datasetExists === false
               ? `Deleted: ListRecords answers DatasetExists false, deletion floor (DatasetSyncCount) ${data.datasetSyncCount}.`
@@ -59,27 +59,27 @@ export function DatasetView({ pool, identity, dataset, since, refresh }: Props) 
           </form>
           <RecordsTable dataset={dataset} detail={data} />
           {data.datasetExists !== false && (
-            <>
+            <div>
               <EditRecord onSave={(key, value) => act('UpdateRecords', () => send('PUT', `${path}/records/${label(key)}`, { value }))} />
               <div class="danger">
                 {confirming ? (
-                  <>
+                  <div>
                     <button type="button" onClick={() => act('DeleteDataset', () => send('DELETE', path))}>
                       Confirm: delete dataset {dataset}
                     </button>{' '}
                     <button type="button" onClick={() => setConfirming(false)}>
                       Cancel
                     </button>
-                  </>
+                  </div>
                 ) : (
                   <button type="button" onClick={() => setConfirming(true)}>
                     Delete dataset…
                   </button>
                 )}
               </div>
-            </>
+            </div>
           )}
-        </>
+        </div>
       )}
     </section>
   );

@@ -12,7 +12,7 @@ export function IdentityView({ pool, identity, dataset, refresh }: { pool: strin
       <h2 id="identity-heading">Identity {identity}</h2>
       {error && <p role="alert">{error}</p>}
       {data && (
-        <>
+        <div>
           <p>
             {data.usage?.DatasetCount ?? 0} datasets, {formatBytes(data.usage?.DataStorage)}, last modified {formatDate(data.usage?.LastModifiedDate)}
           </p>
@@ -24,7 +24,7 @@ export function IdentityView({ pool, identity, dataset, refresh }: { pool: strin
               href: hrefOf({ pool, identity, dataset: d.DatasetName }),
               label: d.DatasetName,
               current: d.DatasetName === dataset,
-              detail: `${d.NumRecords ?? 0} records · ${formatBytes(d.DataStorage)} · by ${d.LastModifiedBy ?? '—'} · ${formatDate(d.LastModifiedDate)}`,
+              detail: `sync count ${d.SyncCount ?? 0} · ${d.NumRecords ?? 0} records · ${formatBytes(d.DataStorage)} · by ${d.LastModifiedBy ?? '—'} · ${formatDate(d.LastModifiedDate)}`,
             }))}
           />
           <h3>Deleted datasets</h3>
@@ -54,7 +54,7 @@ export function IdentityView({ pool, identity, dataset, refresh }: { pool: strin
               </tbody>
             </table>
           )}
-        </>
+        </div>
       )}
     </section>
   );

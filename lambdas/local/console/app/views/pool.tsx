@@ -47,7 +47,7 @@ function PoolFacts({ detail, reload }: { detail: PoolDetail; reload: Loaded<Pool
   };
   const streams = detail.cognitoStreams;
   return (
-    <>
+    <div>
       <dl class="facts">
         <dt>Data storage</dt>
         <dd>{formatBytes(detail.usage?.DataStorage)}</dd>
@@ -74,6 +74,6 @@ function PoolFacts({ detail, reload }: { detail: PoolDetail; reload: Loaded<Pool
         </dd>
       </dl>
       {message && <p role="status">{message}</p>}
-    </>
+    </div>
   );
 }
