@@ -57,29 +57,32 @@ describe('billed units of the main paths (capacity meter)', () => {
     expect(meter.totals()).toEqual(perRecord ? { read: 3, write: 0, indexWrite: 0, calls: 3 } : { read: 1, write: 0, indexWrite: 0, calls: 1 });
   });
 
-  it('UpdateRecords of one record: 1 RRU and 1 WRU, a GetItem and an UpdateItem of the head (per record: 2 RRU, 8 WRU)', async () => {
+  it('UpdateRecords of one record: 0.5 RRU and 1 WRU, an eventually consistent GetItem and an UpdateItem of the head (per record: 1.5 RRU, 8 WRU)', async () => {
     const { dataset, principal } = await smallDataset();
     const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
     meter.reset();
     await f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('a', 'w'.repeat(100), 1)] });
     if (perRecord) {
-      // Head, then the record; a transaction of head and record at 1 WRU each, ×2 = 4; the record's
-      // index sort key changes (its sync count), so the index deletes one entry and puts one: ×2 = 4.
+      // Head (eventually consistent, 0.5), then the record; a transaction of head and record at 1 WRU
+      // each, ×2 = 4; the record's index sort key changes (its sync count), so the index deletes one
+      // entry and puts one: ×2 = 4.
       expect(meter.log.map((c) => c.operation)).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'TransactWriteItemsCommand']);
-      expect(meter.totals()).toEqual({ read: 2, write: 8, indexWrite: 4, calls: 3 });
+      expect(meter.totals()).toEqual({ read: 1.5, write: 8, indexWrite: 4, calls: 3 });
     } else {
-      // The head holds the three records (~400 bytes): one read unit, one write unit, no index entry.
+      // The head holds the three records (~400 bytes): half a read unit (eventually consistent: the
+      // commit's condition refuses a stale one), one write unit, no index entry.
       expect(meter.log.map((c) => c.operation)).toEqual(['GetItemCommand', 'UpdateItemCommand']);
-      expect(meter.totals()).toEqual({ read: 1, write: 1, indexWrite: 0, calls: 2 });
+      expect(meter.log[0].read).toBe(0.5);
+      expect(meter.totals()).toEqual({ read: 0.5, write: 1, indexWrite: 0, calls: 2 });
     }
   });
 
-  it('UpdateRecords refused on a conflict still pays its read', async () => {
+  it('UpdateRecords refused on a conflict pays its read, and a consistent one to confirm the conflict (per record: the head again and the records)', async () => {
     const { dataset, principal } = await smallDataset();
     const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
     meter.reset();
     await expect(f.service.updateRecords(principal, { ...dataset, SyncSessionToken, RecordPatches: [replace('a', 'x', 0)] })).rejects.toThrow();
-    expect(meter.totals()).toMatchObject({ read: perRecord ? 2 : 1, write: 0 });
+    expect(meter.totals()).toMatchObject({ read: perRecord ? 3.5 : 1.5, write: 0 });
   });
 
   it('a single-item head is not in the BySyncCount index: it carries no index sort key', async () => {
@@ -106,7 +109,7 @@ describe('billed units of the main paths (capacity meter)', () => {
     return { dataset, principal, keys };
   }
 
-  it('a sync cycle of 1 record changed in 2 KB of app state: 2 RRU and 2 WRU (deflated, the item is under 2 KB; as JSON it was 3 WRU)', async () => {
+  it('a sync cycle of 1 record changed in 2 KB of app state: 1.5 RRU and 2 WRU (deflated, the item is under 2 KB; as JSON it was 3 WRU)', async () => {
     const { dataset, principal, keys } = await appStateDataset(20);
     meter.reset();
     const { SyncSessionToken } = await f.service.listRecords(principal, dataset);
@@ -116,10 +119,10 @@ describe('billed units of the main paths (capacity meter)', () => {
       RecordPatches: [replace(keys[0], recordValue('app-state', 0, 1, 100 - keys[0].length), 1)],
     });
     if (perRecord) {
-      expect(meter.totals()).toEqual({ read: 6, write: 8, indexWrite: 4, calls: 6 });
+      expect(meter.totals()).toEqual({ read: 5.5, write: 8, indexWrite: 4, calls: 6 });
     } else {
       expect(meter.log.map((c) => c.operation)).toEqual(['GetItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
-      expect(meter.totals()).toEqual({ read: 2, write: 2, indexWrite: 0, calls: 3 });
+      expect(meter.totals()).toEqual({ read: 1.5, write: 2, indexWrite: 0, calls: 3 });
     }
   });
 
@@ -132,6 +135,6 @@ describe('billed units of the main paths (capacity meter)', () => {
       SyncSessionToken,
       RecordPatches: [replace(keys[0], recordValue('incompressible', 0, 1, 100 - keys[0].length), 1)],
     });
-    if (!perRecord) expect(meter.totals()).toEqual({ read: 2, write: 2, indexWrite: 0, calls: 3 });
+    if (!perRecord) expect(meter.totals()).toEqual({ read: 1.5, write: 2, indexWrite: 0, calls: 3 });
   });
 });

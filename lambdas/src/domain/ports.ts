@@ -63,6 +63,8 @@ export interface UpdateSnapshot {
   readonly summary?: IdentitySummary;
   /** The current version of each requested key that exists in the store (any incarnation). */
   readonly records: ReadonlyMap<string, RecordVersion>;
+  /** True when the head was read eventually consistently (`consistent: false`): it may be stale. */
+  readonly eventual?: boolean;
 }
 
 export interface UpdateCommit {
@@ -105,8 +107,13 @@ export interface SyncStore {
    * `limit`, with the head read in the same round. Records above the head's count are left out.
    */
   listRecords(dataset: DatasetRef, afterSyncCount: number, limit: number, cursor?: string): Promise<RecordsPage>;
-  /** Consistent read of the head, the identity's totals and the given keys, for a conflict check. */
-  readForUpdate(dataset: DatasetRef, keys: readonly string[]): Promise<UpdateSnapshot>;
+  /**
+   * Read of the head, the identity's totals and the given keys, for a conflict check: consistent,
+   * unless `consistent: false`, which allows a stale head (a single-item head read eventually
+   * consistently, at half the read units). A stale snapshot's commit is refused, since the head's
+   * sync count moves with every change; its caller must report nothing else from it.
+   */
+  readForUpdate(dataset: DatasetRef, keys: readonly string[], options?: { readonly consistent?: boolean }): Promise<UpdateSnapshot>;
   /** Writes an update atomically, or refuses it and writes nothing. */
   commitUpdate(commit: UpdateCommit): Promise<CommitRefusal | undefined>;
   /** Marks the dataset deleted and removes its records; refuses if the head moved. */

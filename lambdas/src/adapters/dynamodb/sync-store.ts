@@ -182,12 +182,22 @@ export class DynamoDBSyncStore implements SyncStore {
     }
   }
 
-  async readForUpdate(dataset: DatasetRef, keys: readonly string[]): Promise<UpdateSnapshot> {
+  async readForUpdate(dataset: DatasetRef, keys: readonly string[], options: { readonly consistent?: boolean } = {}): Promise<UpdateSnapshot> {
     const id = identityPartition(dataset);
+    let consistent = options.consistent ?? true;
     for (;;) {
       // The head first, so that any commit the record reads below might have missed moves the head
       // and makes our own commit's condition fail.
-      const headItem = await readHeadItem(this.table, dataset);
+      const headItem = await readHeadItem(this.table, dataset, consistent);
+      // A head read eventually may be stale (docs/decisions.md#updaterecords-reads-the-head-eventually-consistently):
+      // the commit lands only if it is still the head then (every commit moves the sync count or
+      // marks the head), and if it is, nothing happened between its read and the commit, so the
+      // records read after it are current too. The domain reports nothing else from such a read.
+      // A commit mark is settled from a consistent read.
+      if (!consistent && hasPendingCommit(headItem)) {
+        consistent = true;
+        continue;
+      }
       if (hasPendingCommit(headItem)) {
         await this.redoLog.settle(dataset, headItem);
         continue;
@@ -220,7 +230,7 @@ export class DynamoDBSyncStore implements SyncStore {
         summaryItem = bySortKey.get(sortKey.summary);
       }
       if (head && headItem) this.headItems.set(head, headItem);
-      return { head, summary: summaryItem ? decodeIdentitySummary(summaryItem) : undefined, records };
+      return { head, summary: summaryItem ? decodeIdentitySummary(summaryItem) : undefined, records, ...(!consistent && { eventual: true }) };
     }
   }
 

@@ -21,13 +21,16 @@ export function openTable(client: DynamoDBClient, tableName: string): TableHandl
   return { doc, tableName };
 }
 
-/** The head item of a dataset, raw: a commit mark on it (`pending`) is for the caller to settle. */
-export async function readHeadItem(table: TableHandle, dataset: DatasetRef): Promise<Item | undefined> {
+/**
+ * The head item of a dataset, raw: a commit mark on it (`pending`) is for the caller to settle.
+ * `consistent: false` only where a stale head is safe (the store's readForUpdate says when).
+ */
+export async function readHeadItem(table: TableHandle, dataset: DatasetRef, consistent = true): Promise<Item | undefined> {
   const { Item } = await table.doc.send(
     new GetCommand({
       TableName: table.tableName,
       Key: { PK: identityPartition(dataset), SK: sortKey.head(dataset.DatasetName) },
-      ConsistentRead: true,
+      ConsistentRead: consistent,
     }),
   );
   return Item;

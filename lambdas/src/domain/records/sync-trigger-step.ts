@@ -10,11 +10,11 @@
  * and pools without a trigger pay nothing.
  */
 import { Errors, type SyncError } from '../../errors';
-import type { DatasetRef } from '../model';
+import type { DatasetRef, Principal } from '../model';
 import type { DatasetHead, StoredRecord, SyncStore } from '../ports';
 import { readTriggerOutput, rewrittenPatches, triggerEvent } from './sync-trigger';
 import type { SyncTriggerLookup } from './sync-trigger-lookup';
-import type { RewriteStep } from './update-planner';
+import type { CheckedUpdate, RewriteStep } from './update-planner';
 
 /**
  * Invokes a function synchronously and answers its payload. Throws LambdaThrottledException,
@@ -40,7 +40,10 @@ export interface SyncTriggerDeps {
 const LIST_PAGE = 1024;
 
 export function syncTriggerStep(deps: SyncTriggerDeps): RewriteStep {
-  return async ({ principal, dataset, patches, state }) => {
+  // Cognito Sync runs the trigger for Cognito Identity credentials only, never for the developer's.
+  const appliesTo = async (principal: Principal, dataset: DatasetRef): Promise<boolean> =>
+    principal.kind === 'identity' && (await deps.triggers.functionFor(dataset.IdentityPoolId)) !== undefined;
+  const step = async ({ principal, dataset, patches, state }: CheckedUpdate): Promise<Pick<CheckedUpdate, 'patches' | 'state'>> => {
     // Cognito Sync runs the trigger for Cognito Identity credentials only, never for the developer's.
     if (principal.kind !== 'identity') return { patches, state };
     const functionArn = await deps.triggers.functionFor(dataset.IdentityPoolId);
@@ -60,6 +63,7 @@ export function syncTriggerStep(deps: SyncTriggerDeps): RewriteStep {
     if (!sameHead(reread.head, state.head)) throw datasetMoved(dataset);
     return { patches: rewritten, state: reread };
   };
+  return Object.assign(step, { appliesTo });
 }
 
 /** The dataset's live records (key -> its latest version), as of `head`; none for a new or deleted dataset. */

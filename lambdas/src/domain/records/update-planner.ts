@@ -104,7 +104,13 @@ export interface CheckedUpdate {
  * the state to plan them on: a key it adds must come with its current version in that state, so that
  * the plan counts its size right. Its patches are checked again with checkPatches.
  */
-export type RewriteStep = (update: CheckedUpdate) => Promise<Pick<CheckedUpdate, 'patches' | 'state'>>;
+export type RewriteStep = ((update: CheckedUpdate) => Promise<Pick<CheckedUpdate, 'patches' | 'state'>>) & {
+  /**
+   * Whether the step does anything for this caller and dataset (absent: it may). UpdateRecords
+   * skips a step that does not, and reads the dataset consistently for one that does.
+   */
+  readonly appliesTo?: (principal: Principal, dataset: DatasetRef) => Promise<boolean>;
+};
 
 // ---- planCommit ----
 

@@ -1,6 +1,7 @@
 /**
- * UpdateRecords: the session token, then the pure steps of update-planner.ts around one consistent
- * read and one conditional commit, again while other writes move the dataset in between.
+ * UpdateRecords: the session token, then the pure steps of update-planner.ts around one read (at first
+ * eventually consistent: see below) and one conditional commit, again while other writes move the
+ * dataset in between.
  */
 import { Errors } from '../../errors';
 import { Contention } from '../contention';
@@ -40,13 +41,26 @@ export class RecordUpdates {
     this.refuseBadPatches(requested);
     const keys = requested.map((p) => p.Key);
 
+    // A rewrite (the sync trigger) is shown the dataset as read, so with one every read is consistent.
+    const rewriting = rewrite !== undefined && (rewrite.appliesTo === undefined || (await rewrite.appliesTo(principal, input)));
+    // Without one, the first read may be stale (eventually consistent: half the read units). Nothing
+    // is reported from a stale read: a conflict or a limit it shows, or a refusal of the commit it
+    // led to, sends us to a consistent read first. A commit it leads to lands only if the head is
+    // still the one read (its sync count moves with every change), so it is never a lost update.
+    let consistent = rewriting;
     const contention = new Contention();
     for (;;) {
-      let state = await store.readForUpdate(input, keys);
+      let state = await store.readForUpdate(input, keys, { consistent });
+      // The store may have read consistently anyway (a per-record head): then there is nothing to confirm.
+      const confirm = state.eventual === true;
+      consistent = true;
       const conflicts = checkConflicts(state, requested);
-      if (!conflicts.ok) throw conflictError(conflicts.conflicts[0]);
+      if (!conflicts.ok) {
+        if (confirm) continue;
+        throw conflictError(conflicts.conflicts[0]);
+      }
       let patches: readonly RecordPatch[] = requested;
-      if (rewrite) {
+      if (rewrite && rewriting) {
         ({ patches, state } = await rewrite({ principal, dataset: input, patches, state }));
         // A rewrite that keeps nothing writes nothing, as a request without patches does.
         if (patches.length === 0) return { Records: [] };
@@ -62,10 +76,16 @@ export class RecordUpdates {
         now: clock.now(),
         limits: this.limits,
       });
-      if (!plan.ok) throw limitError(plan.breach, input);
+      if (!plan.ok) {
+        if (confirm) continue;
+        throw limitError(plan.breach, input);
+      }
       const refusal = await store.commitUpdate(plan.commit);
       if (refusal === undefined) return { Records: plan.commit.writes.map(toRecord) };
+      // Only when the head's condition held (store.commitUpdate): the read was current.
       if (refusal === 'dataset-limit') throw limitError({ limit: 'datasets', max: this.limits.datasetsPerIdentity }, input);
+      // A stale read, not contention: read again at once, consistently.
+      if (confirm) continue;
       // Another write moved the dataset between our read and our commit: read again, check again.
       if (!(await contention.waitTurn())) {
         throw Errors.resourceConflict(`Dataset '${input.DatasetName}' is being modified by other requests; synchronize and retry.`);
