@@ -25,6 +25,8 @@
  * | `developerProviderName`          | created pool: developer-authenticated identities' provider     |
  * | `openIdConnectProviderArns`      | created pool: IAM OIDC provider ARNs, comma-separated          |
  * | `samlProviderArns`               | created pool: IAM SAML provider ARNs, comma-separated          |
+ * | `dropIn`                         | `true`: drop-in mode, a second API where unmodified apps sign  |
+ * |                                  | for cognito-sync, with a Cognito Identity relay (lib/drop-in.ts)|
  *
  * A list may also be a JSON array in cdk.json's context.
  *
@@ -91,6 +93,7 @@ new CognitoSyncStack(app, text('stackName') || 'OpenCognitoSync', {
   throttlingBurstLimit: integer('throttlingBurstLimit'),
   reservedConcurrency: integer('reservedConcurrency'),
   syncTriggerFunctions: list('syncTriggerFunctions'),
+  dropIn: flag('dropIn'),
   loginProviders: {
     userPoolClients: userPoolClients('userPoolClients'),
     developerProviderName: text('developerProviderName') || undefined,

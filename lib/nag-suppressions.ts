@@ -9,6 +9,7 @@
  */
 import { CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { DropInMode } from './drop-in';
 import type { IdentityCallers } from './identity-callers';
 import type { SyncApi } from './sync-api';
 
@@ -52,7 +53,8 @@ const COGNITO_IDENTITY_LIST: NagSuppression = {
   appliesTo: ['Resource::*'],
 };
 
-export function suppressAcceptedFindings(api: SyncApi, tokenKey: IConstruct, identityCallers: IdentityCallers, tracing: boolean): void {
+export function suppressAcceptedFindings(api: SyncApi, tokenKey: IConstruct, identityCallers: IdentityCallers, tracing: boolean, dropIn?: DropInMode): void {
+  if (dropIn) suppressDropInFindings(dropIn, tracing);
   for (const fn of [...api.operationFunctions, api.unknownRoute]) {
     suppressNag(fn, [NODE_RUNTIME]);
     const policy = fn.role?.node.tryFindChild('DefaultPolicy');
@@ -108,4 +110,44 @@ export function suppressAcceptedFindings(api: SyncApi, tokenKey: IConstruct, ide
       },
     ]);
   }
+}
+
+/** Drop-in mode (lib/drop-in.ts): routes without an API Gateway authorizer by design. */
+function suppressDropInFindings(dropIn: DropInMode, tracing: boolean): void {
+  for (const route of dropIn.routes) {
+    suppressNag(route, [
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Drop-in mode: apps sign for cognito-sync, which API Gateway cannot verify, so the function verifies the SigV4 ' +
+          'itself (lambdas/src/drop-in/drop-in-authenticator.ts: body hash, clock skew, session token hash) against the key the ' +
+          'relay stored, and refuses anything else with the AWS error. Only identity-callable operations have a route here.',
+      },
+    ]);
+  }
+  suppressNag(dropIn.relayRoute, [
+    {
+      id: 'AwsSolutions-APIG4',
+      reason:
+        "Cognito Identity's GetId, GetCredentialsForIdentity and GetOpenIdToken are unsigned on AWS too; the relay forwards them to " +
+        'Cognito Identity, which authenticates the logins. It answers nothing of its own and is throttled with the stage.',
+    },
+  ]);
+  suppressNag(dropIn.defaultRoute, [
+    {
+      id: 'AwsSolutions-APIG4',
+      reason: 'Answers UnknownOperationException (404) to requests no route takes, and CORS preflights; reads no data.',
+    },
+  ]);
+  suppressNag(dropIn.relay, [NODE_RUNTIME]);
+  const policy = dropIn.relay.role?.node.tryFindChild('DefaultPolicy');
+  if (tracing && policy) suppressNag(policy, [XRAY_WILDCARD]);
+  suppressNag(dropIn.keyTable, [
+    {
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'The drop-in key table holds derived signing keys that expire within the hour (TTL); a restored copy would only hold ' +
+        'expired keys, and the relay writes them again at the next GetCredentialsForIdentity. Nothing to recover.',
+    },
+  ]);
 }

@@ -14,6 +14,7 @@ import { OPERATION_NAMES } from '../lambdas/src/operations';
 import { SyncAlarms } from './alarms';
 import { ChangeFeed } from './change-feed';
 import { CognitoStreams } from './cognito-streams';
+import { DropInMode } from './drop-in';
 import { IdentityCallers, type IdentityPoolLoginProviders } from './identity-callers';
 import { suppressAcceptedFindings } from './nag-suppressions';
 import { DEFAULT_THROTTLE, SyncApi } from './sync-api';
@@ -61,6 +62,11 @@ export interface CognitoSyncStackProps extends StackProps {
   readonly syncTriggerFunctions?: readonly string[];
   /** Sign-in providers of the created identity pool (`createIdentityPool`). @default none */
   readonly loginProviders?: IdentityPoolLoginProviders;
+  /**
+   * Drop-in mode (lib/drop-in.ts): a second HTTP API where unmodified apps, signing for
+   * `cognito-sync`, get their credentials through a Cognito Identity relay and sync. @default false
+   */
+  readonly dropIn?: boolean;
 }
 
 /**
@@ -83,6 +89,8 @@ export class CognitoSyncStack extends Stack {
   readonly alarms: SyncAlarms;
   readonly changeFeed: ChangeFeed;
   readonly cognitoStreams: CognitoStreams;
+  /** With `dropIn` only. */
+  readonly dropIn?: DropInMode;
 
   constructor(scope: Construct, id: string, props: CognitoSyncStackProps = {}) {
     super(scope, id, { description: 'Amazon Cognito Sync compatible service (open-cognito-sync)', ...props });
@@ -149,8 +157,22 @@ export class CognitoSyncStack extends Stack {
     });
     this.cognitoStreams.notify(this.alarms.topic);
 
+    if (props.dropIn) {
+      this.dropIn = new DropInMode(this, 'DropIn', {
+        api: this.api,
+        tracing: props.tracing,
+        logRetention: props.logRetention,
+        corsAllowOrigins: props.corsAllowOrigins,
+        throttle: {
+          rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLE.rateLimit,
+          burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLE.burstLimit,
+        },
+        retainAccessLog: props.retainData,
+      });
+    }
+
     // cdk-nag AwsSolutions: what is accepted, and why (test/infra/nag.test.ts runs the pack).
-    suppressAcceptedFindings(this.api, this.tokenKey, this.identityCallers, props.tracing ?? false);
+    suppressAcceptedFindings(this.api, this.tokenKey, this.identityCallers, props.tracing ?? false, this.dropIn);
 
     new CfnOutput(this, 'EndpointUrl', { value: this.api.endpoint, description: "Cognito Sync endpoint: the clients' endpoint, signing name execute-api" });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table' });
