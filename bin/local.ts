@@ -112,6 +112,7 @@ function banner(s: Settings, server: LocalEndpoint): string {
 open-cognito-sync: local endpoint ready
 
   Endpoint   ${server.url}
+  Console    ${server.consoleUrl}
   Region     ${s.region}
   Data       ${s.inMemory ? 'in memory (gone when this process stops)' : s.dataDir}
   Table      ${s.tableName} on ${dynamo}
@@ -199,6 +200,8 @@ async function main(): Promise<void> {
       deployedRules: settings.deployedRules,
       portHint: settings.portHint,
       functions: settings.functions,
+      // The local console (/_console), built here when its build is missing or older than its sources.
+      buildConsole: true,
     });
     console.log(banner(settings, endpoint));
   } catch (e) {

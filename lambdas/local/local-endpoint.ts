@@ -20,7 +20,7 @@ import { MOTO_FEATURES } from './edge/routes';
 import { startLocalFeed, type LocalFeedOptions } from './feed/local-feed';
 import type { StreamPoller } from './feed/stream-poller';
 import { ActivityBus } from './console/activity';
-import { ensureConsoleBuilt } from './console/build';
+import { ensureConsoleBuiltOrWarn } from './console/build';
 
 export interface LocalEndpointOptions {
   /** Default 8080; 0 picks a free port. */
@@ -123,7 +123,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   // What the feed's consumers, the function runner and the server's answers tell the local console.
   const activity = new ActivityBus();
   try {
-    if (options.buildConsole) await ensureConsoleBuilt();
+    if (options.buildConsole) await ensureConsoleBuiltOrWarn();
     const stored = dataDir && !options.developer ? loadOrCreateDeveloperCredentials(dataDir) : undefined;
     const developer = options.developer ?? developerCredentialsFromEnv(process.env, stored?.credentials);
     const serverKey = dataDir ? loadOrCreateServerKey(dataDir) : ephemeralServerKey();

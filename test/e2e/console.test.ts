@@ -198,6 +198,16 @@ describe('the local console', () => {
     // The open dataset follows too.
     await expect.poll(async () => (await recordsShown('scores')).find((r) => r.key === 'level2')?.value, { timeout: 10_000 }).toBe('340');
     expect(await page.evaluate(() => performance.timeOrigin)).toBe(loaded);
+
+    // A stale write is refused with 409, and the console counts it as a conflict.
+    const ref = { IdentityPoolId: pool, IdentityId: a.identityId, DatasetName: 'scores' };
+    const { SyncSessionToken } = await a.sync.send(new ListRecordsCommand(ref));
+    const stale = { Op: 'replace' as const, Key: 'level2', Value: '1', SyncCount: 0 };
+    await expect(a.sync.send(new UpdateRecordsCommand({ ...ref, SyncSessionToken, RecordPatches: [stale] }))).rejects.toMatchObject({
+      name: 'ResourceConflictException',
+    });
+    await activity.getByText(`conflict (409) on /identitypools/${pool}/identities/${a.identityId}/datasets/scores`).waitFor();
+    expect(await page.evaluate(() => performance.timeOrigin)).toBe(loaded);
   });
 
   it('edits a record as the developer: UpdateRecords, which ListRecords answers after', async () => {

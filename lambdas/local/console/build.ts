@@ -56,7 +56,13 @@ export async function buildConsole(buildDir = CONSOLE_BUILD_DIR): Promise<boolea
     build: { outDir: staging, emptyOutDir: true, sourcemap: false },
   });
   rmSync(buildDir, { recursive: true, force: true });
-  renameSync(staging, buildDir);
+  try {
+    renameSync(staging, buildDir);
+  } catch (e) {
+    // Another process (a second `npm start`, a test run) put its build there first: the same sources, so keep that one.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(path.join(buildDir, 'index.html'))) throw e;
+  }
   return true;
 }
 
@@ -64,4 +70,13 @@ export async function buildConsole(buildDir = CONSOLE_BUILD_DIR): Promise<boolea
 export async function ensureConsoleBuilt(buildDir = CONSOLE_BUILD_DIR): Promise<boolean> {
   if (!isConsoleBuildStale(buildDir)) return true;
   return buildConsole(buildDir);
+}
+
+/** For `npm start`: a console that fails to build is said and left out; the service starts all the same. */
+export async function ensureConsoleBuiltOrWarn(): Promise<void> {
+  try {
+    await ensureConsoleBuilt();
+  } catch (e) {
+    console.warn(`local console: the build failed, so /_console is not served: ${(e as Error).message}`);
+  }
 }
