@@ -3,8 +3,12 @@
  * the identity-callable routes, no authorizer, throttling and access logs; least privilege on the key
  * table and the KMS key; cdk-nag clean with reasons. Bundling skipped, as in stack.test.ts.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { App, Aspects } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -135,4 +139,36 @@ describe('drop-in mode in the stack', () => {
     ].map((m) => `${m.id}: ${String(m.entry.data).split('\n')[0]}`);
     expect(findings).toEqual([]);
   });
+});
+
+/** bin/app.ts as `cdk synth -c ...` runs it (CDK_CONTEXT_JSON, CDK_OUTDIR), bundling skipped: its template. */
+async function appTemplate(context: Record<string, unknown>): Promise<{ Resources: Record<string, Json> }> {
+  const outdir = await mkdtemp(path.join(tmpdir(), 'drop-in-app-'));
+  try {
+    const root = path.join(__dirname, '..', '..');
+    await promisify(execFile)(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'bin', 'app.ts')], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [], ...context }),
+      },
+    });
+    return JSON.parse(await readFile(path.join(outdir, 'OpenCognitoSync.template.json'), 'utf8')) as { Resources: Record<string, Json> };
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+describe('bin/app.ts context dropIn', () => {
+  const count = (template: { Resources: Record<string, Json> }, type: string) => Object.values(template.Resources).filter((r) => r.Type === type).length;
+
+  it('-c dropIn=true synthesizes the relay and the second API; without it, neither', async () => {
+    const [on, off] = await Promise.all([appTemplate({ dropIn: 'true' }), appTemplate({})]);
+    expect(count(on, 'AWS::ApiGatewayV2::Api')).toBe(2);
+    expect(count(off, 'AWS::ApiGatewayV2::Api')).toBe(1);
+    expect(count(on, 'AWS::Lambda::Function') - count(off, 'AWS::Lambda::Function')).toBe(1);
+    expect(count(on, 'AWS::KMS::Key')).toBe(1);
+    expect(Object.values(on.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === 'POST /')).toHaveLength(1);
+  }, 120_000);
 });
