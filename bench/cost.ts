@@ -10,12 +10,22 @@
  * client: the units AWS would bill, computed from the item sizes. Beside them, what DynamoDB Local
  * itself reports (ReturnConsumedCapacity), which is no guide (e.g. 4 units for any transaction).
  *
+ * The records are 100 bytes of key and value, of two kinds (bench/dataset-values.ts): app state
+ * (seeded JSON preferences and game state, what Cognito Sync datasets hold), for the headline
+ * figures, and random base64 values, the worst case for the deflated single item
+ * (compressed-records.ts), printed beside for the small datasets. Neither repeats a pad.
+ *
  * Dollars, all in, per cycle: 2 HTTP API requests, 2 Lambda requests, the Lambda GB-s of the two
- * calls at the functions' memory (lib/function-sizes.ts), and the DynamoDB request units. The Lambda
- * durations are the domain service's calls measured in this process: a lower bound of the billed
- * duration (no event parsing, SigV4 is API Gateway's, no cold starts, a local DynamoDB instead of the
- * network). Their CPU part is stretched to the function's CPU share (1,769 MB = 1 vCPU; this process
- * counts as one); the wait on DynamoDB is not.
+ * calls at the functions' memory (lib/function-sizes.ts), and the DynamoDB request units. A call's
+ * billed duration is its CPU time plus its wait on DynamoDB:
+ * - CPU: the domain service's calls measured in this process, warm (WARM_UP_CYCLES unmeasured cycles
+ *   first, as a Lambda container serves many requests), stretched to the function's CPU share
+ *   (1,769 MB = 1 vCPU; this process counts as one). A lower bound of the handler's work: no event
+ *   parsing, no response writing, no cold starts.
+ * - wait: DynamoDB Local's latency is not DynamoDB's (a JVM on this shared machine, often slower),
+ *   so the headline figures assume DYNAMODB_MS_PER_CALL per DynamoDB call (AWS quotes single-digit
+ *   milliseconds for GetItem and UpdateItem in the region); the wait measured against DynamoDB Local
+ *   is printed beside, and in cost.json as `...LocalWait`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +41,7 @@ import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/
 import { OPERATIONS } from '../lambdas/src/operations';
 import { operationMemoryMb } from '../lib/function-sizes';
 import { countLocalCapacity } from './request-units';
+import { recordKey, recordValue as datasetValue, type ValueKind } from './dataset-values';
 
 /** us-east-1 list prices, USD. DynamoDB on-demand after the November 2024 price cut. */
 export const PRICES = {
@@ -56,19 +67,29 @@ export const CYCLE_MEMORY_MB = { list: operationMemoryMb(OPERATIONS.ListRecords)
 const MB_PER_VCPU = 1769;
 /** key + value bytes of each record: the datasets are made of records this size. */
 const RECORD_BYTES = 100;
-const CYCLES = Number(process.env.BENCH_COST_CYCLES ?? 5);
+const CYCLES = Number(process.env.BENCH_COST_CYCLES ?? 20);
+/** Unmeasured cycles first, so that the measured ones run warm (JIT, connections), as in a warm Lambda. */
+const WARM_UP_CYCLES = Number(process.env.BENCH_COST_WARM_UP ?? 10);
+/**
+ * The modelled wait on one DynamoDB call from Lambda in the same region: an assumption, not a
+ * measurement (AWS quotes single-digit milliseconds; a GetItem typically answers in 2-5 ms).
+ */
+export const DYNAMODB_MS_PER_CALL = 5;
 
 export interface CostCase {
-  readonly name: 'cycle1Record2KB' | 'cycle10Records10KB' | 'cycle100Records100KB';
+  readonly name: 'cycle1Record2KB' | 'cycle10Records10KB' | 'cycle100Records100KB' | 'cycle1Record2KBIncompressible' | 'cycle10Records10KBIncompressible';
   readonly label: string;
   readonly datasetBytes: number;
   readonly changed: number;
+  readonly kind: ValueKind;
 }
 
 export const COST_CASES: readonly CostCase[] = [
-  { name: 'cycle1Record2KB', label: '1 record in 2 KB', datasetBytes: 2 * 1024, changed: 1 },
-  { name: 'cycle10Records10KB', label: '10 records in 10 KB', datasetBytes: 10 * 1024, changed: 10 },
-  { name: 'cycle100Records100KB', label: '100 records in 100 KB', datasetBytes: 100 * 1024, changed: 100 },
+  { name: 'cycle1Record2KB', label: '1 record in 2 KB', datasetBytes: 2 * 1024, changed: 1, kind: 'app-state' },
+  { name: 'cycle10Records10KB', label: '10 records in 10 KB', datasetBytes: 10 * 1024, changed: 10, kind: 'app-state' },
+  { name: 'cycle100Records100KB', label: '100 records in 100 KB', datasetBytes: 100 * 1024, changed: 100, kind: 'app-state' },
+  { name: 'cycle1Record2KBIncompressible', label: '1 in 2 KB, random', datasetBytes: 2 * 1024, changed: 1, kind: 'incompressible' },
+  { name: 'cycle10Records10KBIncompressible', label: '10 in 10 KB, random', datasetBytes: 10 * 1024, changed: 10, kind: 'incompressible' },
 ];
 
 export interface CycleCost {
@@ -85,11 +106,18 @@ export interface CycleCost {
   /** Of which CPU time in this process. */
   readonly listCpuMs: number;
   readonly updateCpuMs: number;
-  /** Lambda GB-s per cycle, at CYCLE_MEMORY_MB. */
+  /** DynamoDB calls of each. */
+  readonly listCalls: number;
+  readonly updateCalls: number;
+  /** Lambda GB-s per cycle, at CYCLE_MEMORY_MB, with the modelled wait (DYNAMODB_MS_PER_CALL per call). */
   readonly gbSeconds: number;
-  /** The same calls' GB-s had both functions 1,024 MB (the size before lib/function-sizes.ts). */
+  /** The same with the wait measured against DynamoDB Local. */
+  readonly gbSecondsLocalWait: number;
+  /** The modelled GB-s had both functions 1,024 MB (the size before lib/function-sizes.ts). */
   readonly gbSecondsAt1024: number;
   readonly dollars: { dynamodb: number; http: number; lambdaRequests: number; lambdaCompute: number; total: number };
+  /** The total with the wait measured against DynamoDB Local. */
+  readonly totalLocalWait: number;
 }
 
 /** One UpdateRecords measured alone: its billed units and what they cost per million such calls. */
@@ -117,8 +145,8 @@ export interface CostResults {
   readonly cases: Record<CostCase['name'], CycleCost>;
   /** The largest update the limits allow, and the two conversions between layouts. */
   readonly calls: { largestUpdate: CallCost; conversionOut: CallCost; conversionIn: CallCost };
-  /** Small datasets (the 2 KB and 10 KB cases: one item each) and large ones (100 KB: per record). */
-  readonly storage: { oneItem: StorageCost; perRecord: StorageCost };
+  /** Small datasets (the 2 KB and 10 KB cases: one item each; app state, and random values) and large ones (100 KB: per record). */
+  readonly storage: { oneItem: StorageCost; oneItemIncompressible: StorageCost; perRecord: StorageCost };
   readonly shadowMisses: number;
 }
 
@@ -131,9 +159,11 @@ const elapsed = async <T>(fn: () => Promise<T>): Promise<[T, number, number]> =>
   return [result, Number(process.hrtime.bigint() - t0) / 1e6, (cpu.user + cpu.system) / 1000];
 };
 
-/** A call's billed GB-s at `memoryMb`: its CPU time stretched to the function's CPU share, its wait not. */
-export function callGbSeconds(wallMs: number, cpuMs: number, memoryMb: number): number {
-  const waitMs = Math.max(0, wallMs - cpuMs);
+/**
+ * A call's billed GB-s at `memoryMb`: its CPU time stretched to the function's CPU share, its wait
+ * not; the wait is `wallMs - cpuMs` as measured, or `waitMs` when given (the modelled wait).
+ */
+export function callGbSeconds(wallMs: number, cpuMs: number, memoryMb: number, waitMs = Math.max(0, wallMs - cpuMs)): number {
   const durationMs = waitMs + cpuMs * Math.max(1, MB_PER_VCPU / memoryMb);
   // Lambda bills each invocation's duration rounded up to the millisecond.
   return (Math.ceil(durationMs) / 1000) * (memoryMb / 1024);
@@ -164,8 +194,8 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
   for (const costCase of COST_CASES) {
     const dataset = { IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'cost' };
     const count = Math.round(costCase.datasetBytes / RECORD_BYTES);
-    const keyOf = (i: number) => `key-${String(i).padStart(4, '0')}`;
-    const recordValue = (i: number, round: number) => `${round}:`.padEnd(RECORD_BYTES - keyOf(i).length, String.fromCharCode(97 + (i % 26)));
+    const keyOf = recordKey;
+    const recordValue = (i: number, round: number) => datasetValue(costCase.kind, i, round, RECORD_BYTES - keyOf(i).length);
     const syncCounts = new Map<string, number>();
     let lastSyncCount = 0;
     const update = async (keys: number[], round: number) => {
@@ -193,8 +223,11 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
     let updateMs = 0;
     let listCpuMs = 0;
     let updateCpuMs = 0;
-    // One unmeasured cycle first, so that every measured listing returns the previous cycle's changes.
-    for (let round = 1; round <= CYCLES + 1; round++) {
+    let listCalls = 0;
+    let updateCalls = 0;
+    // Unmeasured cycles first: every measured listing returns the previous cycle's changes, and the
+    // code runs warm.
+    for (let round = 1; round <= CYCLES + WARM_UP_CYCLES; round++) {
       meter.reset();
       const localBefore = { ...local };
       const [listed, listTime, listCpu] = await elapsed(async () => {
@@ -203,6 +236,7 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
         while (page.NextToken) page = await service.listRecords(principal, { ...dataset, LastSyncCount: lastSyncCount, NextToken: page.NextToken });
         return first;
       });
+      const listCallsOfRound = meter.log.length;
       const [, updateTime, updateCpu] = await elapsed(async () => {
         const out = await service.updateRecords(principal, {
           ...dataset,
@@ -213,8 +247,10 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
         return out;
       });
       lastSyncCount = (listed.DatasetSyncCount ?? 0) as number;
-      if (round === 1) continue;
+      if (round <= WARM_UP_CYCLES) continue;
       const units = meter.totals();
+      listCalls += listCallsOfRound;
+      updateCalls += units.calls - listCallsOfRound;
       rru += units.read;
       wru += units.write;
       indexWru += units.indexWrite;
@@ -226,7 +262,11 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
       updateCpuMs += updateCpu;
     }
     const per = (n: number) => n / CYCLES;
-    const gbSeconds = callGbSeconds(per(listMs), per(listCpuMs), CYCLE_MEMORY_MB.list) + callGbSeconds(per(updateMs), per(updateCpuMs), CYCLE_MEMORY_MB.update);
+    const cycleGbSeconds = (listMb: number, updateMb: number, modelled: boolean) =>
+      callGbSeconds(per(listMs), per(listCpuMs), listMb, modelled ? per(listCalls) * DYNAMODB_MS_PER_CALL : undefined) +
+      callGbSeconds(per(updateMs), per(updateCpuMs), updateMb, modelled ? per(updateCalls) * DYNAMODB_MS_PER_CALL : undefined);
+    const gbSeconds = cycleGbSeconds(CYCLE_MEMORY_MB.list, CYCLE_MEMORY_MB.update, true);
+    const gbSecondsLocalWait = cycleGbSeconds(CYCLE_MEMORY_MB.list, CYCLE_MEMORY_MB.update, false);
     cases[costCase.name] = {
       label: costCase.label,
       rru: per(rru),
@@ -237,9 +277,13 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
       updateMs: per(updateMs),
       listCpuMs: per(listCpuMs),
       updateCpuMs: per(updateCpuMs),
+      listCalls: per(listCalls),
+      updateCalls: per(updateCalls),
       gbSeconds,
-      gbSecondsAt1024: callGbSeconds(per(listMs), per(listCpuMs), 1024) + callGbSeconds(per(updateMs), per(updateCpuMs), 1024),
+      gbSecondsLocalWait,
+      gbSecondsAt1024: cycleGbSeconds(1024, 1024, true),
       dollars: cycleDollars(per(rru), per(wru), gbSeconds),
+      totalLocalWait: cycleDollars(per(rru), per(wru), gbSecondsLocalWait).total,
     };
   }
 
@@ -259,7 +303,11 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
     // PITR is billed on the table's size, which includes its local secondary indexes.
     return { userBytes, tableBytes, indexBytes, perGBMonth: ratio * PRICES.perGBMonthStorage, pitrPerGBMonth: ratio * PRICES.perGBMonthPitr };
   };
-  const storage = { oneItem: storageOf(['cycle1Record2KB', 'cycle10Records10KB']), perRecord: storageOf(['cycle100Records100KB']) };
+  const storage = {
+    oneItem: storageOf(['cycle1Record2KB', 'cycle10Records10KB']),
+    oneItemIncompressible: storageOf(['cycle1Record2KBIncompressible', 'cycle10Records10KBIncompressible']),
+    perRecord: storageOf(['cycle100Records100KB']),
+  };
   const calls = await benchCalls(service, meter);
   return {
     cases,
@@ -280,8 +328,9 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
   const principal = { kind: 'developer' as const, accountId: '000000000000' };
   const IdentityPoolId = 'us-east-1:00000000-0000-0000-0000-0000000ca115';
   const keyOf = (i: number) => `key-${String(i).padStart(4, '0')}`;
-  // Nothing is compressed, so what the values hold does not change the units.
-  const recordValueOf = (i: number, round: number, bytes: number) => `${round}:${i}:`.padEnd(bytes - keyOf(i).length, 'abcdefghijklmnopqrstuvwxyz0123456789');
+  // Random base64 values: a single item deflates them least (to about 3/4), so the conversions below
+  // cross the threshold at counts that do not depend on how well app state happens to deflate.
+  const recordValueOf = (i: number, round: number, bytes: number) => datasetValue('incompressible', i, round, bytes - keyOf(i).length);
   const makeDataset = () => ({ IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'calls' });
   const counts = new Map<string, number>();
   /** ListRecords then UpdateRecords of `values`; `beforeUpdate` runs between the two (the meter's reset). */
@@ -326,16 +375,16 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
     range(1024, (i) => recordValueOf(i, 1, 1024)),
   );
 
-  // Out of one item: 140 records of 100 bytes (~15 KB, one item); one record grows by 2 KB and
-  // takes the item over 16 KB. Beside it, the same record growing by 100 bytes (it stays).
+  // Out of one item: 205 records of 100 bytes (20 KB, deflated to 15.5 KB: one item); one record
+  // grows by 2 KB and takes the item over 16 KB. Beside it, the same record growing by 100 bytes (it stays).
   const crossing = async (grow: number) => {
     const dataset = makeDataset();
     await update(
       dataset,
-      range(140, (i) => recordValueOf(i, 0, 100)),
+      range(205, (i) => recordValueOf(i, 0, 100)),
     );
     return measured(
-      grow > 1000 ? 'out of one item: 140 records of 100 B, one grows by 2 KB' : 'the same, growing by 100 B',
+      grow > 1000 ? 'out of one item: 205 records of 100 B, one grows by 2 KB' : 'the same, growing by 100 B',
       dataset,
       new Map([[0, recordValueOf(0, 1, 100 + grow)]]),
     );
@@ -343,19 +392,20 @@ async function benchCalls(service: Service, meter: CapacityMeter): Promise<CostR
   const stays = await crossing(100);
   const out = await crossing(2048);
 
-  // Back into one item: 40 records of 400 bytes (16 KB, per record) of which 30 shrink to 100 bytes
-  // in one update, taking the dataset under half the threshold. Beside it, 30 shrinking to 300.
+  // Back into one item: 60 records of 400 bytes (24 KB, deflated to 18 KB: per record) of which 50
+  // shrink to 100 bytes in one update, taking the dataset's bound under half the threshold. Beside
+  // it, 50 shrinking to 300 (it stays per record).
   const shrinking = async (to: number) => {
     const dataset = makeDataset();
     await update(
       dataset,
-      range(40, (i) => recordValueOf(i, 0, 400)),
+      range(60, (i) => recordValueOf(i, 0, 400)),
     );
     await update(dataset, new Map([[0, recordValueOf(0, 1, 420)]])); // the dataset is per record now
     return measured(
-      to < 200 ? 'back into one item: 40 records of 400 B, 30 shrink to 100 B' : 'the same, shrinking to 300 B',
+      to < 200 ? 'back into one item: 60 records of 400 B, 50 shrink to 100 B' : 'the same, shrinking to 300 B',
       dataset,
-      range(30, (i) => recordValueOf(i, 2, to)),
+      range(50, (i) => recordValueOf(i, 2, to)),
     );
   };
   const staysOut = await shrinking(300);
@@ -372,26 +422,29 @@ export function printCost(results: CostResults): void {
   const units = (n: number) => n.toFixed(1).padStart(6);
   console.log('\nCost per million sync cycles (ListRecords of the changes + UpdateRecords), us-east-1 on-demand list prices');
   console.log(`  units billed by AWS's rules (capacity meter) beside what DynamoDB Local reports; Lambda arm64 at ${CYCLE_MEMORY_MB.list} MB (ListRecords)`);
-  console.log(`  and ${CYCLE_MEMORY_MB.update} MB (UpdateRecords) (lib/function-sizes.ts), durations measured in-process (a lower bound; the CPU part`);
-  console.log("  stretched to the function's CPU share, 1,769 MB = 1 vCPU); HTTP API $1.00/M; Cognito Sync charges $15.00 per million cycles\n");
+  console.log(`  and ${CYCLE_MEMORY_MB.update} MB (UpdateRecords) (lib/function-sizes.ts): CPU measured in-process, warm, stretched to the function's`);
+  console.log(`  CPU share (1,769 MB = 1 vCPU), plus an assumed ${DYNAMODB_MS_PER_CALL} ms per DynamoDB call ("local wait": DynamoDB Local's, as measured);`);
+  console.log('  HTTP API $1.00/M; values: app state (JSON), or random base64; Cognito Sync charges $15.00 per million cycles\n');
   console.log(
-    'case                   |    RRU    WRU (index) | Local RU   WRU | list ms upd ms |  GB-s/cycle | DynamoDB     HTTP   Lambda  Lambda GB-s |    total',
+    'case                   |    RRU    WRU (index) | Local RU   WRU | calls | list ms (CPU) upd ms (CPU) |  GB-s/cycle | DynamoDB     HTTP   Lambda  Lambda GB-s |    total | local wait',
   );
   for (const c of Object.values(results.cases)) {
     const d = c.dollars;
+    const ms = (wall: number, cpu: number) => `${wall.toFixed(1).padStart(6)} (${cpu.toFixed(1).padStart(4)})`;
     console.log(
-      `${c.label.padEnd(22)} | ${units(c.rru)} ${units(c.wru)} ${units(c.indexWru)} | ${units(c.localReported.read)} ${units(c.localReported.write)} | ${c.listMs.toFixed(1).padStart(7)} ${c.updateMs.toFixed(1).padStart(6)} | ${c.gbSeconds.toFixed(4).padStart(11)} | ${usd(d.dynamodb)} ${usd(d.http)} ${usd(d.lambdaRequests)} ${usd(d.lambdaCompute).padStart(12)} | ${usd(d.total)}`,
+      `${c.label.padEnd(22)} | ${units(c.rru)} ${units(c.wru)} ${units(c.indexWru)} | ${units(c.localReported.read)} ${units(c.localReported.write)} | ${String(c.listCalls + c.updateCalls).padStart(5)} | ${ms(c.listMs, c.listCpuMs)} ${ms(c.updateMs, c.updateCpuMs)} | ${c.gbSeconds.toFixed(4).padStart(11)} | ${usd(d.dynamodb)} ${usd(d.http)} ${usd(d.lambdaRequests)} ${usd(d.lambdaCompute).padStart(12)} | ${usd(d.total)} | ${usd(c.totalLocalWait)}`,
     );
   }
-  console.log('\nLambda GB-s per cycle at the chosen sizes, against both functions at 1,024 MB:');
+  console.log('\nLambda GB-s per cycle at the chosen sizes (modelled wait; with the local wait), against both functions at 1,024 MB:');
   for (const c of Object.values(results.cases)) {
-    const at1024 = c.gbSecondsAt1024 * PRICES.perLambdaGBSecond * 1e6;
+    const dollars = (gbs: number) => usd(gbs * PRICES.perLambdaGBSecond * 1e6).trim();
     console.log(
-      `  ${c.label.padEnd(22)} ${c.gbSeconds.toFixed(4)} GB-s (${usd(c.dollars.lambdaCompute).trim()}/M) vs ${c.gbSecondsAt1024.toFixed(4)} GB-s (${usd(at1024).trim()}/M)`,
+      `  ${c.label.padEnd(22)} ${c.gbSeconds.toFixed(4)} GB-s (${dollars(c.gbSeconds)}/M; local wait ${c.gbSecondsLocalWait.toFixed(4)}, ${dollars(c.gbSecondsLocalWait)}/M) vs ${c.gbSecondsAt1024.toFixed(4)} GB-s (${dollars(c.gbSecondsAt1024)}/M)`,
     );
   }
   for (const [label, s] of [
     ['small datasets (2 KB and 10 KB, one item each)', results.storage.oneItem],
+    ['the same with random values', results.storage.oneItemIncompressible],
     ['a large dataset (100 KB, per record)', results.storage.perRecord],
   ] as const) {
     console.log(
@@ -417,9 +470,17 @@ export function costJson(results: CostResults): Record<string, number> {
     cycle1Record2KB: round(results.cases.cycle1Record2KB.dollars.total),
     cycle10Records10KB: round(results.cases.cycle10Records10KB.dollars.total),
     cycle100Records100KB: round(results.cases.cycle100Records100KB.dollars.total),
+    // The worst case for the deflated single item: random base64 values.
+    cycle1Record2KBIncompressible: round(results.cases.cycle1Record2KBIncompressible.dollars.total),
+    cycle10Records10KBIncompressible: round(results.cases.cycle10Records10KBIncompressible.dollars.total),
+    // The same cycles with the wait measured against DynamoDB Local instead of the modelled one.
+    cycle1Record2KBLocalWait: round(results.cases.cycle1Record2KB.totalLocalWait),
+    cycle10Records10KBLocalWait: round(results.cases.cycle10Records10KB.totalLocalWait),
+    cycle100Records100KBLocalWait: round(results.cases.cycle100Records100KB.totalLocalWait),
     // Datasets up to the single-item threshold (most: docs/decisions.md); larger ones beside.
     storagePerGBMonth: round(results.storage.oneItem.perGBMonth),
     pitrPerGBMonth: round(results.storage.oneItem.pitrPerGBMonth),
+    storagePerGBMonthIncompressible: round(results.storage.oneItemIncompressible.perGBMonth),
     storagePerGBMonthPerRecordLayout: round(results.storage.perRecord.perGBMonth),
     pitrPerGBMonthPerRecordLayout: round(results.storage.perRecord.pitrPerGBMonth),
     largestUpdateDynamoDBPerMillion: round(results.calls.largestUpdate.dynamodbPerMillion),

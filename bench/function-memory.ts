@@ -9,8 +9,10 @@
  *   npx tsx bench/function-memory.ts
  *
  * Kinds: a read (ListRecords of a dataset at its limits: 1,024 records, about 1 MB, page by page),
- * the largest UpdateRecords the limits allow (1,024 patches of 1,000-byte values, about 1 MB), a
- * 501-only operation (GetCognitoEvents), and the unknown-route function (a 404).
+ * the largest UpdateRecords the limits allow (1,024 patches of 1,000-byte values, about 1 MB), the
+ * common sync cycle (ListRecords, then UpdateRecords of 1 record, of a 2 KB dataset of app state, many
+ * times: its warm CPU per call is what the cost bench's GB-s rest on), and the unknown-route function
+ * (a 404: the baseline of a bundle that does nothing; every operation is available, so no 501 is left).
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,13 +21,17 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ensureTable } from '../lambdas/src/adapters/dynamodb/table-schema';
 import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
+import { recordKey, recordValue } from './dataset-values';
 import { identityEvents } from './identity-events';
 import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from '../lib/bundling';
 
 const run = promisify(execFile);
 const RUNS = 3;
+/** Calls of the small sync cycle per bundle: warm figures are their median. */
+const SMALL_RUNS = 60;
 const RECORDS = 1024;
-const VALUE = 'v'.repeat(1000);
+/** 1,000 bytes of random base64 per record: a repeated character would deflate into one item (compressed-records.ts). */
+const valueOf = (k: number) => recordValue('incompressible', k, 0, 1000);
 
 // The child: plain CommonJS, nothing but the bundle. argv: bundle, events file.
 const CHILD = `
@@ -89,7 +95,7 @@ async function main(): Promise<void> {
     };
     const largestUpdate = async (dataset: string) => {
       const { SyncSessionToken } = await call('GET', `${base}/${dataset}/records`);
-      const patches = Array.from({ length: RECORDS }, (_, k) => ({ Op: 'replace', Key: `key-${k}`, Value: VALUE, SyncCount: 0 }));
+      const patches = Array.from({ length: RECORDS }, (_, k) => ({ Op: 'replace', Key: `key-${k}`, Value: valueOf(k), SyncCount: 0 }));
       return event('POST', `${base}/${dataset}`, '', { SyncSessionToken, RecordPatches: patches });
     };
 
@@ -106,14 +112,29 @@ async function main(): Promise<void> {
     };
     const readEvents = (await Promise.all(Array.from({ length: RUNS }, fullRead))).flat();
     const writeEvents = await Promise.all(Array.from({ length: RUNS }, (_, i) => largestUpdate(`write-${i}`)));
+    // The small sync: 20 records of app state (2 KB), then record 0 changed once per event. The
+    // record's sync count after the i-th change is i + 2 (the dataset's count), so event i names i + 1.
+    const smallKeys = Array.from({ length: 20 }, (_, i) => recordKey(i));
+    const small = await call('GET', `${base}/small/records`);
+    await dispatch(
+      event('POST', `${base}/small`, '', {
+        SyncSessionToken: small.SyncSessionToken,
+        RecordPatches: smallKeys.map((Key, i) => ({ Op: 'replace', Key, Value: recordValue('app-state', i, 0, 100 - Key.length), SyncCount: 0 })),
+      }),
+    );
+    const smallToken = (await call('GET', `${base}/small/records`)).SyncSessionToken;
+    const smallUpdates = Array.from({ length: SMALL_RUNS }, (_, i) =>
+      event('POST', `${base}/small`, '', {
+        SyncSessionToken: smallToken,
+        RecordPatches: [{ Op: 'replace', Key: smallKeys[0], Value: recordValue('app-state', 0, i + 1, 100 - smallKeys[0].length), SyncCount: i + 1 }],
+      }),
+    );
+    const smallLists = Array.from({ length: SMALL_RUNS }, () => event('GET', `${base}/small/records`, 'lastSyncCount=1'));
     const kinds: { kind: string; bundle: string; events: unknown[] }[] = [
       { kind: 'read (ListRecords, 1 MB dataset)', bundle: 'ListRecords', events: readEvents },
       { kind: 'write (UpdateRecords, 1,024 patches, 1 MB)', bundle: 'UpdateRecords', events: writeEvents },
-      {
-        kind: 'unavailable (501)',
-        bundle: 'GetCognitoEvents',
-        events: Array.from({ length: RUNS }, () => event('GET', `/identitypools/${encodeURIComponent(pool)}/events`)),
-      },
+      { kind: 'small sync: ListRecords of 2 KB', bundle: 'ListRecords', events: smallLists },
+      { kind: 'small sync: UpdateRecords, 1 in 2 KB', bundle: 'UpdateRecords', events: smallUpdates },
       { kind: 'unknown route (404)', bundle: UNKNOWN_ROUTE, events: Array.from({ length: RUNS }, () => event('GET', '/nowhere')) },
     ];
 
