@@ -89,15 +89,21 @@ export async function importDataset(
   for (let attempt = 0; attempt < MAX_HEAD_MOVES; attempt++) {
     // The head alone first: an unchanged or conflicting dataset costs one read. readForUpdate, not
     // getDatasetHead: it rolls forward a commit a killed run left marked but unapplied.
-    const decision = decide((await store.readForUpdate(dataset, [])).head, snapshot, lastCopiedSyncCount);
+    const first = await store.readForUpdate(dataset, []);
+    const decision = decide(first.head, snapshot, lastCopiedSyncCount);
     if (!decision.write) return decision.outcome;
     const writes = snapshot.records.filter((record) => record.syncCount > decision.above).map(toStoredRecord);
-    // The versions the writes replace (the store cleans up after them) and a head that settles any
-    // commit in flight; the commit below is conditioned on that head.
-    const state = await store.readForUpdate(
-      dataset,
-      writes.map((record) => record.key),
-    );
+    // The versions the writes replace (the store cleans up after them); the commit below is
+    // conditioned on the head read with them. A dataset with no head has no records to replace
+    // (record items are only ever written under a head), so the first read serves: the bulk copy's
+    // common case costs one read less.
+    const state =
+      first.head === undefined
+        ? first
+        : await store.readForUpdate(
+            dataset,
+            writes.map((record) => record.key),
+          );
     const again = decide(state.head, snapshot, lastCopiedSyncCount);
     if (!again.write) return again.outcome;
     if (again.above !== decision.above) continue;
