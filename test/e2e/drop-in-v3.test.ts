@@ -73,6 +73,12 @@ describe('drop-in mode with @aws-sdk/client-cognito-sync v3 and fromCognitoIdent
     expect(Item?.identityPoolId?.S).toBe(IdentityPoolId);
     expect(Number(Item?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000);
     expect(Item?.tokenSha256?.S).toMatch(/^[0-9a-f]{64}$/);
+    // The identity -> pool item from the GetId answer expires unless used again (a GetId flood does not pile up).
+    const { Item: pool } = await world.keyTable.client.send(
+      new GetItemCommand({ TableName: world.keyTable.keyTableName, Key: { pk: { S: `I#${credentials.identityId}` } } }),
+    );
+    expect(pool?.identityPoolId?.S).toBe(IdentityPoolId);
+    expect(Number(pool?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000 + 29 * 24 * 3600);
     // Neither the secret nor the token, in any encoding, in any item of the table.
     const { Items = [] } = await world.keyTable.client.send(new ScanCommand({ TableName: world.keyTable.keyTableName }));
     const everything = JSON.stringify(Items);

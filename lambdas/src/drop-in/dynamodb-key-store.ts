@@ -4,7 +4,7 @@
  * | item              | attributes                                                                 |
  * |-------------------|----------------------------------------------------------------------------|
  * | `K#<access key>`  | `identityId`, `identityPoolId`, `tokenSha256`, `region`, `expiresAt` (epoch s, TTL), `sealed` (binary: the signing keys, encrypted) |
- * | `I#<identity id>` | `identityPoolId`: the pool a GetId answer named for that identity (an identity never changes pool) |
+ * | `I#<identity id>` | `identityPoolId`: the pool a GetId answer named for that identity (an identity never changes pool); `expiresAt` 30 days on, so that identities nobody uses (a flood of GetId calls) do not pile up: the relay finds the pool again from GetOpenIdToken |
  *
  * Only the signing keys are secret; they are sealed (KeyCipher, KMS deployed) with an encryption
  * context naming the access key, identity and pool, so a ciphertext moved to another item, or an
@@ -18,6 +18,8 @@ import type { DropInKeyReader, DropInKeyWriter, KeyCipher } from './ports';
 export const KEY_ITEM_PREFIX = 'K#';
 export const POOL_ITEM_PREFIX = 'I#';
 export const TTL_ATTRIBUTE = 'expiresAt';
+/** How long an identity -> pool item stays without being written again. */
+export const POOL_ITEM_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 const contextOf = (key: Pick<DropInKey, 'accessKeyId' | 'identityId' | 'identityPoolId'>): Record<string, string> => ({
   accessKeyId: key.accessKeyId,
@@ -77,11 +79,15 @@ export class DynamoDBDropInKeyStore implements DropInKeyReader, DropInKeyWriter 
     };
   }
 
-  async rememberPool(identityId: string, identityPoolId: string): Promise<void> {
+  async rememberPool(identityId: string, identityPoolId: string, nowMs: number = Date.now()): Promise<void> {
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: { [KEY_TABLE_PARTITION_KEY]: { S: POOL_ITEM_PREFIX + identityId }, identityPoolId: { S: identityPoolId } },
+        Item: {
+          [KEY_TABLE_PARTITION_KEY]: { S: POOL_ITEM_PREFIX + identityId },
+          identityPoolId: { S: identityPoolId },
+          [TTL_ATTRIBUTE]: { N: String(Math.ceil((nowMs + POOL_ITEM_TTL_MS) / 1000)) },
+        },
       }),
     );
   }
