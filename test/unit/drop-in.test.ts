@@ -13,6 +13,7 @@ import { DropInAuthenticator } from '../../lambdas/src/drop-in/drop-in-authentic
 import { type DropInKey, dropInKeyOf, signingDays } from '../../lambdas/src/drop-in/drop-in-key';
 import type { CognitoIdentityUpstream, DropInKeyReader, DropInKeyWriter } from '../../lambdas/src/drop-in/ports';
 import { relayCognitoIdentity } from '../../lambdas/src/drop-in/relay';
+import { httpOutcome } from '../../lambdas/src/protocol/observability';
 import type { SyncHttpEvent } from '../../lambdas/src/protocol/http-event';
 
 const REGION = 'us-east-1';
@@ -205,5 +206,14 @@ describe('the relay', () => {
     });
     expect([answer.statusCode, answer.headers['x-amzn-ErrorType']]).toEqual([500, 'InternalErrorException']);
     expect(answer.body).not.toContain(CREDENTIALS.secretAccessKey);
+  });
+});
+
+describe('the log line of a drop-in request', () => {
+  it('names the caller drop-in and the access key it claims (never the signature or the token)', async () => {
+    const event = await signedEvent();
+    const outcome = httpOutcome({ event, response: { statusCode: 403, headers: { 'x-amzn-ErrorType': 'InvalidSignatureException' }, body: '' } } as never);
+    expect(outcome.fields).toMatchObject({ caller: 'drop-in', accessKeyId: CREDENTIALS.accessKeyId });
+    expect(JSON.stringify(outcome)).not.toContain(CREDENTIALS.sessionToken);
   });
 });

@@ -5,8 +5,9 @@
  *
  * The log line (docs: README "Logs, metrics, traces, alarms"): `operation`, `requestId` (the
  * `x-amzn-RequestId` the client saw), `status`, `errorType`, `latencyMs`, `caller` (`identity` or
- * `developer`, as signed, or `none`), `userArn` (the signer: the audit trail of developer access and
- * of refused callers), plus the Lambda context (`cold_start`, `function_request_id`, ...).
+ * `developer`, as signed; `drop-in` for a request without IAM authorizer context, verified by the
+ * function (drop-in/), or `none`), `userArn` (the signer: the audit trail of developer access and
+ * of refused callers), `accessKeyId` (drop-in: the key the request claims to be signed with), plus the Lambda context (`cold_start`, `function_request_id`, ...).
  * Faults (5xx but 501) at ERROR, 501 (an operation not available yet) at WARN, the rest at INFO.
  */
 import { headerValue } from './headers';
@@ -21,6 +22,7 @@ export const httpOutcome: OutcomeOf<SyncHttpEvent, unknown> = ({ event, response
   const result = response as SyncHttpResult | undefined;
   const status = result?.statusCode ?? 500;
   const iam = event?.requestContext?.authorizer?.iam;
+  const dropInKey = iam ? undefined : claimedAccessKeyId(event?.headers?.authorization);
   const fault = isServerFault(status);
   return {
     status,
@@ -29,8 +31,13 @@ export const httpOutcome: OutcomeOf<SyncHttpEvent, unknown> = ({ event, response
     errorType: result ? headerValue(result.headers, 'x-amzn-ErrorType') : 'Unhandled',
     fields: {
       requestId: (result && headerValue(result.headers, 'x-amzn-RequestId')) ?? event?.requestContext?.requestId,
-      caller: iam ? (iam.cognitoIdentity ? 'identity' : 'developer') : 'none',
+      caller: iam ? (iam.cognitoIdentity ? 'identity' : 'developer') : dropInKey ? 'drop-in' : 'none',
       userArn: iam?.userArn,
+      ...(dropInKey ? { accessKeyId: dropInKey } : {}),
     },
   };
 };
+
+/** The access key id of an Authorization header (`... Credential=<key>/<scope>, ...`): not a secret. */
+const claimedAccessKeyId = (authorization: string | undefined): string | undefined =>
+  authorization ? /Credential=([A-Z0-9]{16,128})\//.exec(authorization)?.[1] : undefined;
