@@ -103,6 +103,16 @@ describe('the drop-in authenticator', () => {
     expect(authenticator.stats).toEqual({ hits: 2, misses: 1 });
   });
 
+  it('refuses an access key id of the wrong shape without reading the store', async () => {
+    const reader = countingReader(storedKey());
+    const authenticator = new DropInAuthenticator(reader, { region: REGION, now: () => NOW });
+    const event = await signedEvent();
+    const forged = (event.headers as Record<string, string>).authorization.replace(CREDENTIALS.accessKeyId, 'x'.repeat(3000));
+    const refused = authenticator.principalOf({ ...event, headers: { ...event.headers, authorization: forged } });
+    await expect(refused).rejects.toMatchObject({ name: 'UnrecognizedClientException', statusCode: 403 });
+    expect(reader.reads).toBe(0);
+  });
+
   it('drops a cached key at its expiry: ExpiredTokenException, as the store would answer', async () => {
     let now = NOW;
     const reader = countingReader(storedKey(NOW + 60_000));

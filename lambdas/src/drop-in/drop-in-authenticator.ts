@@ -32,6 +32,8 @@ export interface DropInCacheStats {
 }
 
 const DEFAULT_CACHE_SIZE = 10_000;
+/** AWS access key ids: upper-case letters and digits, 16 to 128 characters (IAM's AccessKeyId). */
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 
 /** The request the client signed, from the payload 2.0 event. */
 export function signedRequestOf(event: SyncHttpEvent): IncomingSignedRequest {
@@ -65,6 +67,8 @@ export class DropInAuthenticator {
   }
 
   private async resolve(scope: SigningScope, now: number): Promise<{ signingKey: Uint8Array; caller: DropInKey }> {
+    // Not the shape of an access key id: no store read (nor a DynamoDB key too long to ask for).
+    if (!ACCESS_KEY_ID.test(scope.accessKeyId)) throw SigningErrors.unrecognizedClient(INVALID_TOKEN);
     const key = await this.lookup(scope.accessKeyId, now);
     if (!key) throw SigningErrors.unrecognizedClient(INVALID_TOKEN);
     if (key.expiresAtMs <= now) throw SigningErrors.expiredToken(EXPIRED_TOKEN);
