@@ -177,3 +177,28 @@ it('tells the console of each sync-trigger call, each push sent and each stream 
   expect(failed).toMatchObject({ functionName: 'throws', error: true });
   expect((failed as { payload: string }).payload).toContain('refusing the sync of game');
 }, 90_000);
+
+it('works under --deployed-rules too: its Cognito Sync calls are signed for execute-api', async () => {
+  const deployed = await startLocalEndpoint({
+    port: 0,
+    inMemory: true,
+    moto: false,
+    feed: false,
+    deployedRules: true,
+    dynamoEndpoint: dynamoEndpoint(),
+    tableName: `console-deployed-${randomUUID()}`,
+  });
+  try {
+    const developer = { region: REGION, endpoint: deployed.url, credentials: deployed.developer, maxAttempts: 1 };
+    const { IdentityPoolId } = await keep(new CognitoIdentityClient(developer)).send(
+      new CreateIdentityPoolCommand({ IdentityPoolName: 'deployed rules', AllowUnauthenticatedIdentities: true }),
+    );
+    const pools = await fetch(`${deployed.url}/_console/api/pools`);
+    expect(pools.status).toBe(200);
+    expect(await pools.json()).toEqual([{ identityPoolId: IdentityPoolId, name: 'deployed rules', usage: expect.objectContaining({ IdentityPoolId }) }]);
+    const pool = await fetch(`${deployed.url}/_console/api/pools/${encodeURIComponent(IdentityPoolId as string)}`);
+    expect(pool.status).toBe(200);
+  } finally {
+    await deployed.close();
+  }
+});

@@ -9,6 +9,7 @@ import { CognitoIdentityClient, ListIdentitiesCommand, ListIdentityPoolsCommand 
 import {
   BulkPublishCommand,
   CognitoSyncClient,
+  type CognitoSyncClientConfig,
   DeleteDatasetCommand,
   DescribeDatasetCommand,
   DescribeIdentityPoolUsageCommand,
@@ -108,7 +109,10 @@ export class ConsoleApi {
   }
 
   private sync(): CognitoSyncClient {
-    this.syncClient ??= new CognitoSyncClient(this.clientConfig());
+    // Signed for `execute-api`, as the deployed API wants: the endpoint takes it with or without --deployed-rules.
+    // (The SDK reads `signingName`; this version's config type does not declare it.)
+    const config: CognitoSyncClientConfig & { signingName: string } = { ...this.clientConfig(), signingName: 'execute-api' };
+    this.syncClient ??= new CognitoSyncClient(config);
     return this.syncClient;
   }
 
