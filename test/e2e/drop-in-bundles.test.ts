@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('drop-in mode through the bundles', () => {
-  it('the relay bundle issues stored credentials and the operation bundles accept them: write and read back', async () => {
+  it('the relay bundle issues stored credentials and the operation bundles accept them (write, read back) and refuse a forged signature', async () => {
     const IdentityPoolId = await world.upstream.identityPoolId();
     const sync = new CognitoSyncClient({
       region: world.region,
@@ -42,6 +42,23 @@ describe('drop-in mode through the bundles', () => {
     const again = await sync.send(new ListRecordsCommand({ IdentityPoolId, IdentityId, DatasetName: 'bundled' }));
     expect(again.Records?.map((r) => [r.Key, r.Value])).toEqual([['level', '3']]);
     for (const e of world.events) expect(e.requestContext).not.toHaveProperty('authorizer');
+
+    // The same credentials with another secret: the bundle refuses by AWS's name.
+    const real = (await sync.config.credentials()) as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+    const forged = new CognitoSyncClient({
+      region: world.region,
+      endpoint: world.url,
+      credentials: { ...real, secretAccessKey: `${real.secretAccessKey}x` },
+      maxAttempts: 1,
+    });
+    const refused = await forged
+      .send(new ListRecordsCommand({ IdentityPoolId, IdentityId, DatasetName: 'bundled' }))
+      .catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    expect([(refused as Error).name, (refused as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode]).toEqual([
+      'InvalidSignatureException',
+      403,
+    ]);
+    forged.destroy();
     sync.destroy();
   }, 60_000);
 });
