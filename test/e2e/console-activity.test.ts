@@ -161,14 +161,28 @@ it('tells the console of each sync-trigger call, each push sent and each stream 
     recordCount: 2,
   });
 
+  // The console's BulkPublish action is the developer's BulkPublish; its status is GetBulkPublishDetails'.
+  const poolPath = `${endpoint.url}/_console/api/pools/${encodeURIComponent(pool)}`;
+  const started = await fetch(`${poolPath}/bulk-publish`, { method: 'POST', headers: { origin: endpoint.url } });
+  expect(started.status).toBe(200);
+  expect(await started.json()).toMatchObject({ IdentityPoolId: pool });
+  await expect
+    .poll(async () => ((await (await fetch(poolPath)).json()) as { bulkPublish: { BulkPublishStatus?: string } }).bulkPublish.BulkPublishStatus, {
+      timeout: 20_000,
+    })
+    .toBe('SUCCEEDED');
+  const again = await fetch(`${poolPath}/bulk-publish`, { method: 'POST' });
+  expect(again.status).toBe(400);
+  expect(await again.json()).toMatchObject({ error: 'AlreadyStreamedException' });
+
   // A trigger that fails: the app gets the service's error, the console the function's error.
   await developerSync.send(new SetCognitoEventsCommand({ IdentityPoolId: pool, Events: { SyncTrigger: functionArn('throws') } }));
-  const again = await app.send(new ListRecordsCommand(ref));
+  const third = await app.send(new ListRecordsCommand(ref));
   await expect(
     app.send(
       new UpdateRecordsCommand({
         ...ref,
-        SyncSessionToken: again.SyncSessionToken,
+        SyncSessionToken: third.SyncSessionToken,
         RecordPatches: [{ Op: 'replace', Key: 'level', Value: '5', SyncCount: 2 }],
       }),
     ),
