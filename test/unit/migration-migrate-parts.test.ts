@@ -11,7 +11,8 @@ import { Checkpoint } from '../../lambdas/migration/migrate/checkpoint';
 import { poolConfigurationActions } from '../../lambdas/migration/migrate/pool-actions';
 import { emptyCounts, progressLine, progressView } from '../../lambdas/migration/migrate/progress';
 import { TokenBucket } from '../../lambdas/migration/migrate/rate-limiter';
-import type { DatasetSnapshot } from '../../lambdas/migration/model';
+import { runMigration } from '../../lambdas/migration/migrate/runner';
+import type { DatasetSnapshot, DatasetSource, DatasetTarget } from '../../lambdas/migration/model';
 import { decide, headOfSnapshot, MIGRATION_WRITER } from '../../lambdas/migration/target/dataset-import';
 import type { DatasetHead } from '../../lambdas/src/domain/ports';
 
@@ -173,5 +174,46 @@ describe('pool configuration actions', () => {
     expect(actions[0]).toContain('account 111111111111, not the target');
     expect(actions[2]).not.toContain('not the target');
     expect(poolConfigurationActions({ identityPoolId: 'p' })).toEqual([]);
+  });
+});
+
+describe('the runner', () => {
+  it('lists a pool ahead of the workers, so that the total (and the ETA) is known from the first copy', async () => {
+    const identities = ['i1', 'i2', 'i3', 'i4', 'i5'];
+    const snapshot = (identityId: string): DatasetSnapshot => ({
+      identityPoolId: 'p',
+      identityId,
+      datasetName: 'd',
+      syncCount: 1,
+      creationDate: 1,
+      lastModifiedDate: 1,
+      lastModifiedBy: identityId,
+      records: [],
+    });
+    const source: DatasetSource = {
+      async *listIdentities() {
+        yield* identities;
+      },
+      listDatasets: async (identityPoolId, identityId) => [
+        { identityPoolId, identityId, datasetName: 'd', lastModifiedDate: 1, numRecords: 0, dataStorage: 0 },
+      ],
+      readDataset: async (address) => snapshot(address.identityId),
+      readPoolConfiguration: async () => undefined,
+    };
+    const counts = emptyCounts();
+    const seenAtWrites: [number, boolean][] = [];
+    const target = {
+      ...source,
+      writeDataset: async () => {
+        // A write takes a while (here one turn of the event loop); the listing goes on meanwhile.
+        await new Promise((resolve) => setImmediate(resolve));
+        seenAtWrites.push([counts.identitiesListed, counts.listingDone]);
+        return { kind: 'written', records: 0, bytes: 0 } as const;
+      },
+      writePoolConfiguration: async () => undefined,
+    } satisfies DatasetTarget;
+    const report = await runMigration({ source, target, pools: ['p'], checkpoint: await Checkpoint.open(undefined), concurrency: 1, counts });
+    expect(report.datasets.copied).toBe(5);
+    expect(seenAtWrites[0]).toEqual([5, true]);
   });
 });

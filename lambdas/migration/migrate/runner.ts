@@ -78,7 +78,8 @@ export interface MigrationReport {
 }
 
 const isEmpty = (c: PoolConfiguration | undefined): boolean =>
-  c === undefined || (c.pushSync === undefined && c.cognitoStreams === undefined && (c.cognitoEvents === undefined || Object.keys(c.cognitoEvents).length === 0));
+  c === undefined ||
+  (c.pushSync === undefined && c.cognitoStreams === undefined && (c.cognitoEvents === undefined || Object.keys(c.cognitoEvents).length === 0));
 
 const sameConfiguration = (a: PoolConfiguration, b: PoolConfiguration): boolean =>
   JSON.stringify([a.pushSync ?? null, a.cognitoStreams ?? null, a.cognitoEvents ?? null]) ===
@@ -173,11 +174,56 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     counts.identitiesDone++;
   };
 
-  /** The pool's identities, counted as they are listed (the progress view's total). */
-  async function* identitiesOf(identityPoolId: string): AsyncIterable<string> {
-    for await (const identityId of source.listIdentities(identityPoolId)) {
-      counts.identitiesListed++;
-      yield identityId;
+  /**
+   * The pool's identities. The listing runs ahead of the workers (a page is 60 identities, a cheap
+   * request), so that the total, and with it the ETA, is known early; ids wait in memory meanwhile
+   * (tens of bytes each). `last`: the listing of the run's last pool, whose end makes the total final.
+   */
+  async function* identitiesOf(identityPoolId: string, last: boolean): AsyncGenerator<string> {
+    const listed: string[] = [];
+    let next = 0;
+    let finished = false;
+    let failure: { error: unknown } | undefined;
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    const listing = (async () => {
+      try {
+        for await (const identityId of source.listIdentities(identityPoolId)) {
+          if (stopped) return;
+          listed.push(identityId);
+          counts.identitiesListed++;
+          wake?.();
+        }
+      } catch (error) {
+        failure = { error };
+      } finally {
+        finished = true;
+        if (last) counts.listingDone = true;
+        wake?.();
+      }
+    })();
+    try {
+      for (;;) {
+        if (next < listed.length) {
+          const identityId = listed[next++];
+          // Drop what the workers have taken now and then, rather than shifting on every id.
+          if (next >= 1024) {
+            listed.splice(0, next);
+            next = 0;
+          }
+          yield identityId;
+          continue;
+        }
+        if (failure) throw failure.error;
+        if (finished) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    } finally {
+      stopped = true;
+      await listing;
     }
   }
 
@@ -187,11 +233,10 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   saver?.unref();
   let failed = false;
   try {
-    for (const identityPoolId of options.pools) {
+    for (const [i, identityPoolId] of options.pools.entries()) {
       pools.push(await copyPoolConfiguration(identityPoolId));
-      await eachConcurrently(identitiesOf(identityPoolId), options.concurrency ?? DEFAULT_CONCURRENCY, (identityId) =>
-        copyIdentity(identityPoolId, identityId),
-      );
+      const identities = identitiesOf(identityPoolId, i === options.pools.length - 1);
+      await eachConcurrently(identities, options.concurrency ?? DEFAULT_CONCURRENCY, (identityId) => copyIdentity(identityPoolId, identityId));
     }
     counts.listingDone = true;
   } catch (e) {
