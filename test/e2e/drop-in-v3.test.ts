@@ -6,7 +6,7 @@
  * endpoints differ from what an app on AWS has.
  */
 import { CognitoSyncClient, ListDatasetsCommand, ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
-import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
+import { fromCognitoIdentity, fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDropInWorld, type DropInWorld } from '../helpers/drop-in';
@@ -58,6 +58,24 @@ describe('drop-in mode with @aws-sdk/client-cognito-sync v3 and fromCognitoIdent
     const syncEvents = world.events.filter((e) => e.routeKey !== 'POST /');
     expect(syncEvents.length).toBeGreaterThanOrEqual(4);
     for (const e of syncEvents) expect(e.requestContext).not.toHaveProperty('authorizer');
+    sync.destroy();
+  });
+
+  it('an app that kept its identity id from before the switch (its GetId went to Cognito Identity directly) syncs too: the relay finds the pool from GetOpenIdToken', async () => {
+    const IdentityPoolId = await world.upstream.identityPoolId();
+    // GetId straight at the upstream: the relay never saw this identity.
+    const { identityId: IdentityId } = await world.upstream.newIdentity(IdentityPoolId);
+    const sync = new CognitoSyncClient({
+      region: world.region,
+      endpoint: world.url,
+      // The provider of a known identity: GetCredentialsForIdentity only, as after the first launch.
+      credentials: fromCognitoIdentity({ identityId: IdentityId, clientConfig: { region: world.region, endpoint: world.url } }),
+      maxAttempts: 1,
+    });
+    const listed = await sync.send(new ListRecordsCommand({ IdentityPoolId, IdentityId, DatasetName: 'kept' }));
+    expect(listed.DatasetSyncCount).toBe(0);
+    const relayed = world.events.filter((e) => e.routeKey === 'POST /').map((e) => e.headers['x-amz-target']);
+    expect(relayed).toContain('AWSCognitoIdentityService.GetCredentialsForIdentity');
     sync.destroy();
   });
 

@@ -68,7 +68,7 @@ const UNKNOWN_IDENTITY_OPERATIONS = [
   'UpdateIdentityPool',
   'DescribeIdentity',
   'DeleteIdentities',
-  'GetOpenIdToken',
+  'GetOpenIdTokenForDeveloperIdentity',
   'MergeDeveloperIdentities',
   'SetIdentityPoolRoles',
   '',

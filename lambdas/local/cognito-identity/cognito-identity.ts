@@ -16,6 +16,7 @@ import { mintSessionCredentials, type DeveloperCredentials } from '../auth/crede
 import type { LocalIdentityStore } from './identity-store';
 import { verifySigV4, type IncomingSignedRequest } from '../auth/sigv4';
 import { type Input, InputReader, parseInput } from './input-reader';
+import { mintOpenIdToken } from './open-id-token';
 import { deleteIdentityPool, describeIdentityPool, listIdentities, listIdentityPools } from './pool-administration';
 
 export const COGNITO_IDENTITY_TARGET_PREFIX = 'AWSCognitoIdentityService.';
@@ -76,10 +77,12 @@ async function route(request: IncomingSignedRequest, config: CognitoIdentityConf
       return getId(parseInput(request), config);
     case 'GetCredentialsForIdentity':
       return getCredentialsForIdentity(parseInput(request), config);
+    case 'GetOpenIdToken':
+      return getOpenIdToken(parseInput(request), config);
     default:
       // 400 in JSON 1.1 (protocol/errors.ts), where rest-json's unknown route is a 404.
       throw Errors.unknownOperation(
-        `The local endpoint does not support AWSCognitoIdentityService.${operation}: only ${[...Object.keys(DEVELOPER_OPERATIONS), 'GetId', 'GetCredentialsForIdentity'].join(', ')}.`,
+        `The local endpoint does not support AWSCognitoIdentityService.${operation}: only ${[...Object.keys(DEVELOPER_OPERATIONS), 'GetId', 'GetCredentialsForIdentity', 'GetOpenIdToken'].join(', ')}.`,
       );
   }
 }
@@ -154,6 +157,17 @@ async function getCredentialsForIdentity(input: Input, config: CognitoIdentityCo
       Expiration: credentials.Expiration.getTime() / 1000,
     },
   };
+}
+
+/** Unsigned, like GetCredentialsForIdentity: the token an identity's own app asks for (the classic flow's first step). */
+async function getOpenIdToken(input: Input, config: CognitoIdentityConfig): Promise<unknown> {
+  const v = new InputReader(input);
+  const identityId = v.string('IdentityId', STRING_RULES.IdentityId, { required: true });
+  v.done();
+  rejectLogins(input);
+  const identity = await config.store.getIdentity(identityId as string);
+  if (!identity) throw Errors.resourceNotFound(`Identity '${identityId}' not found.`);
+  return { IdentityId: identity.identityId, Token: mintOpenIdToken(config.serverKey, identity, config.now?.() ?? Date.now()) };
 }
 
 function rejectLogins(input: Input): void {
