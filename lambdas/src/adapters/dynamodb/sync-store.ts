@@ -4,8 +4,8 @@
  * only. Keys are in `keys.ts`, items in `items.ts`.
  *
  * Two layouts (docs/decisions.md#small-datasets-live-in-one-item). A small dataset lives in its head
- * item: ListRecords is one consistent GetItem, UpdateRecords one consistent GetItem and one
- * conditional UpdateItem on the head's sync count (single-item.ts). A dataset whose item would pass
+ * item: ListRecords is one consistent GetItem, UpdateRecords one GetItem (eventually consistent
+ * first) and one conditional UpdateItem on the head's sync count (single-item.ts). A dataset whose item would pass
  * `singleItemMaxBytes` keeps one item per record, listed through the BySyncCount index; an update of
  * it that fits one transaction (at most 100 items) is one `TransactWriteItems` with the head's sync
  * count as its condition, a larger one goes through the redo log (`redo-log.ts`), and a reader that
