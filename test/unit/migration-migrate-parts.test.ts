@@ -12,6 +12,7 @@ import { poolConfigurationActions } from '../../lambdas/migration/migrate/pool-a
 import { emptyCounts, progressLine, progressView } from '../../lambdas/migration/migrate/progress';
 import { TokenBucket } from '../../lambdas/migration/migrate/rate-limiter';
 import { runMigration } from '../../lambdas/migration/migrate/runner';
+import { retryingCall } from '../../lambdas/migration/source/call';
 import type { DatasetSnapshot, DatasetSource, DatasetTarget } from '../../lambdas/migration/model';
 import { decide, headOfSnapshot, MIGRATION_WRITER } from '../../lambdas/migration/target/dataset-import';
 import type { DatasetHead } from '../../lambdas/src/domain/ports';
@@ -215,5 +216,46 @@ describe('the runner', () => {
     const report = await runMigration({ source, target, pools: ['p'], checkpoint: await Checkpoint.open(undefined), concurrency: 1, counts });
     expect(report.datasets.copied).toBe(5);
     expect(seenAtWrites[0]).toEqual([5, true]);
+  });
+
+  it('retries a target write that DynamoDB throttled, and reports a conflict without writing', async () => {
+    const identities = ['i1', 'i2'];
+    const source: DatasetSource = {
+      async *listIdentities() {
+        yield* identities;
+      },
+      listDatasets: async (identityPoolId, identityId) => [
+        { identityPoolId, identityId, datasetName: 'd', lastModifiedDate: 1, numRecords: 0, dataStorage: 0 },
+      ],
+      readDataset: async (address) => ({ ...address, syncCount: 3, creationDate: 1, lastModifiedDate: 1, lastModifiedBy: 'x', records: [] }),
+      readPoolConfiguration: async () => undefined,
+    };
+    let throttled = 0;
+    const target = {
+      ...source,
+      writeDataset: async (snapshot: DatasetSnapshot) => {
+        if (throttled === 0) {
+          throttled++;
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+            name: 'TooManyRequestsException',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return snapshot.identityId === 'i2'
+          ? ({ kind: 'conflict', targetSyncCount: 5, expectedSyncCount: undefined } as const)
+          : ({ kind: 'written', records: 0, bytes: 0 } as const);
+      },
+      writePoolConfiguration: async () => undefined,
+    } satisfies DatasetTarget;
+    const checkpoint = await Checkpoint.open(undefined);
+    const report = await runMigration({ source, target, pools: ['p'], checkpoint, concurrency: 1, targetCall: retryingCall({ baseDelayMs: 1 }) });
+    expect(throttled).toBe(1);
+    expect(report.datasets).toEqual({ total: 2, copied: 1, unchanged: 0, conflicts: 1 });
+    expect(report.conflicts).toEqual([
+      { identityPoolId: 'p', identityId: 'i2', datasetName: 'd', sourceSyncCount: 3, targetSyncCount: 5, lastCopiedSyncCount: null },
+    ]);
+    // The conflicting dataset is not checkpointed: the next run looks at it again.
+    expect(checkpoint.copied({ identityPoolId: 'p', identityId: 'i2', datasetName: 'd' })).toBeUndefined();
+    expect(checkpoint.copied({ identityPoolId: 'p', identityId: 'i1', datasetName: 'd' })?.syncCount).toBe(3);
   });
 });
