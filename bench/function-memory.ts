@@ -31,7 +31,7 @@ const RUNS = 3;
 const SMALL_RUNS = 60;
 const RECORDS = 1024;
 /** 1,000 bytes of random base64 per record: a repeated character would deflate into one item (compressed-records.ts). */
-const valueOf = (k: number) => recordValue('incompressible', k, 0, 1000);
+const largeValue = (k: number) => recordValue('incompressible', k, 0, 1000);
 
 // The child: plain CommonJS, nothing but the bundle. argv: bundle, events file.
 const CHILD = `
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     };
     const largestUpdate = async (dataset: string) => {
       const { SyncSessionToken } = await call('GET', `${base}/${dataset}/records`);
-      const patches = Array.from({ length: RECORDS }, (_, k) => ({ Op: 'replace', Key: `key-${k}`, Value: valueOf(k), SyncCount: 0 }));
+      const patches = Array.from({ length: RECORDS }, (_, k) => ({ Op: 'replace', Key: `key-${k}`, Value: largeValue(k), SyncCount: 0 }));
       return event('POST', `${base}/${dataset}`, '', { SyncSessionToken, RecordPatches: patches });
     };
 
