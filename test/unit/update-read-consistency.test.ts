@@ -4,7 +4,7 @@
  * (a conflict or a limit it shows is confirmed by a consistent read first).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DatasetRef, Principal, RecordPatch } from '../../lambdas/src/domain/model';
+import type { DatasetRef, Limits, Principal, RecordPatch } from '../../lambdas/src/domain/model';
 import type { UpdateSnapshot } from '../../lambdas/src/domain/ports';
 import type { UpdateWriter } from '../../lambdas/src/domain/records/ports';
 import type { RewriteStep } from '../../lambdas/src/domain/records/update-planner';
@@ -31,7 +31,7 @@ beforeEach(() => {
   staleNext = undefined;
 });
 
-function updates(rewrite?: RewriteStep): RecordUpdates {
+function updates(rewrite?: RewriteStep, limits?: Limits): RecordUpdates {
   const port: UpdateWriter = {
     readForUpdate: async (d, k, options) => {
       reads.push(options?.consistent);
@@ -44,7 +44,7 @@ function updates(rewrite?: RewriteStep): RecordUpdates {
     },
     commitUpdate: (c) => store.commitUpdate(c),
   };
-  return new RecordUpdates({ store: port, clock: { now: () => NOW }, tokens, ...(rewrite ? { rewrite } : {}) });
+  return new RecordUpdates({ store: port, clock: { now: () => NOW }, tokens, ...(rewrite ? { rewrite } : {}), ...(limits ? { limits } : {}) });
 }
 const update = (service: RecordUpdates, patches: RecordPatch[]) => service.updateRecords(identity, { ...ds, SyncSessionToken, RecordPatches: patches });
 const identityStep = (applies: boolean | undefined): RewriteStep =>
@@ -96,6 +96,19 @@ describe('UpdateRecords read consistency', () => {
     await update(service, [replace('a', '2', 1)]);
     reads = [];
     await expect(update(service, [replace('a', 'late', 1)])).rejects.toMatchObject({ code: 'ResourceConflictException' });
+    expect(reads).toEqual([false, true]);
+  });
+
+  it('a limit shown by an eventual read is confirmed by a consistent one before it is reported', async () => {
+    const service = updates(undefined, { datasetsPerIdentity: 20, recordsPerDataset: 2, bytesPerDataset: 1000 });
+    await update(service, [replace('a', '1'), replace('b', '2')]);
+    // The replica still shows both records; one has been removed since, so a new one fits.
+    const stale = await store.readForUpdate(ds, ['c']);
+    await update(service, [{ Op: 'remove', Key: 'b', SyncCount: 1 }]);
+    staleNext = stale;
+    reads = [];
+    const out = await update(service, [replace('c', '3')]);
+    expect(out.Records).toMatchObject([{ Key: 'c', Value: '3' }]);
     expect(reads).toEqual([false, true]);
   });
 });
