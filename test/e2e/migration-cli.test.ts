@@ -2,15 +2,18 @@
  * `open-cognito-sync migrate` as an operator runs it (issue 13): flags only, the standard AWS
  * credential chain (here the environment's keys: the source's developer pair), the target through
  * the target endpoint's edge port (`--target-endpoint`), `--checkpoint`, `--verify`, `--report`,
- * `--dry-run`; and bad flags answered with the usage and exit code 2.
+ * `--dry-run`; `export` and `import` through a file into a third table; and bad flags answered with
+ * the usage and exit code 2.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoSyncClient, ListRecordsCommand, UpdateRecordsCommand } from '@aws-sdk/client-cognito-sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportCommand, importCommand } from '../../lambdas/migration/file-commands';
 import { migrateCommand } from '../../lambdas/migration/migrate/command';
 import { DEVICES_NOTE } from '../../lambdas/migration/migrate/runner';
+import { freshTable } from '../helpers/dynamodb-local';
 import { type Endpoint, startEndpoint } from '../helpers/local-endpoint';
 
 let sourceEndpoint: Endpoint;
@@ -95,6 +98,28 @@ describe('open-cognito-sync migrate', () => {
     expect(dry.stdout()).toContain('unchanged: 3');
   });
 
+  it('exports to a file and imports it into a third table, each verified against the other side', async () => {
+    const file = join(directory, 'backup.jsonl');
+    const exported = captured();
+    expect(await exportCommand(['--source-endpoint', sourceEndpoint.url, '--identity-pool-id', pool, '--out', file, '--verify'], exported.io)).toBe(0);
+    expect(exported.stdout()).toContain('Exported 3 datasets (3 records) of 3 identities in 1 pools');
+    expect(exported.stdout()).toContain('no differences between source and file');
+    const third = await freshTable('migration-cli-import');
+    try {
+      const imported = captured();
+      const argv = ['--in', file, '--target-table', third.tableName, '--target-endpoint', third.endpoint, '--target-region', sourceEndpoint.region, '--verify'];
+      expect(await importCommand(argv, imported.io)).toBe(0);
+      expect(imported.stdout()).toContain('Imported 3 datasets (3 records) of 3 in the file; unchanged 0, conflicts 0');
+      expect(imported.stdout()).toContain('no differences between file and target');
+      // Again: nothing written twice.
+      const again = captured();
+      expect(await importCommand(argv, again.io)).toBe(0);
+      expect(again.stdout()).toContain('Imported 0 datasets (0 records) of 3 in the file; unchanged 3, conflicts 0');
+    } finally {
+      third.client.destroy();
+    }
+  });
+
   it('answers bad flags with the usage and exit code 2, before touching anything', async () => {
     for (const argv of [
       ['--target-table', 'x'],
@@ -107,5 +132,11 @@ describe('open-cognito-sync migrate', () => {
       expect(await migrateCommand(argv, run.io), argv.join(' ')).toBe(2);
       expect(run.stderr()).toContain('Usage: open-cognito-sync migrate');
     }
+    const noFile = captured();
+    expect(await exportCommand(['--all-pools'], noFile.io)).toBe(2);
+    expect(noFile.stderr()).toContain('Usage: open-cognito-sync export');
+    const noTable = captured();
+    expect(await importCommand(['--in', 'x.jsonl'], noTable.io)).toBe(2);
+    expect(noTable.stderr()).toContain('Usage: open-cognito-sync import');
   });
 });
