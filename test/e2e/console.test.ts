@@ -216,6 +216,11 @@ describe('the local console', () => {
     await page.getByRole('table', { name: 'Records of scores' }).waitFor();
     await page.getByLabel('Key', { exact: true }).fill('level1');
     await page.getByLabel('Value', { exact: true }).fill('999');
+    // A device syncs while the developer types: the view follows it live and keeps the form as typed.
+    await syncRecords(a, 'scores', { level3: 'typed-over' });
+    await expect.poll(async () => (await recordsShown('scores')).find((r) => r.key === 'level3')?.value, { timeout: 10_000 }).toBe('typed-over');
+    expect(await page.getByLabel('Key', { exact: true }).inputValue()).toBe('level1');
+    expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('999');
     await page.getByRole('button', { name: 'Save (UpdateRecords)' }).click();
     await page.getByRole('status').getByText('UpdateRecords: done.').waitFor();
     const listed = await recordsListed(a.identityId, 'scores');

@@ -1,4 +1,7 @@
-/** Loads a JSON answer, again when `key` changes or `reload()` is called (a live event concerning it). */
+/**
+ * Loads a JSON answer, again when `key` changes, when `refresh` moves (a live event) or when
+ * `reload()` is called (after an action).
+ */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 
 export interface Loaded<T> {
@@ -7,10 +10,12 @@ export interface Loaded<T> {
   reload(): void;
 }
 
-export function useData<T>(key: string | undefined, load: () => Promise<T>): Loaded<T> {
+export function useData<T>(key: string | undefined, load: () => Promise<T>, refresh = 0): Loaded<T> {
   const [state, setState] = useState<{ key?: string; data?: T; error?: string }>({});
   const [generation, setGeneration] = useState(0);
-  // Not on `load`: it is a new closure each render; `key` says what it loads.
+  // Not on `load`: it is a new closure each render; `key` says what it loads. A refresh of the same
+  // key keeps what is shown until the new answer comes: were it cleared, the view would unmount and
+  // remount its forms, losing what the developer was typing when a live event arrived.
   useEffect(() => {
     if (key === undefined) return;
     let current = true;
@@ -21,7 +26,7 @@ export function useData<T>(key: string | undefined, load: () => Promise<T>): Loa
     return () => {
       current = false;
     };
-  }, [key, generation]);
+  }, [key, generation, refresh]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   // Data of another key is not shown under this one's heading.
   return state.key === key ? { data: state.data, error: state.error, reload } : { reload };

@@ -19,7 +19,7 @@ interface Props {
 
 export function DatasetView({ pool, identity, dataset, since, refresh }: Props) {
   const path = `/pools/${label(pool)}/identities/${label(identity)}/datasets/${label(dataset)}`;
-  const { data, error, reload } = useData(`${path}?${since}#${refresh}`, () => getJson<DatasetDetail>(`${path}?since=${since}`));
+  const { data, error, reload } = useData(`${path}?${since}`, () => getJson<DatasetDetail>(`${path}?since=${since}`), refresh);
   const [message, setMessage] = useState<string>();
   const [confirming, setConfirming] = useState(false);
   const act = async (what: string, action: () => Promise<unknown>) => {

@@ -61,5 +61,5 @@ export function IdentityView({ pool, identity, dataset, refresh }: { pool: strin
 }
 
 function useIdentity(pool: string, identity: string, refresh: number) {
-  return useData(`${pool}/${identity}#${refresh}`, () => getJson<IdentityDetail>(`/pools/${label(pool)}/identities/${label(identity)}`));
+  return useData(`${pool}/${identity}`, () => getJson<IdentityDetail>(`/pools/${label(pool)}/identities/${label(identity)}`), refresh);
 }

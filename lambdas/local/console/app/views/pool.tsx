@@ -8,8 +8,8 @@ import type { Loaded } from '../use-data';
 import { useData } from '../use-data';
 
 export function PoolView({ pool, identity, refresh }: { pool: string; identity?: string; refresh: number }) {
-  const detail = useData(`${pool}#${refresh}`, () => getJson<PoolDetail>(`/pools/${label(pool)}`));
-  const identities = useData(`${pool}#${refresh}`, () => getJson<IdentitySummary[]>(`/pools/${label(pool)}/identities`));
+  const detail = useData(pool, () => getJson<PoolDetail>(`/pools/${label(pool)}`), refresh);
+  const identities = useData(pool, () => getJson<IdentitySummary[]>(`/pools/${label(pool)}/identities`), refresh);
   return (
     <section aria-labelledby="pool-heading">
       <h2 id="pool-heading">Pool {pool}</h2>
