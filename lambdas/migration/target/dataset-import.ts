@@ -68,7 +68,11 @@ export function headOfSnapshot(snapshot: DatasetSnapshot, previous: DatasetHead 
   };
 }
 
-const toStoredRecord = (record: DatasetSnapshot['records'][number]): StoredRecord => ({
+/**
+ * A record's six fields and nothing else, either way between a snapshot and the store (the two
+ * shapes are the same): snapshots compare field by field, so no adapter bookkeeping may ride along.
+ */
+export const recordFields = (record: StoredRecord): StoredRecord => ({
   key: record.key,
   ...(record.value !== undefined ? { value: record.value } : {}),
   syncCount: record.syncCount,
@@ -92,7 +96,7 @@ export async function importDataset(
     const first = await store.readForUpdate(dataset, []);
     const decision = decide(first.head, snapshot, lastCopiedSyncCount);
     if (!decision.write) return decision.outcome;
-    const writes = snapshot.records.filter((record) => record.syncCount > decision.above).map(toStoredRecord);
+    const writes = snapshot.records.filter((record) => record.syncCount > decision.above).map(recordFields);
     // The versions the writes replace (the store cleans up after them); the commit below is
     // conditioned on the head read with them. A dataset with no head has no records to replace
     // (record items are only ever written under a head), so the first read serves: the bulk copy's

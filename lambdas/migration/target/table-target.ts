@@ -13,7 +13,7 @@ import type { PoolSettings } from '../../src/domain/pools/model';
 import type { StoredRecord } from '../../src/domain/ports';
 import type { DatasetAddress, DatasetListing, DatasetSnapshot, DatasetTarget, PoolConfiguration, WriteOutcome } from '../model';
 import { bySyncCountThenKey } from '../source/record-order';
-import { datasetRefOf, importDataset } from './dataset-import';
+import { datasetRefOf, importDataset, recordFields } from './dataset-import';
 
 /** A dataset holds at most 1,024 records: one page of the store's listing reads it whole. */
 const RECORDS_PAGE = 1_024;
@@ -111,16 +111,7 @@ export class TableTarget implements DatasetTarget {
       creationDate: head.creationDate,
       lastModifiedDate: head.lastModifiedDate,
       lastModifiedBy: head.lastModifiedBy,
-      records: records
-        .map((record) => ({
-          key: record.key,
-          ...(record.value !== undefined ? { value: record.value } : {}),
-          syncCount: record.syncCount,
-          lastModifiedDate: record.lastModifiedDate,
-          lastModifiedBy: record.lastModifiedBy,
-          ...(record.deviceLastModifiedDate !== undefined ? { deviceLastModifiedDate: record.deviceLastModifiedDate } : {}),
-        }))
-        .sort(bySyncCountThenKey),
+      records: records.map(recordFields).sort(bySyncCountThenKey),
       ...(head.deletedAtSyncCount > 0 ? { deletedAtSyncCount: head.deletedAtSyncCount } : {}),
     };
   }
