@@ -15,13 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CognitoSyncClient,
-  DeleteDatasetCommand,
   DescribeIdentityUsageCommand,
   ListRecordsCommand,
   type ListRecordsCommandOutput,
-  type RecordPatch,
   SetIdentityPoolConfigurationCommand,
-  UpdateRecordsCommand,
 } from '@aws-sdk/client-cognito-sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../../lambdas/migration/migrate/checkpoint';
@@ -34,6 +31,7 @@ import { verifyMigration } from '../../lambdas/migration/verify';
 import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { dynamoEndpoint, type FreshTable, freshTable } from '../helpers/dynamodb-local';
 import { type AwsCredentials, type Endpoint, startEndpoint } from '../helpers/local-endpoint';
+import { AppDataset } from '../helpers/app-dataset';
 import { startThrottlingProxy } from '../helpers/throttling-proxy';
 
 let sourceEndpoint: Endpoint;
@@ -53,38 +51,6 @@ const syncClient = (endpoint: Endpoint, credentials: AwsCredentials = endpoint.d
 
 const idsOf = (address: DatasetAddress) => ({ IdentityPoolId: address.identityPoolId, IdentityId: address.identityId, DatasetName: address.datasetName });
 
-/** An app writing one dataset through the public API, as a device does: list, then update with the counts it holds. */
-class AppDataset {
-  readonly counts = new Map<string, number>();
-  syncCount = 0;
-  constructor(
-    readonly client: CognitoSyncClient,
-    readonly address: DatasetAddress,
-  ) {}
-
-  async update(changes: ReadonlyArray<readonly [string, string | null]>): Promise<void> {
-    const listed = await this.client.send(new ListRecordsCommand({ ...idsOf(this.address), LastSyncCount: this.syncCount }));
-    for (const r of listed.Records ?? []) this.counts.set(r.Key as string, r.SyncCount as number);
-    const RecordPatches: RecordPatch[] = changes.map(([Key, value]) => ({
-      Op: value === null ? 'remove' : 'replace',
-      Key,
-      ...(value !== null ? { Value: value } : {}),
-      SyncCount: this.counts.get(Key) ?? 0,
-      DeviceLastModifiedDate: new Date(1_700_000_000_000),
-    }));
-    const out = await this.client.send(new UpdateRecordsCommand({ ...idsOf(this.address), RecordPatches, SyncSessionToken: listed.SyncSessionToken }));
-    for (const r of out.Records ?? []) {
-      this.counts.set(r.Key as string, r.SyncCount as number);
-      this.syncCount = Math.max(this.syncCount, r.SyncCount as number);
-    }
-  }
-
-  async delete(): Promise<void> {
-    await this.client.send(new DeleteDatasetCommand(idsOf(this.address)));
-    this.counts.clear();
-  }
-}
-
 let settings: AppDataset;
 let recreated: AppDataset;
 let game: AppDataset;
@@ -103,7 +69,7 @@ beforeAll(async () => {
   ];
   const developer = syncClient(sourceEndpoint);
   const dataset = (identity: typeof a, datasetName: string, client = syncClient(sourceEndpoint, identity.credentials)) =>
-    new AppDataset(client, { identityPoolId: identity.identityPoolId, identityId: identity.identityId, datasetName });
+    new AppDataset(client, { identityPoolId: identity.identityPoolId, identityId: identity.identityId, datasetName }, new Date(1_700_000_000_000));
 
   settings = dataset(a, 'settings');
   await settings.update([
@@ -236,9 +202,7 @@ describe('migrate between two endpoints', () => {
       }
     }
     // The device that wrote `settings` on the source switches endpoint and writes on: no conflict.
-    const onTarget = new AppDataset(syncClient(targetEndpoint, targetEndpoint.developerCredentials), settings.address);
-    onTarget.syncCount = settings.syncCount;
-    for (const [key, count] of settings.counts) onTarget.counts.set(key, count);
+    const onTarget = new AppDataset(syncClient(targetEndpoint, targetEndpoint.developerCredentials), settings.address).holdAsOf(settings);
     await onTarget.update([['volume', '9']]);
     expect(onTarget.syncCount).toBe(settings.syncCount + 1);
     // Written back to the source as well, so that later runs see the two sides agree on it again.

@@ -6,28 +6,19 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CognitoSyncClient,
-  DeleteDatasetCommand,
-  DescribeDatasetCommand,
-  ListRecordsCommand,
-  type RecordPatch,
-  SetIdentityPoolConfigurationCommand,
-  UpdateRecordsCommand,
-} from '@aws-sdk/client-cognito-sync';
+import { CognitoSyncClient, SetIdentityPoolConfigurationCommand } from '@aws-sdk/client-cognito-sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExport } from '../../lambdas/migration/file/export';
 import { openFileSource } from '../../lambdas/migration/file/file-source';
 import { ExportFileError } from '../../lambdas/migration/file/format';
 import { runImport } from '../../lambdas/migration/file/import';
-import type { DatasetAddress, DatasetSnapshot, MigratedRecord } from '../../lambdas/migration/model';
 import { directCall, retryingCall } from '../../lambdas/migration/source/call';
 import { createEndpointSource, type EndpointSource } from '../../lambdas/migration/source/endpoint-source';
-import { bySyncCountThenKey } from '../../lambdas/migration/source/record-order';
 import { TableTarget } from '../../lambdas/migration/target/table-target';
 import { verifyMigration } from '../../lambdas/migration/verify';
 import { type FreshTable, freshTable } from '../helpers/dynamodb-local';
 import { type AwsCredentials, type Endpoint, startEndpoint } from '../helpers/local-endpoint';
+import { AppDataset } from '../helpers/app-dataset';
 import { startThrottlingProxy } from '../helpers/throttling-proxy';
 
 let endpoint: Endpoint;
@@ -42,76 +33,12 @@ const syncClient = (credentials: AwsCredentials): CognitoSyncClient => {
   return client;
 };
 
-/**
- * A dataset written through the public API, with what the service answered kept as the expected
- * state: each record as UpdateRecords last returned it, the count, and the count at deletion.
- */
-class WrittenDataset {
-  readonly records = new Map<string, MigratedRecord>();
-  syncCount = 0;
-  deletedAtSyncCount: number | undefined;
-
-  constructor(
-    readonly client: CognitoSyncClient,
-    readonly address: DatasetAddress,
-  ) {}
-
-  private get ids() {
-    return { IdentityPoolId: this.address.identityPoolId, IdentityId: this.address.identityId, DatasetName: this.address.datasetName };
-  }
-
-  /** One UpdateRecords: a value replaces, null removes. */
-  async update(changes: ReadonlyArray<readonly [string, string | null, Date?]>): Promise<void> {
-    const { SyncSessionToken } = await this.client.send(new ListRecordsCommand({ ...this.ids, LastSyncCount: this.syncCount }));
-    const RecordPatches: RecordPatch[] = changes.map(([Key, value, DeviceLastModifiedDate]) => ({
-      Op: value === null ? 'remove' : 'replace',
-      Key,
-      ...(value !== null ? { Value: value } : {}),
-      SyncCount: this.records.get(Key)?.syncCount ?? 0,
-      ...(DeviceLastModifiedDate ? { DeviceLastModifiedDate } : {}),
-    }));
-    const out = await this.client.send(new UpdateRecordsCommand({ ...this.ids, RecordPatches, SyncSessionToken }));
-    for (const r of out.Records ?? []) {
-      this.records.set(r.Key as string, {
-        key: r.Key as string,
-        ...(r.Value !== undefined ? { value: r.Value } : {}),
-        syncCount: r.SyncCount as number,
-        lastModifiedDate: (r.LastModifiedDate as Date).getTime(),
-        lastModifiedBy: r.LastModifiedBy as string,
-        ...(r.DeviceLastModifiedDate ? { deviceLastModifiedDate: r.DeviceLastModifiedDate.getTime() } : {}),
-      });
-      this.syncCount = Math.max(this.syncCount, r.SyncCount as number);
-    }
-  }
-
-  async delete(): Promise<void> {
-    await this.client.send(new DeleteDatasetCommand(this.ids));
-    this.deletedAtSyncCount = this.syncCount;
-    this.records.clear();
-  }
-
-  /** The snapshot the source must read: the records kept here, the dates DescribeDataset tells. */
-  async expected(): Promise<DatasetSnapshot> {
-    const { Dataset } = await this.client.send(new DescribeDatasetCommand(this.ids));
-    if (!Dataset?.CreationDate || !Dataset.LastModifiedDate) throw new Error('DescribeDataset answered no dates');
-    return {
-      ...this.address,
-      syncCount: this.syncCount,
-      creationDate: Dataset.CreationDate.getTime(),
-      lastModifiedDate: Dataset.LastModifiedDate.getTime(),
-      lastModifiedBy: Dataset.LastModifiedBy as string,
-      records: [...this.records.values()].sort(bySyncCountThenKey),
-      ...(this.deletedAtSyncCount !== undefined ? { deletedAtSyncCount: this.deletedAtSyncCount } : {}),
-    };
-  }
-}
-
 let pools: string[];
-let live: WrittenDataset[];
-let deleted: WrittenDataset;
-let recreated: WrittenDataset;
-let large: WrittenDataset;
-let huge: WrittenDataset;
+let live: AppDataset[];
+let deleted: AppDataset;
+let recreated: AppDataset;
+let large: AppDataset;
+let huge: AppDataset;
 let emptyIdentity: string;
 const PUSH = { ApplicationArns: ['arn:aws:sns:us-east-1:123456789012:app/GCM/game'], RoleArn: 'arn:aws:iam::123456789012:role/push' };
 
@@ -123,7 +50,7 @@ beforeAll(async () => {
   emptyIdentity = (await endpoint.newIdentity(pools[1])).identityId;
   const developer = syncClient(endpoint.developerCredentials);
   const dataset = (identity: typeof a, datasetName: string, client = syncClient(identity.credentials)) =>
-    new WrittenDataset(client, { identityPoolId: identity.identityPoolId, identityId: identity.identityId, datasetName });
+    new AppDataset(client, { identityPoolId: identity.identityPoolId, identityId: identity.identityId, datasetName });
 
   // Tombstones, a device date, unicode keys and values.
   const settings = dataset(a, 'settings');
