@@ -7,7 +7,6 @@
  * (the entry points, composed from the environment as in Lambda) or as their bundles, one Node
  * process per request (test/infra/bundle-runner.cjs).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -24,6 +23,7 @@ import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING, NODE_OPTIONS, UNKNOWN_RO
 import { RELAY_ENTRY } from '../../lib/drop-in-entries';
 import { freshTable, type FreshTable } from './dynamodb-local';
 import type { Endpoint } from './local-endpoint';
+import { runBundleProcess } from './bundle-process';
 
 /**
  * RFC 3986 labels and the records path, as test/helpers/local-endpoint.ts builds them. Repeated
@@ -57,7 +57,6 @@ export interface DropInWorld {
   close(): Promise<void>;
 }
 
-const RUNNER = path.join(__dirname, '..', 'infra', 'bundle-runner.cjs');
 const RELAY = 'CognitoIdentityRelay';
 export type FunctionName = OperationName | typeof UNKNOWN_ROUTE | typeof RELAY;
 
@@ -112,24 +111,9 @@ async function inProcess(name: FunctionName, event: SyncHttpEvent): Promise<Sync
   return handler(event, context(name));
 }
 
-function throughBundle(file: string, name: string, event: SyncHttpEvent, env: Readonly<Record<string, string>>): Promise<SyncHttpResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUNNER, file], {
-      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS, AWS_LAMBDA_FUNCTION_NAME: `open-cognito-sync-${name}`, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const marker = stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
-      if (code !== 0 || !marker) return reject(new Error(`bundle ${name} exited ${code}\n${stderr}\n${stdout}`));
-      resolve((JSON.parse(marker.slice('@@RESULT '.length)) as { result: SyncHttpResult }).result);
-    });
-    child.stdin.end(JSON.stringify(event));
-  });
+async function throughBundle(file: string, name: string, event: SyncHttpEvent, env: Readonly<Record<string, string>>): Promise<SyncHttpResult> {
+  const functionEnv = { PATH: process.env.PATH ?? '', NODE_OPTIONS, AWS_LAMBDA_FUNCTION_NAME: `open-cognito-sync-${name}`, ...env };
+  return (await runBundleProcess<SyncHttpResult>(file, functionEnv, event)).result;
 }
 
 async function buildBundles(outdir: string, names: readonly FunctionName[]): Promise<Map<FunctionName, string>> {

@@ -8,7 +8,6 @@
  * The bundles run as in Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), so their structured log line and
  * metrics are checked on the way.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -30,8 +29,8 @@ import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING, lambdaBundling, NODE_OPT
 import { buildOperationBundles, type LocalBundle } from '../../tools/local-bundles';
 import { freshTable, type FreshTable } from '../helpers/dynamodb-local';
 import { datasetPath, developer, encodeLabel, identity, identityPath, makeEvent, TEST_IDENTITY_ID, TEST_POOL_ID } from '../helpers/events';
+import { type BundleProcessRun, runBundleProcess } from '../helpers/bundle-process';
 
-const RUNNER = path.join(__dirname, 'bundle-runner.cjs');
 const TOKEN_KEY = randomBytes(32).toString('hex');
 const OTHER_IDENTITY = 'us-east-1:bbbbbbbb-cccc-dddd-eeee-ffffffffffff';
 /** The identity pool roles, as the stack names them to both sides. */
@@ -67,12 +66,7 @@ afterAll(async () => {
   if (outdir) await rm(outdir, { recursive: true, force: true });
 });
 
-interface BundleRun {
-  readonly result: SyncHttpResult;
-  readonly importMs: number;
-  /** Every other output line that parsed as JSON: the function's logs and EMF metrics. */
-  readonly output: Record<string, unknown>[];
-}
+type BundleRun = BundleProcessRun<SyncHttpResult>;
 
 interface RunOptions {
   /** Another build of the operation's function. */
@@ -87,52 +81,22 @@ function runBundle(event: SyncHttpEvent, options: RunOptions = {}): Promise<Bund
   const name = route?.op.name ?? 'UnknownRoute';
   const file = options.file ?? (route && bundles.get(route.op.name)?.file);
   if (!file) throw new Error(`no bundle for ${event.routeKey}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUNNER, file], {
-      // Only what a function gets (as the Lambda runtime sets it): no AWS credentials, no vitest settings.
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_OPTIONS,
-        AWS_REGION: 'us-east-1',
-        AWS_LAMBDA_FUNCTION_NAME: `open-cognito-sync-${name}`,
-        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-        SYNC_TABLE_NAME: bundleTable.tableName,
-        DYNAMODB_ENDPOINT: bundleTable.endpoint,
-        SYNC_TOKEN_KEY: TOKEN_KEY,
-        // As the stack sets it (lib/sync-api.ts), naming the developer of the test events.
-        SYNC_DEVELOPER_PRINCIPALS: process.env.SYNC_DEVELOPER_PRINCIPALS ?? '',
-        SYNC_IDENTITY_ROLE_NAMES: POOL_ROLE_NAMES,
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout.split('\n').filter(Boolean);
-      const marker = lines.find((l) => l.startsWith('@@RESULT '));
-      if (code !== 0 || !marker) {
-        reject(new Error(`bundle ${name} exited ${code}\n${stderr}\n${stdout}`));
-        return;
-      }
-      const { result, importMs } = JSON.parse(marker.slice('@@RESULT '.length)) as { result: SyncHttpResult; importMs: number };
-      const output: Record<string, unknown>[] = [];
-      // Powertools Logger writes WARN and ERROR to stderr, as the Lambda runtime's console does.
-      for (const line of [...lines, ...stderr.split('\n').filter(Boolean)]) {
-        if (line === marker) continue;
-        try {
-          output.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          // Not JSON: not ours to check.
-        }
-      }
-      resolve({ result, importMs, output });
-    });
-    child.stdin.end(JSON.stringify(event));
-  });
+  // Only what a function gets (as the Lambda runtime sets it): no AWS credentials, no vitest settings.
+  const env = {
+    PATH: process.env.PATH ?? '',
+    NODE_OPTIONS,
+    AWS_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: `open-cognito-sync-${name}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    SYNC_TABLE_NAME: bundleTable.tableName,
+    DYNAMODB_ENDPOINT: bundleTable.endpoint,
+    SYNC_TOKEN_KEY: TOKEN_KEY,
+    // As the stack sets it (lib/sync-api.ts), naming the developer of the test events.
+    SYNC_DEVELOPER_PRINCIPALS: process.env.SYNC_DEVELOPER_PRINCIPALS ?? '',
+    SYNC_IDENTITY_ROLE_NAMES: POOL_ROLE_NAMES,
+    ...options.env,
+  };
+  return runBundleProcess<SyncHttpResult>(file, env, event);
 }
 
 const header = (result: SyncHttpResult, name: string): string | undefined => headerValue(result.headers, name);

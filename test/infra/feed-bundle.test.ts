@@ -3,7 +3,6 @@
  * Lambda runs it (test/infra/bundle-runner.cjs, plain Node) on stream records read from DynamoDB
  * Local: it starts, decodes, answers batch item failures, and logs its invocation line.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,8 +13,8 @@ import { esbuildOptions, LAMBDA_BUNDLING } from '../../lib/bundling';
 import { CHANGE_FEED_ENTRY } from '../../lib/change-feed';
 import { datasetOf, identityPrincipal, replace, syncFixture } from '../helpers/sync-fixture';
 import { readWholeStream } from '../helpers/table-stream';
+import { runBundleProcess } from '../helpers/bundle-process';
 
-const RUNNER = path.join(__dirname, 'bundle-runner.cjs');
 let outdir: string;
 let bundle: string;
 let stream: DynamoDBRecord[];
@@ -40,36 +39,17 @@ afterAll(async () => {
 });
 
 async function runBundle(event: unknown): Promise<{ result: { batchItemFailures: { itemIdentifier: string }[] }; lines: Record<string, unknown>[] }> {
-  const child = spawn(process.execPath, [RUNNER, bundle], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_LAMBDA_FUNCTION_NAME: 'ChangeFeed',
-      SYNC_TABLE_NAME: fixture.tableName,
-      DYNAMODB_ENDPOINT: fixture.endpoint,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end(JSON.stringify(event));
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const resultLine = out.split('\n').find((l) => l.startsWith('@@RESULT '));
-  if (code !== 0 || !resultLine) throw new Error(`bundle failed (${code}): ${err}\n${out}`);
-  // Powertools writes ERROR lines to stderr, the rest to stdout.
-  const lines = `${out}\n${err}`
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { result: (JSON.parse(resultLine.slice('@@RESULT '.length)) as { result: never }).result, lines };
+  const env = {
+    PATH: process.env.PATH,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_LAMBDA_FUNCTION_NAME: 'ChangeFeed',
+    SYNC_TABLE_NAME: fixture.tableName,
+    DYNAMODB_ENDPOINT: fixture.endpoint,
+  };
+  const { result, output } = await runBundleProcess<{ batchItemFailures: { itemIdentifier: string }[] }>(bundle, env, event);
+  return { result, lines: output };
 }
 
 describe('change feed bundle', () => {
