@@ -8,15 +8,13 @@
  * JSON Lines file and read back is equal to the one read from the endpoint.
  */
 
-/** One record as the source returns it; a tombstone has no `value`. */
-export interface MigratedRecord {
-  readonly key: string;
-  readonly value?: string;
-  readonly syncCount: number;
-  readonly lastModifiedDate: number;
-  readonly lastModifiedBy: string;
-  readonly deviceLastModifiedDate?: number;
-}
+import type { StoredRecord } from '../src/domain/ports';
+
+/**
+ * One record as the source returns it; a tombstone has no `value`. The store's own record shape: what
+ * is read is what is written, field for field.
+ */
+export type MigratedRecord = StoredRecord;
 
 /** Where a dataset lives. */
 export interface DatasetAddress {

@@ -140,12 +140,7 @@ async function getId(input: Input, config: CognitoIdentityConfig): Promise<unkno
 }
 
 async function getCredentialsForIdentity(input: Input, config: CognitoIdentityConfig): Promise<unknown> {
-  const v = new InputReader(input);
-  const identityId = v.string('IdentityId', STRING_RULES.IdentityId, { required: true });
-  v.done();
-  rejectLogins(input);
-  const identity = await config.store.getIdentity(identityId as string);
-  if (!identity) throw Errors.resourceNotFound(`Identity '${identityId}' not found.`);
+  const identity = await unauthenticatedIdentity(input, config);
   const credentials = mintSessionCredentials(config.serverKey, { pool: identity.identityPoolId, identity: identity.identityId }, config.now?.() ?? Date.now());
   return {
     IdentityId: identity.identityId,
@@ -161,13 +156,22 @@ async function getCredentialsForIdentity(input: Input, config: CognitoIdentityCo
 
 /** Unsigned, like GetCredentialsForIdentity: the token an identity's own app asks for (the classic flow's first step). */
 async function getOpenIdToken(input: Input, config: CognitoIdentityConfig): Promise<unknown> {
+  const identity = await unauthenticatedIdentity(input, config);
+  return { IdentityId: identity.identityId, Token: mintOpenIdToken(config.serverKey, identity, config.now?.() ?? Date.now()) };
+}
+
+/**
+ * The identity an unauthenticated GetCredentialsForIdentity or GetOpenIdToken names: its input
+ * checked (no Logins), and the identity found, else ResourceNotFoundException.
+ */
+async function unauthenticatedIdentity(input: Input, config: CognitoIdentityConfig) {
   const v = new InputReader(input);
   const identityId = v.string('IdentityId', STRING_RULES.IdentityId, { required: true });
   v.done();
   rejectLogins(input);
   const identity = await config.store.getIdentity(identityId as string);
   if (!identity) throw Errors.resourceNotFound(`Identity '${identityId}' not found.`);
-  return { IdentityId: identity.identityId, Token: mintOpenIdToken(config.serverKey, identity, config.now?.() ?? Date.now()) };
+  return identity;
 }
 
 function rejectLogins(input: Input): void {
