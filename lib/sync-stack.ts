@@ -105,6 +105,11 @@ export class CognitoSyncStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    // One stage throttle for both APIs: the drop-in API serves the same functions and the same apps.
+    const throttle = {
+      rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLE.rateLimit,
+      burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLE.burstLimit,
+    };
     this.api = new SyncApi(this, 'Sync', {
       table: this.table.table,
       tokenKey: this.tokenKey,
@@ -112,10 +117,7 @@ export class CognitoSyncStack extends Stack {
       memorySize: props.memorySize,
       logRetention: props.logRetention,
       corsAllowOrigins: props.corsAllowOrigins,
-      throttle: {
-        rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLE.rateLimit,
-        burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLE.burstLimit,
-      },
+      throttle,
       reservedConcurrency: props.reservedConcurrency,
       syncTriggerFunctions: props.syncTriggerFunctions,
       retainAccessLog: props.retainData,
@@ -163,10 +165,7 @@ export class CognitoSyncStack extends Stack {
         tracing: props.tracing,
         logRetention: props.logRetention,
         corsAllowOrigins: props.corsAllowOrigins,
-        throttle: {
-          rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLE.rateLimit,
-          burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLE.burstLimit,
-        },
+        throttle,
         retainAccessLog: props.retainData,
       });
     }
