@@ -355,6 +355,61 @@ describe('DynamoDB store: conversions under contention', () => {
   });
 });
 
+describe('DynamoDB store: a listing across two conversions', () => {
+  it('lists again when the dataset moves into one item and back out while its index Query runs (A to B to A)', async () => {
+    const id = newIdentity();
+    // 12 records of 2 KB: per record. Shrinking ten of them moves the dataset into one item (B), the
+    // other two keeping sync count 1; growing the ten again moves it back out (A), and the two are
+    // record items again, still at count 1.
+    await push(
+      id,
+      Array.from({ length: 12 }, (_, i) => replace(`key-${i}`, paddedValue('old', i, 2000))),
+    );
+    const ten = (value: (i: number) => string, syncCount: number) => Array.from({ length: 10 }, (_, i) => replace(`key-${i}`, value(i), syncCount));
+    let armed = true;
+    f.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const ours =
+          context.commandName === 'QueryCommand' && (args.input as { IndexName?: string }).IndexName !== undefined && JSON.stringify(args.input).includes(id);
+        if (!armed || !ours) return next(args);
+        armed = false;
+        // The listing has read the head (per record, count 1): its Query runs while the records are
+        // in the head, and the head is per record again when the listing reads it a second time.
+        await push(
+          id,
+          ten((i) => paddedValue('small', i), 1),
+        );
+        const out = await next(args);
+        await push(
+          id,
+          ten((i) => paddedValue('big', i, 2000), 2),
+        );
+        return out;
+      },
+      { step: 'initialize', name: 'twoConversions' },
+    );
+    let listed: Awaited<ReturnType<typeof listAll>>;
+    try {
+      listed = await listAll(id);
+      expect(armed).toBe(false);
+    } finally {
+      f.client.middlewareStack.remove('twoConversions');
+    }
+    // Every record whose last change is at or below the count the listing answers with is in it, as
+    // it is now: key-10 and key-11 never changed after count 1, so a device told it is at count 1
+    // or more would never be sent them again.
+    const final = await listAll(id);
+    expect(final.DatasetSyncCount).toBe(3);
+    const n = listed.DatasetSyncCount ?? 0;
+    const shown = new Map(listed.Records.map((r) => [r.Key, [r.Value, r.SyncCount]]));
+    for (const record of final.Records) {
+      if (record.SyncCount <= n) expect(shown.get(record.Key), `${record.Key} at ${n}`).toEqual([record.Value, record.SyncCount]);
+    }
+    expect(shown.get('key-11')).toEqual([paddedValue('old', 11, 2000), 1]);
+    expect(isSingleItemHead((await headItem(id)) ?? {})).toBe(false);
+  });
+});
+
 describe('DynamoDB store: contention', () => {
   it('lets exactly one of many writers of one record win each round; every loser gets 409', async () => {
     const id = newIdentity();

@@ -47,7 +47,7 @@ describe('the records attribute a commit writes', () => {
     const write = headWrite(head, { records });
     expect(write.set.r).toBeUndefined();
     expect(write.set.rz).toBeInstanceOf(Uint8Array);
-    expect(write.remove).toEqual(['r', 'sb']);
+    expect(write.remove).toEqual(['r', 'sb', 'co']);
   });
 
   it('keeps r as it is when deflating saves nothing (a short value without repeats, a deleted dataset)', () => {

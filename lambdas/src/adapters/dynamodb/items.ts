@@ -49,6 +49,13 @@ export const DEVICE_ATTRIBUTE = 'dev';
  * half the threshold, the dataset is read whole and moved back into one item.
  */
 export const SINGLE_ITEM_ESTIMATE_ATTRIBUTE = 'sb';
+/**
+ * A per-record head's converted-out mark: the sync count of the commit that moved its dataset out of
+ * one item. A listing that reads the head before and after its index Query lists again when this
+ * changed in between: the dataset moved into one item (deleting the record items the Query reads)
+ * and out again, so the Query may have found none of them although the head is per record both times.
+ */
+export const CONVERTED_OUT_ATTRIBUTE = 'co';
 /** Written-at: the commit that wrote a record item, when not its own sync count (a layout conversion). */
 export const WRITTEN_AT_ATTRIBUTE = 'w';
 

@@ -8,7 +8,7 @@ import type { DatasetHead, RecordVersion, StoredRecord } from '../../domain/port
 import { utf8Length } from '../../domain/sizes';
 import { COMPRESSED_RECORDS_ATTRIBUTE, recordsAttribute } from './compressed-records';
 import { itemSize } from './item-size';
-import { encodeHeadAttributes, encodeHeadRecords, RECORDS_ATTRIBUTE, SINGLE_ITEM_ESTIMATE_ATTRIBUTE, type Item } from './items';
+import { CONVERTED_OUT_ATTRIBUTE, encodeHeadAttributes, encodeHeadRecords, RECORDS_ATTRIBUTE, SINGLE_ITEM_ESTIMATE_ATTRIBUTE, type Item } from './items';
 import { bySyncCountSortKey, sortKey } from './keys';
 
 /**
@@ -45,6 +45,8 @@ export interface HeadLayout {
   readonly records?: readonly StoredRecord[];
   /** Per-record layout: the bound on the single-item size, for converting back. */
   readonly estimate?: number;
+  /** Per-record layout, a commit that moves the dataset out of one item: its sync count (items.ts `CONVERTED_OUT_ATTRIBUTE`). */
+  readonly convertedOut?: number;
 }
 
 export function headWrite(head: DatasetHead, layout: HeadLayout): HeadWrite {
@@ -58,6 +60,9 @@ export function headWrite(head: DatasetHead, layout: HeadLayout): HeadWrite {
   } else remove.push(RECORDS_ATTRIBUTE, COMPRESSED_RECORDS_ATTRIBUTE);
   if (layout.estimate !== undefined && !layout.records) set[SINGLE_ITEM_ESTIMATE_ATTRIBUTE] = layout.estimate;
   else remove.push(SINGLE_ITEM_ESTIMATE_ATTRIBUTE);
+  // Kept by the per-record commits after the one that set it (neither sets nor removes it).
+  if (layout.convertedOut !== undefined && !layout.records) set[CONVERTED_OUT_ATTRIBUTE] = layout.convertedOut;
+  else if (layout.records) remove.push(CONVERTED_OUT_ATTRIBUTE);
   return { set, remove };
 }
 

@@ -37,6 +37,7 @@ import {
   decodeIdentitySummary,
   decodeRecord,
   decodeRecordVersion,
+  CONVERTED_OUT_ATTRIBUTE,
   encodeRecord,
   encodeValuePart,
   isSingleItemHead,
@@ -175,9 +176,12 @@ export class DynamoDBSyncStore implements SyncStore {
       if (records === undefined) continue; // a later commit replaced a large value meanwhile: read again
       // A commit that moved the dataset back into one item deletes the record items, perhaps while
       // the Query above ran: the records it missed are in the head now. Read the head again and, if
-      // it has moved into one item (or is moving), list again from it.
+      // it has moved into one item (or is moving), list again from it. If it has moved in and out
+      // again, the record items are back but the Query may have run between: its converted-out mark
+      // says so.
       const after = await readHeadItem(this.table, dataset);
       if (!after || hasPendingCommit(after) || isSingleItemHead(after)) continue;
+      if (after[CONVERTED_OUT_ATTRIBUTE] !== headItem[CONVERTED_OUT_ATTRIBUTE]) continue;
       return { head, records, cursor: next ? encodeCursor(next as ListingPosition) : undefined };
     }
   }
@@ -245,7 +249,12 @@ export class DynamoDBSyncStore implements SyncStore {
       const bytes = headItemBytes(identityPartition(commit.dataset), commit.dataset.DatasetName, single);
       if (bytes <= this.singleItemMaxBytes) return this.commitSingleItem(commit, single);
       // Too large for one item now: every record moves out into items of its own.
-      return this.commitWithItems(commit, this.recordWrites(commit, records, true), headWrite(commit.newHead, { estimate: bytes }), false);
+      return this.commitWithItems(
+        commit,
+        this.recordWrites(commit, records, true),
+        headWrite(commit.newHead, { estimate: bytes, convertedOut: commit.newHead.syncCount }),
+        false,
+      );
     }
     const previousEstimate = headItem[SINGLE_ITEM_ESTIMATE_ATTRIBUTE] as number | undefined;
     const estimate = nextEstimate(previousEstimate, commit.expected, commit.writes, (key) => {
