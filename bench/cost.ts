@@ -22,7 +22,10 @@
  *   first, as a Lambda container serves many requests), stretched to the function's CPU share
  *   (1,769 MB = 1 vCPU; this process counts as one). A lower bound of the handler's work: no event
  *   parsing, no response writing, no cold starts. Timed on a second client without the meter, on
- *   datasets of its own, since the meter's bookkeeping is the bench's CPU, not the function's.
+ *   datasets of its own, since the meter's bookkeeping is the bench's CPU, not the function's; over
+ *   TIMED_SMALL_CYCLES cycles for the small cases (a mean over 20 was too noisy on a shared machine).
+ *   `bench/function-memory.ts` times the same small sync through the bundles, handler and logs
+ *   included, as a check.
  * - wait: DynamoDB Local's latency is not DynamoDB's (a JVM on this shared machine, often slower),
  *   so the headline figures assume DYNAMODB_MS_PER_CALL per DynamoDB call (AWS quotes single-digit
  *   milliseconds for GetItem and UpdateItem in the region); the wait measured against DynamoDB Local
@@ -69,6 +72,11 @@ const MB_PER_VCPU = 1769;
 /** key + value bytes of each record: the datasets are made of records this size. */
 const RECORD_BYTES = 100;
 const CYCLES = Number(process.env.BENCH_COST_CYCLES ?? 20);
+/**
+ * Cycles timed for CPU per small case (datasets of 10 KB or less): a mean over 20 moved by a third
+ * from run to run on this shared machine, where a small cycle's CPU is a few milliseconds.
+ */
+const TIMED_SMALL_CYCLES = Number(process.env.BENCH_COST_TIMED_CYCLES ?? 200);
 /** Unmeasured cycles first, so that the measured ones run warm (JIT, connections), as in a warm Lambda. */
 const WARM_UP_CYCLES = Number(process.env.BENCH_COST_WARM_UP ?? 10);
 /**
@@ -122,6 +130,8 @@ export interface CycleCost {
   readonly gbSecondsLocalWait: number;
   /** The modelled GB-s had both functions 1,024 MB (the size before lib/function-sizes.ts). */
   readonly gbSecondsAt1024: number;
+  /** Both functions at each of SIZES_COMPARED_MB: the cycle's total and each call's modelled duration. */
+  readonly bySize: readonly { memoryMb: number; total: number; listMs: number; updateMs: number }[];
   readonly dollars: { dynamodb: number; http: number; lambdaRequests: number; lambdaCompute: number; total: number };
   /** The total with the wait measured against DynamoDB Local. */
   readonly totalLocalWait: number;
@@ -171,10 +181,15 @@ const elapsed = async <T>(fn: () => Promise<T>): Promise<[T, number, number]> =>
  * not; the wait is `wallMs - cpuMs` as measured, or `waitMs` when given (the modelled wait).
  */
 export function callGbSeconds(wallMs: number, cpuMs: number, memoryMb: number, waitMs = Math.max(0, wallMs - cpuMs)): number {
-  const durationMs = waitMs + cpuMs * Math.max(1, MB_PER_VCPU / memoryMb);
   // Lambda bills each invocation's duration rounded up to the millisecond.
-  return (Math.ceil(durationMs) / 1000) * (memoryMb / 1024);
+  return (Math.ceil(callDurationMs(cpuMs, waitMs, memoryMb)) / 1000) * (memoryMb / 1024);
 }
+
+/** A call's modelled duration at `memoryMb`: its CPU time stretched to the function's CPU share, plus its wait. */
+export const callDurationMs = (cpuMs: number, waitMs: number, memoryMb: number): number => waitMs + cpuMs * Math.max(1, MB_PER_VCPU / memoryMb);
+
+/** The sizes the 2 KB cycle is priced at besides the chosen ones: what `-c memorySize=N` would cost and take. */
+export const SIZES_COMPARED_MB = [128, 256, 384, 512, 1024, MB_PER_VCPU] as const;
 
 export function cycleDollars(rru: number, wru: number, gbSeconds: number): CycleCost['dollars'] {
   const dynamodb = rru * PRICES.perMillionReadUnits + wru * PRICES.perMillionWriteUnits;
@@ -228,7 +243,7 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
   }
   const userBytesOf = new Map<CostCase['name'], { partition: string; bytes: number }>();
   /** Sets up the case's dataset through `svc`, then runs its cycles: units from the meter, times as measured. */
-  const runCase = async (svc: Service, costCase: CostCase) => {
+  const runCase = async (svc: Service, costCase: CostCase, cycles = CYCLES) => {
     const dataset = { IdentityPoolId, IdentityId: `us-east-1:${randomUUID()}`, DatasetName: 'cost' };
     const count = Math.round(costCase.datasetBytes / RECORD_BYTES);
     const keyOf = recordKey;
@@ -263,7 +278,7 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
     let updateCalls = 0;
     // Unmeasured cycles first: every measured listing returns the previous cycle's changes, and the
     // code runs warm.
-    for (let round = 1; round <= CYCLES + WARM_UP_CYCLES; round++) {
+    for (let round = 1; round <= cycles + WARM_UP_CYCLES; round++) {
       meter.reset();
       const localBefore = { ...local };
       const [listed, listTime, listCpu] = await elapsed(async () => {
@@ -318,14 +333,19 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
   for (const costCase of COST_CASES) if (costCase.datasetBytes <= 10 * 1024) await runCase(timingService, costCase);
   for (const costCase of COST_CASES) {
     const metered = await runCase(service, costCase);
-    const timed = await runCase(timingService, costCase);
+    const timedCycles = costCase.datasetBytes <= 10 * 1024 ? TIMED_SMALL_CYCLES : CYCLES;
+    const timed = await runCase(timingService, costCase, timedCycles);
     userBytesOf.set(costCase.name, { partition: metered.partition, bytes: metered.userBytes });
     const { rru, wru, indexWru, localRead, localWrite, listCalls, updateCalls } = metered;
-    const { listMs, updateMs, listCpuMs, updateCpuMs } = timed;
+    // Units and calls per metered cycle; times per timed cycle.
     const per = (n: number) => n / CYCLES;
+    const listMs = timed.listMs / timedCycles;
+    const updateMs = timed.updateMs / timedCycles;
+    const listCpuMs = timed.listCpuMs / timedCycles;
+    const updateCpuMs = timed.updateCpuMs / timedCycles;
     const cycleGbSeconds = (listMb: number, updateMb: number, modelled: boolean) =>
-      callGbSeconds(per(listMs), per(listCpuMs), listMb, modelled ? per(listCalls) * DYNAMODB_MS_PER_CALL : undefined) +
-      callGbSeconds(per(updateMs), per(updateCpuMs), updateMb, modelled ? per(updateCalls) * DYNAMODB_MS_PER_CALL : undefined);
+      callGbSeconds(listMs, listCpuMs, listMb, modelled ? per(listCalls) * DYNAMODB_MS_PER_CALL : undefined) +
+      callGbSeconds(updateMs, updateCpuMs, updateMb, modelled ? per(updateCalls) * DYNAMODB_MS_PER_CALL : undefined);
     const gbSeconds = cycleGbSeconds(CYCLE_MEMORY_MB.list, CYCLE_MEMORY_MB.update, true);
     const gbSecondsLocalWait = cycleGbSeconds(CYCLE_MEMORY_MB.list, CYCLE_MEMORY_MB.update, false);
     cases[costCase.name] = {
@@ -334,15 +354,21 @@ export async function benchCost(endpoint: string): Promise<CostResults> {
       wru: per(wru),
       indexWru: per(indexWru),
       localReported: { read: per(localRead), write: per(localWrite) },
-      listMs: per(listMs),
-      updateMs: per(updateMs),
-      listCpuMs: per(listCpuMs),
-      updateCpuMs: per(updateCpuMs),
+      listMs,
+      updateMs,
+      listCpuMs,
+      updateCpuMs,
       listCalls: per(listCalls),
       updateCalls: per(updateCalls),
       gbSeconds,
       gbSecondsLocalWait,
       gbSecondsAt1024: cycleGbSeconds(1024, 1024, true),
+      bySize: SIZES_COMPARED_MB.map((memoryMb) => ({
+        memoryMb,
+        total: cycleDollars(per(rru), per(wru), cycleGbSeconds(memoryMb, memoryMb, true)).total,
+        listMs: callDurationMs(listCpuMs, per(listCalls) * DYNAMODB_MS_PER_CALL, memoryMb),
+        updateMs: callDurationMs(updateCpuMs, per(updateCalls) * DYNAMODB_MS_PER_CALL, memoryMb),
+      })),
       dollars: cycleDollars(per(rru), per(wru), gbSeconds),
       totalLocalWait: cycleDollars(per(rru), per(wru), gbSecondsLocalWait).total,
     };
@@ -503,6 +529,16 @@ export function printCost(results: CostResults): void {
       `  ${c.label.padEnd(22)} ${c.gbSeconds.toFixed(4)} GB-s (${dollars(c.gbSeconds)}/M; local wait ${c.gbSecondsLocalWait.toFixed(4)}, ${dollars(c.gbSecondsLocalWait)}/M) vs ${c.gbSecondsAt1024.toFixed(4)} GB-s (${dollars(c.gbSecondsAt1024)}/M)`,
     );
   }
+  const small = results.cases.cycle1Record2KB;
+  console.log(
+    `\nThe ${small.label} cycle with both functions at other sizes (-c memorySize=N; the same CPU and calls): $ per million, all in,\nand each call's modelled duration (its CPU stretched to the size's CPU share, plus ${DYNAMODB_MS_PER_CALL} ms per DynamoDB call):`,
+  );
+  for (const size of small.bySize) {
+    const chosen = size.memoryMb === CYCLE_MEMORY_MB.list && size.memoryMb === CYCLE_MEMORY_MB.update ? '  (the chosen sizes)' : '';
+    console.log(
+      `  ${String(size.memoryMb).padStart(5)} MB  ${usd(size.total)}   ListRecords ${size.listMs.toFixed(1).padStart(5)} ms   UpdateRecords ${size.updateMs.toFixed(1).padStart(5)} ms   cycle ${(size.listMs + size.updateMs).toFixed(1).padStart(5)} ms${chosen}`,
+    );
+  }
   for (const [label, s] of [
     ['small datasets (2 KB and 10 KB, one item each)', results.storage.oneItem],
     ['the same with random values', results.storage.oneItemIncompressible],
@@ -538,6 +574,8 @@ export function costJson(results: CostResults): Record<string, number> {
     cycle1Record2KBLocalWait: round(results.cases.cycle1Record2KB.totalLocalWait),
     cycle10Records10KBLocalWait: round(results.cases.cycle10Records10KB.totalLocalWait),
     cycle100Records100KBLocalWait: round(results.cases.cycle100Records100KB.totalLocalWait),
+    // The 2 KB cycle with both functions at other sizes (what `-c memorySize=N` would cost).
+    ...Object.fromEntries(results.cases.cycle1Record2KB.bySize.map((size) => [`cycle1Record2KBAt${size.memoryMb}MB`, round(size.total)])),
     // Datasets up to the single-item threshold (most: docs/decisions.md); larger ones beside.
     storagePerGBMonth: round(results.storage.oneItem.perGBMonth),
     pitrPerGBMonth: round(results.storage.oneItem.pitrPerGBMonth),
