@@ -11,21 +11,22 @@
  * RSS of the largest request it may take, and (b) runs that request, cold, in about a third of the
  * 29 s timeout or less.
  *
- * Measured on this project's machine (x86, about 1 vCPU per process, at a load average of 8 from
- * other work; Lambda arm64 differs), values of random base64 so that nothing deflates into one item:
+ * Measured on this project's machine (x86, about 1 vCPU per process; Lambda arm64 differs), each
+ * bundle under the heap limits Lambda's Node.js runtime sets for the size, values of random base64 so
+ * that nothing deflates into one item:
  *
- * | kind | largest request | peak RSS | cold CPU + wait | chosen | cold at chosen size |
+ * | kind | largest request | peak RSS at the size | cold CPU (x 1769/MB) | chosen | |
  * |---|---|---|---|---|---|
- * | write (incl. ListRecords, which may finish a dead writer's 1 MB commit) | UpdateRecords of 1,024 patches, 1 MB | 153 MB | 2.0 s + 4.5 s (DynamoDB Local, loaded) | 512 MB | 2.0 x 1769/512 + wait = 6.9 s + wait; 3.3x RSS |
- * | read (DescribeDataset, ListDatasets, DescribeIdentityUsage, ...) | a 1 MB ListRecords page (more than any of them reads) | 85 MB | 0.11 s + 0.19 s | 256 MB | 0.11 x 1769/256 + wait = 0.8 s + wait; 3.0x RSS |
+ * | write (incl. ListRecords, which may finish a dead writer's 1 MB commit) | UpdateRecords of 1,024 patches, 1 MB | 157 MB | 2.1 s (7.4 s) + wait | 512 MB | 3.3x RSS; 384 MB: 2.4x, 11.0 s; 256 MB: 2.1x, 15.7 s |
+ * | read (DescribeDataset, ListDatasets, DescribeIdentityUsage, ...) | a 1 MB ListRecords page (more than any of them reads) | 85 MB | 0.13 s (0.9 s) + wait | 256 MB | 3.0x RSS |
  * | not available yet (answers 501, no AWS client; no operation is, today) | any | 46 MB (measured when one was) | < 1 ms | 128 MB | Lambda's minimum; 2.8x RSS |
- * | unknown route (404s, CORS preflights) | any | 45 MB | < 1 ms | 128 MB | Lambda's minimum; 2.8x RSS |
+ * | unknown route (404s, CORS preflights) | any | 44 MB | < 1 ms | 128 MB | Lambda's minimum; 2.9x RSS |
  *
- * The common sync cycle (2 KB of app state, 1 record changed) runs warm in 2.6 ms CPU (ListRecords)
- * and 4.9 ms (UpdateRecords) with 72-78 MB RSS: a smaller size would not save its CPU part, only the
- * wait part, 3 DynamoDB calls of ~5 ms: 256 MB instead of 512 saves 0.004 GB-s per cycle, $0.05 per
- * million cycles, and would leave the 1 MB commit 1.7x its RSS and ~14 s of cold CPU (half the
- * timeout). 384 MB would save half that and run it cold in ~9 s + wait. Not worth either.
+ * The common sync cycle (2 KB of app state, 1 record changed) runs warm in 1.2-1.9 ms CPU
+ * (ListRecords) and 2.6-3.6 ms (UpdateRecords): a smaller size would not save its CPU part, only the
+ * wait part, 3 DynamoDB calls of ~5 ms: 256 MB instead of 512 saves $0.05 per million cycles, adds
+ * 16 ms to each sync and leaves the 1 MB commit over half the 29 s timeout in CPU alone. Not worth it
+ * (docs/decisions.md, "Function sizes stay").
  */
 import type { OperationSpec, StoreAccess } from '../lambdas/src/operations';
 
