@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { LocalRuntimeError, isLocalRuntimeError } from '../lambdas/local/process/errors';
 import { watchParent } from '../lambdas/local/process/exit-with-parent';
 import { startLocalEndpoint, type LocalEndpoint } from '../lambdas/local/local-endpoint';
-import { type LocalFunctionSpec, parseFunctionArgument } from '../lambdas/local/lambda/function-registry';
+import { type LocalFunctionSpec, parseFunctionArguments } from '../lambdas/local/lambda/function-registry';
 
 const HOST = '127.0.0.1';
 const USAGE =
@@ -80,14 +80,17 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
     tableName: env.SYNC_TABLE_NAME || 'cognito-sync',
     allowedOrigins: values['allow-origin'] ?? [],
     deployedRules: values['deployed-rules'] ?? false,
-    functions: (values.function ?? []).map((argument) => {
-      try {
-        return parseFunctionArgument(argument);
-      } catch (e) {
-        throw new LocalRuntimeError(`${(e as Error).message}\n${USAGE}`);
-      }
-    }),
+    functions: parseFunctionFlags(values.function ?? []),
   };
+}
+
+/** The `--function` flags, or a usage error. */
+function parseFunctionFlags(argumentList: readonly string[]): LocalFunctionSpec[] {
+  try {
+    return parseFunctionArguments(argumentList);
+  } catch (e) {
+    throw new LocalRuntimeError(`${(e as Error).message}\n${USAGE}`);
+  }
 }
 
 /** Where the developer pair came from, when the developer should know: it is not the published one. */

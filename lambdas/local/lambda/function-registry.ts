@@ -34,8 +34,25 @@ export function parseFunctionArgument(argument: string): LocalFunctionSpec {
   const [file, exportName, extra] = argument.slice(eq + 1).split('#');
   if (!FUNCTION_NAME.test(name)) throw new Error(`--function ${argument}: a function name has 1-64 letters, digits, - or _`);
   if (!file || !MODULE_FILE.test(file) || extra !== undefined) throw new Error(`--function ${argument}: ${usage}`);
+  // `file.ts#` is a slip, not a request for the default: say what to write instead.
+  if (exportName === '') throw new Error(`--function ${argument}: nothing follows '#': name the export, or leave out '#' for 'handler'`);
   if (exportName !== undefined && !EXPORT_NAME.test(exportName)) throw new Error(`--function ${argument}: '${exportName}' is not an export name`);
   return { name, file, ...(exportName !== undefined ? { exportName } : {}) };
+}
+
+/**
+ * Every `--function` argument, parsed. A NAME given twice is refused: one ARN would otherwise run
+ * whichever file came last, and a sync trigger would silently call another function than meant.
+ */
+export function parseFunctionArguments(argumentList: readonly string[]): LocalFunctionSpec[] {
+  const byName = new Map<string, string>();
+  return argumentList.map((argument) => {
+    const spec = parseFunctionArgument(argument);
+    const earlier = byName.get(spec.name);
+    if (earlier !== undefined) throw new Error(`--function ${argument}: the function ${spec.name} is already given by --function ${earlier}`);
+    byName.set(spec.name, argument);
+    return spec;
+  });
 }
 
 export class FunctionRegistry {
