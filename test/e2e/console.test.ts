@@ -193,7 +193,7 @@ describe('the local console', () => {
     const loaded = await page.evaluate(() => performance.timeOrigin);
     const syncCount = await syncRecords(a, 'scores', { level2: '340' });
     const activity = page.getByRole('list', { name: 'Live activity' });
-    const line = `sync scores of ${a.identityId.replace(/^[^:]+:/, '')}: sync count ${syncCount}, 1 records changed`;
+    const line = `sync scores of ${a.identityId.replace(/^[^:]+:/, '')}: sync count ${syncCount}, 1 record changed`;
     await activity.getByText(line).waitFor({ timeout: 20_000 });
     // The open dataset follows too.
     await expect.poll(async () => (await recordsShown('scores')).find((r) => r.key === 'level2')?.value, { timeout: 10_000 }).toBe('340');

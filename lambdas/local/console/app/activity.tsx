@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { API, type Activity, type ActivitySummary, getJson } from './api';
-import { shortId } from './format';
+import { counted, shortId } from './format';
 
 const SHOWN = 100;
 
@@ -40,11 +40,11 @@ export function describeActivity(event: Activity): string {
     case 'sync':
       return event.kind === 'delete'
         ? `deleted ${event.datasetName} of ${shortId(event.identityId)} at sync count ${event.syncCount}`
-        : `sync ${event.datasetName} of ${shortId(event.identityId)}: sync count ${event.syncCount}, ${event.recordsChanged} records changed`;
+        : `sync ${event.datasetName} of ${shortId(event.identityId)}: sync count ${event.syncCount}, ${counted(event.recordsChanged, 'record')} changed`;
     case 'push':
       return `push to ${event.device} (${event.platform}), ${event.outcome}: ${event.payload}`;
     case 'stream':
-      return `stream record to ${event.streamName}: ${event.operation} ${event.datasetName} of ${shortId(event.identityId)} at sync count ${event.syncCount} (${event.recordCount} records)`;
+      return `stream record to ${event.streamName}: ${event.operation} ${event.datasetName} of ${shortId(event.identityId)} at sync count ${event.syncCount} (${counted(event.recordCount, 'record')})`;
     case 'invocation':
       return `${event.functionName} ${event.error ? 'failed' : 'answered'}: ${event.payload}`;
     case 'conflict':

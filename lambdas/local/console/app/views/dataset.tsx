@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { type DatasetDetail, getJson, label, send } from '../api';
-import { formatBytes, formatDate } from '../format';
+import { counted, formatBytes, formatDate } from '../format';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
 
@@ -42,7 +42,7 @@ export function DatasetView({ pool, identity, dataset, since, refresh }: Props) 
           <p class="facts-line">
             {data.datasetExists === false
               ? `Deleted: ListRecords answers DatasetExists false, deletion floor (DatasetSyncCount) ${data.datasetSyncCount}.`
-              : `Sync count ${data.datasetSyncCount}, ${data.dataset?.NumRecords ?? 0} records, ${formatBytes(data.dataset?.DataStorage)}, last modified by ${data.dataset?.LastModifiedBy ?? '—'} ${formatDate(data.dataset?.LastModifiedDate)}.`}
+              : `Sync count ${data.datasetSyncCount}, ${counted(data.dataset?.NumRecords ?? 0, 'record')}, ${formatBytes(data.dataset?.DataStorage)}, last modified by ${data.dataset?.LastModifiedBy ?? '—'} ${formatDate(data.dataset?.LastModifiedDate)}.`}
             {data.datasetDeletedAfterRequestedSyncCount && ' Deleted after the sync count asked for.'}
           </p>
           <form

@@ -1,6 +1,6 @@
 /** One identity: its datasets (ListDatasets), and the deleted ones the console saw, with their deletion floor. */
 import { getJson, type IdentityDetail, label } from '../api';
-import { formatBytes, formatDate } from '../format';
+import { counted, formatBytes, formatDate } from '../format';
 import { NavList } from '../nav-list';
 import { hrefOf } from '../route';
 import { useData } from '../use-data';
@@ -14,7 +14,8 @@ export function IdentityView({ pool, identity, dataset, refresh }: { pool: strin
       {data && (
         <div>
           <p>
-            {data.usage?.DatasetCount ?? 0} datasets, {formatBytes(data.usage?.DataStorage)}, last modified {formatDate(data.usage?.LastModifiedDate)}
+            {counted(data.usage?.DatasetCount ?? 0, 'dataset')}, {formatBytes(data.usage?.DataStorage)}, last modified{' '}
+            {formatDate(data.usage?.LastModifiedDate)}
           </p>
           <NavList
             label="Datasets"
@@ -24,7 +25,7 @@ export function IdentityView({ pool, identity, dataset, refresh }: { pool: strin
               href: hrefOf({ pool, identity, dataset: d.DatasetName }),
               label: d.DatasetName,
               current: d.DatasetName === dataset,
-              detail: `sync count ${d.SyncCount ?? 0} · ${d.NumRecords ?? 0} records · ${formatBytes(d.DataStorage)} · by ${d.LastModifiedBy ?? '—'} · ${formatDate(d.LastModifiedDate)}`,
+              detail: `sync count ${d.SyncCount ?? 0} · ${counted(d.NumRecords ?? 0, 'record')} · ${formatBytes(d.DataStorage)} · by ${d.LastModifiedBy ?? '—'} · ${formatDate(d.LastModifiedDate)}`,
             }))}
           />
           <h3>Deleted datasets</h3>
