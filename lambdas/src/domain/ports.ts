@@ -65,6 +65,12 @@ export interface UpdateSnapshot {
   readonly records: ReadonlyMap<string, RecordVersion>;
   /** True when the head was read eventually consistently (`consistent: false`): it may be stale. */
   readonly eventual?: boolean;
+  /**
+   * Every record of the dataset as of `head` (tombstones and records at or below its floor
+   * included), when the read had them all at hand (a dataset kept in its head item): a caller that
+   * needs the whole dataset (the sync trigger's event) reads it from here instead of listing it.
+   */
+  readonly heldRecords?: readonly StoredRecord[];
 }
 
 export interface UpdateCommit {

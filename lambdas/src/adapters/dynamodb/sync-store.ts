@@ -211,8 +211,10 @@ export class DynamoDBSyncStore implements SyncStore {
       const creating = head === undefined || head.deleted;
       const records = new Map<string, RecordVersion>();
       let summaryItem: Item | undefined;
+      let heldRecords: StoredRecord[] | undefined;
       if (!headItem || isSingleItemHead(headItem)) {
-        const held = new Map((headItem ? (recordsOfHeadImage(headItem) ?? []) : []).map((record) => [record.key, record]));
+        heldRecords = headItem ? (recordsOfHeadImage(headItem) ?? []) : [];
+        const held = new Map(heldRecords.map((record) => [record.key, record]));
         for (const key of keys) {
           const record = held.get(key);
           if (record) records.set(key, versionOfHeadRecord(record));
@@ -234,7 +236,13 @@ export class DynamoDBSyncStore implements SyncStore {
         summaryItem = bySortKey.get(sortKey.summary);
       }
       if (head && headItem) this.headItems.set(head, headItem);
-      return { head, summary: summaryItem ? decodeIdentitySummary(summaryItem) : undefined, records, ...(!consistent && { eventual: true }) };
+      return {
+        head,
+        summary: summaryItem ? decodeIdentitySummary(summaryItem) : undefined,
+        records,
+        ...(!consistent && { eventual: true }),
+        ...(heldRecords && { heldRecords }),
+      };
     }
   }
 

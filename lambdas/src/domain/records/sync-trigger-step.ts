@@ -3,11 +3,12 @@
  * identity's update of a pool with a `SyncTrigger`, read the dataset's live records, invoke the
  * function with the event, and hand the planner the patches its answer makes.
  *
- * Round trips, beyond UpdateRecords' own two: one round (head and records, in parallel) to read the
- * live records, skipped when the dataset has none; one more read of versions, only when the
- * function writes keys the request did not carry; and a read of the pool's trigger when this
- * process has not read it within SYNC_TRIGGER_TTL_MS (sync-trigger-lookup.ts). Developer callers
- * and pools without a trigger pay nothing.
+ * Round trips, beyond UpdateRecords' own two: a listing of the live records (GetItem, Query, GetItem)
+ * for a dataset kept one item per record, none for one kept in its head item (the conflict check's
+ * read holds them all) or with no records; one more read of versions, only when the function writes
+ * keys the request did not carry; and a read of the pool's trigger when this process has not read it
+ * within SYNC_TRIGGER_TTL_MS (sync-trigger-lookup.ts). Developer callers and pools without a trigger
+ * pay nothing.
  */
 import { Errors, type SyncError } from '../../errors';
 import type { DatasetRef, Principal } from '../model';
@@ -49,7 +50,7 @@ export function syncTriggerStep(deps: SyncTriggerDeps): RewriteStep {
     const functionArn = await deps.triggers.functionFor(dataset.IdentityPoolId);
     if (!functionArn) return { patches, state };
 
-    const listed = await liveRecords(deps.store, dataset, state.head);
+    const listed = state.heldRecords ? heldLiveRecords(state.heldRecords, state.head) : await liveRecords(deps.store, dataset, state.head);
     const live = new Map([...listed].map(([key, record]) => [key, record.value as string]));
     const event = triggerEvent({ region: deps.region, dataset, live, patches });
     const result = readTriggerOutput(await deps.invoker.invoke(functionArn, JSON.stringify(event)), event);
@@ -64,6 +65,13 @@ export function syncTriggerStep(deps: SyncTriggerDeps): RewriteStep {
     return { patches: rewritten, state: reread };
   };
   return Object.assign(step, { appliesTo });
+}
+
+/** The live records (key -> its version) among a dataset's records as the conflict check read them all. */
+function heldLiveRecords(records: readonly StoredRecord[], head: DatasetHead | undefined): Map<string, StoredRecord> {
+  const floor = head && !head.deleted ? head.floor : Number.POSITIVE_INFINITY;
+  // Records at or below the floor belong to an incarnation DeleteDataset removed.
+  return new Map(records.filter((record) => record.value !== undefined && record.syncCount > floor).map((record) => [record.key, record]));
 }
 
 /** The dataset's live records (key -> its latest version), as of `head`; none for a new or deleted dataset. */
