@@ -56,6 +56,9 @@ describe('perMinute', () => {
 });
 
 describe('ActivityBus', () => {
+  // Ids start at the bus's start time (ms) times 1,000, so that they go on across restarts (console-event-stream.test.ts).
+  const FIRST_ID = NOW * 1000 + 1;
+
   it('keeps the last hour, and tells each listener of each event with its time and an increasing id', () => {
     let now = NOW;
     const bus = new ActivityBus(() => now);
@@ -67,15 +70,15 @@ describe('ActivityBus', () => {
     unsubscribe();
     bus.publish(conflict);
     expect(heard.map((e) => [e.type, e.at, e.id])).toEqual([
-      ['sync', NOW, 1],
-      ['conflict', NOW + 61 * MINUTE, 2],
+      ['sync', NOW, FIRST_ID],
+      ['conflict', NOW + 61 * MINUTE, FIRST_ID + 1],
     ]);
     // The sync is over an hour old: forgotten.
-    expect(bus.recent().map((e) => e.id)).toEqual([2, 3]);
+    expect(bus.recent().map((e) => e.id)).toEqual([FIRST_ID + 1, FIRST_ID + 2]);
   });
 
   it('a failing listener reaches neither the publisher nor the other listeners', () => {
-    const bus = new ActivityBus();
+    const bus = new ActivityBus(() => NOW);
     const heard: number[] = [];
     bus.subscribe(() => {
       throw new Error('browser gone');
@@ -88,6 +91,6 @@ describe('ActivityBus', () => {
     } finally {
       console.warn = warn;
     }
-    expect(heard).toEqual([1]);
+    expect(heard).toEqual([FIRST_ID]);
   });
 });

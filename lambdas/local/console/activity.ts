@@ -64,9 +64,17 @@ const MAX_KEPT_EVENTS = 50_000;
 export class ActivityBus {
   private readonly kept: StampedActivity[] = [];
   private readonly listeners = new Set<ActivityListener>();
-  private nextId = 1;
+  /**
+   * Ids go on from one run of the endpoint to the next: they start at the start time in ms times
+   * 1,000, above every id of a run before (unless it published over 1,000 events a millisecond).
+   * So a page that reconnects after `npm start` again sends a Last-Event-ID below all of this run's
+   * and gets everything kept, and the page, which orders events by id, puts this run's after the last's.
+   */
+  private nextId: number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.nextId = now() * 1000 + 1;
+  }
 
   publish(event: ActivityEvent): void {
     const stamped = { ...event, at: this.now(), id: this.nextId++ } as StampedActivity;

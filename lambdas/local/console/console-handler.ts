@@ -90,9 +90,13 @@ export class ConsoleHandler {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n');
     const send = (event: StampedActivity) => res.write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
-    // A browser reconnecting says what it had: it gets what it missed.
-    const lastId = Number(req.headers['last-event-id']);
-    if (Number.isInteger(lastId)) for (const event of this.activity.recent()) if (event.id > lastId) send(event);
+    // A browser reconnecting says what it had: it gets what it missed. The ids sent are decimal
+    // integers; anything else (an empty header, which Number() would read as 0) is no id at all.
+    const lastEventId = req.headers['last-event-id'];
+    if (typeof lastEventId === 'string' && /^\d+$/.test(lastEventId)) {
+      const lastId = Number(lastEventId);
+      for (const event of this.activity.recent()) if (event.id > lastId) send(event);
+    }
     const unsubscribe = this.activity.subscribe(send);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     this.streams.add(res);
