@@ -9,7 +9,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { deriveSigningKey } from '../../lambdas/src/auth/signing-key';
 import { verifySignedRequest } from '../../lambdas/src/auth/sigv4-verifier';
-import { DropInAuthenticator } from '../../lambdas/src/drop-in/drop-in-authenticator';
+import { DropInAuthenticator, UNKNOWN_KEY_TTL_MS } from '../../lambdas/src/drop-in/drop-in-authenticator';
 import { type DropInKey, dropInKeyOf, signingDays } from '../../lambdas/src/drop-in/drop-in-key';
 import type { CognitoIdentityUpstream, DropInKeyReader, DropInKeyWriter } from '../../lambdas/src/drop-in/ports';
 import { relayCognitoIdentity } from '../../lambdas/src/drop-in/relay';
@@ -111,6 +111,33 @@ describe('the drop-in authenticator', () => {
     const refused = authenticator.principalOf({ ...event, headers: { ...event.headers, authorization: forged } });
     await expect(refused).rejects.toMatchObject({ name: 'UnrecognizedClientException', statusCode: 403 });
     expect(reader.reads).toBe(0);
+  });
+
+  it('remembers an access key the store does not hold for a minute: one read, then UnrecognizedClientException without one', async () => {
+    let now = NOW;
+    const reader = countingReader(undefined);
+    const authenticator = new DropInAuthenticator(reader, { region: REGION, now: () => now });
+    for (let i = 0; i < 3; i++) {
+      await expect(authenticator.principalOf(await signedEvent())).rejects.toMatchObject({ name: 'UnrecognizedClientException', statusCode: 403 });
+    }
+    expect(reader.reads).toBe(1);
+    now = NOW + UNKNOWN_KEY_TTL_MS;
+    await expect(authenticator.principalOf(await signedEvent(new Date(now)))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    expect(reader.reads).toBe(2);
+  });
+
+  it('holds at most cacheSize unknown access keys, the oldest going first', async () => {
+    const reader = countingReader(undefined);
+    const authenticator = new DropInAuthenticator(reader, { region: REGION, now: () => NOW, cacheSize: 1 });
+    const event = await signedEvent();
+    const withKey = (accessKeyId: string) => {
+      const authorization = (event.headers as Record<string, string>).authorization.replace(CREDENTIALS.accessKeyId, accessKeyId);
+      return { ...event, headers: { ...event.headers, authorization } };
+    };
+    for (const accessKeyId of ['ASIAUNKNOWNKEY000001', 'ASIAUNKNOWNKEY000002', 'ASIAUNKNOWNKEY000001']) {
+      await expect(authenticator.principalOf(withKey(accessKeyId))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    }
+    expect(reader.reads).toBe(3);
   });
 
   it('drops a cached key at its expiry: ExpiredTokenException, as the store would answer', async () => {

@@ -7,7 +7,11 @@
  * checks (protocol/middlewares.ts `checkAccess`) then refuse any other identity's or pool's path.
  *
  * Keys are cached per function instance until they expire, so a warm instance verifies with no
- * DynamoDB read and no KMS call (bench/drop-in.ts).
+ * DynamoDB read and no KMS call (bench/drop-in.ts). An access key the store does not hold is
+ * remembered as unknown for UNKNOWN_KEY_TTL_MS, so a client retrying with credentials the relay never
+ * saw (obtained from Cognito Identity directly) costs one read a minute per instance, not one per
+ * request. That is safe because the relay stores a key before it hands the credentials out, and the
+ * store is read consistently: a key absent once was never issued through the relay.
  */
 import type { Principal } from '../domain/model';
 import { SigningErrors } from '../auth/signing-errors';
@@ -32,6 +36,8 @@ export interface DropInCacheStats {
 }
 
 const DEFAULT_CACHE_SIZE = 10_000;
+/** How long an access key the store does not hold is answered as unknown without asking it again. */
+export const UNKNOWN_KEY_TTL_MS = 60_000;
 /** AWS access key ids: upper-case letters and digits, 16 to 128 characters (IAM's AccessKeyId). */
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 
@@ -49,6 +55,8 @@ export function signedRequestOf(event: SyncHttpEvent): IncomingSignedRequest {
 
 export class DropInAuthenticator {
   private readonly cache = new Map<string, DropInKey>();
+  /** Access key ids the store did not hold, and until when (epoch ms) that answer stands. */
+  private readonly unknown = new Map<string, number>();
   readonly stats: DropInCacheStats = { hits: 0, misses: 0 };
 
   constructor(
@@ -89,16 +97,25 @@ export class DropInAuthenticator {
       return cached;
     }
     this.cache.delete(accessKeyId);
+    if ((this.unknown.get(accessKeyId) ?? 0) > now) {
+      this.stats.hits++;
+      return undefined;
+    }
+    this.unknown.delete(accessKeyId);
     this.stats.misses++;
     const key = await this.keys.get(accessKeyId);
+    if (!key) this.remember(this.unknown, accessKeyId, now + UNKNOWN_KEY_TTL_MS);
     // An expired key is answered from the store (ExpiredTokenException) but never cached.
-    if (key && key.expiresAtMs > now) {
-      if (this.cache.size >= (this.options.cacheSize ?? DEFAULT_CACHE_SIZE)) {
-        const oldest = this.cache.keys().next().value;
-        if (oldest !== undefined) this.cache.delete(oldest);
-      }
-      this.cache.set(accessKeyId, key);
-    }
+    else if (key.expiresAtMs > now) this.remember(this.cache, accessKeyId, key);
     return key;
+  }
+
+  /** Adds an entry to one of the per-instance maps, the oldest going first once it is full. */
+  private remember<V>(map: Map<string, V>, accessKeyId: string, value: V): void {
+    if (map.size >= (this.options.cacheSize ?? DEFAULT_CACHE_SIZE)) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+    }
+    map.set(accessKeyId, value);
   }
 }
