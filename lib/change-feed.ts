@@ -15,24 +15,25 @@
  *   Consumers that need more add their own statements to `function`.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, FilterCriteria, FilterRule, LoggingFormat, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { POOL_PARTITION_PREFIX, SORT_KEY_PREFIX } from '../lambdas/src/adapters/dynamodb/keys';
 import { TABLE_KEYS } from '../lambdas/src/adapters/dynamodb/table-schema';
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/src/observability/config';
 import { ALARM_PERIOD } from './alarms';
-import { lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from './bundling';
+import { PROJECT_ROOT } from './bundling';
 import { suppressNag } from './nag-suppressions';
+import { projectFunction } from './project-function';
 
 /** The stream function's entry point (not in lambdas/src/handlers/, which holds the API's). */
 export const CHANGE_FEED_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'src', 'feed', 'stream-handler.ts');
@@ -44,6 +45,8 @@ const IDENTITY_PARTITION_PREFIX = 'I#';
 export const RETRY_ATTEMPTS = 10;
 /** Past this age a record goes to the failure queue, leaving 18 of the stream's 24 hours to replay it. */
 export const MAX_RECORD_AGE = Duration.hours(6);
+/** MB for the feed's function. Not measured like lib/function-sizes.ts (bench/function-memory.ts runs the operations' bundles only). */
+export const CHANGE_FEED_MEMORY_MB = 256;
 /** As long as SQS keeps anything. */
 export const FAILURE_RETENTION = Duration.days(14);
 
@@ -51,7 +54,7 @@ export interface ChangeFeedProps {
   readonly table: ITable;
   /** Lambda active tracing, and Powertools Tracer in the bundle. @default false */
   readonly tracing?: boolean;
-  /** @default 256 */
+  /** @default CHANGE_FEED_MEMORY_MB */
   readonly memorySize?: number;
   /** @default one month */
   readonly logRetention?: RetentionDays;
@@ -81,36 +84,21 @@ export class ChangeFeed extends Construct {
 
   constructor(scope: Construct, id: string, props: ChangeFeedProps) {
     super(scope, id);
-    const tracing = props.tracing ?? false;
-    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'open-cognito-sync change feed function' });
-    logGroup.grantWrite(role);
-
-    this.function = new NodejsFunction(this, 'Function', {
+    const { function: fn, role } = projectFunction(this, 'Function', {
       description: 'Cognito Sync change feed: committed syncs from the table stream to usage counters, Cognito Streams and push sync',
       entry: CHANGE_FEED_ENTRY,
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      roleDescription: 'open-cognito-sync change feed function',
+      memorySize: props.memorySize ?? CHANGE_FEED_MEMORY_MB,
       timeout: Duration.minutes(1),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: lambdaBundling({ tracing }),
-      environment: {
-        SYNC_TABLE_NAME: props.table.tableName,
-        NODE_OPTIONS,
-        POWERTOOLS_SERVICE_NAME: DEFAULT_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
-        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
-      },
-      tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      logGroup,
-      role,
+      tracing: props.tracing ?? false,
+      logRetention: props.logRetention,
+      metricsNamespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+      environment: { SYNC_TABLE_NAME: props.table.tableName },
+      // The ids the construct had before the factory: they name the deployed log group and role.
+      logGroupId: 'Logs',
+      roleId: 'Role',
     });
+    this.function = fn;
     // The records of a committed sync: the BySyncCount index, and the parts of large values.
     this.function.addToRolePolicy(
       new PolicyStatement({

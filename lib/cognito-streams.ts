@@ -18,20 +18,21 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, type Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../lambdas/src/adapters/dynamodb/table-schema';
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/src/observability/config';
 import { ALARM_PERIOD } from './alarms';
-import { lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from './bundling';
+import { PROJECT_ROOT } from './bundling';
 import { suppressNag } from './nag-suppressions';
+import { projectFunction } from './project-function';
 
 /** The worker function's entry point (not in lambdas/src/handlers/, which holds the API's). */
 export const BULK_PUBLISH_WORKER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'src', 'workers', 'bulk-publish-handler.ts');
@@ -40,6 +41,8 @@ export const BULK_PUBLISH_WORKER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'src
 export const PAYLOAD_EXPIRY = Duration.days(2);
 /** Lambda's most: the worker stops RUN_MARGIN_MS before it and continues in a fresh invocation. */
 export const WORKER_TIMEOUT = Duration.minutes(15);
+/** MB for the worker. Not measured like lib/function-sizes.ts (bench/function-memory.ts runs the operations' bundles only). */
+export const WORKER_MEMORY_MB = 512;
 /** Retries Lambda makes of a failed asynchronous run (its maximum), each resuming from the checkpoint. */
 export const WORKER_RETRY_ATTEMPTS = 2;
 
@@ -68,7 +71,6 @@ export class CognitoStreams extends Construct {
 
   constructor(scope: Construct, id: string, props: CognitoStreamsProps) {
     super(scope, id);
-    const tracing = props.tracing ?? false;
 
     this.payloadBucket = new Bucket(this, 'Payloads', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -86,35 +88,20 @@ export class CognitoStreams extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
-    const logGroup = new LogGroup(this, 'WorkerLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new Role(this, 'WorkerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: 'open-cognito-sync BulkPublish worker' });
-    logGroup.grantWrite(role);
-    this.worker = new NodejsFunction(this, 'Worker', {
+    const { function: worker, role } = projectFunction(this, 'Worker', {
       description: 'Cognito Sync BulkPublish worker: publishes every live dataset of a pool to its Cognito Stream',
       entry: BULK_PUBLISH_WORKER_ENTRY,
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
+      roleDescription: 'open-cognito-sync BulkPublish worker',
+      memorySize: WORKER_MEMORY_MB,
       timeout: WORKER_TIMEOUT,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: lambdaBundling({ tracing }),
-      environment: {
-        SYNC_TABLE_NAME: props.table.tableName,
-        SYNC_STREAM_PAYLOAD_BUCKET: this.payloadBucket.bucketName,
-        NODE_OPTIONS,
-        POWERTOOLS_SERVICE_NAME: DEFAULT_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: DEFAULT_METRICS_NAMESPACE,
-      },
-      tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      logGroup,
-      role,
+      tracing: props.tracing ?? false,
+      logRetention: props.logRetention,
+      metricsNamespace: DEFAULT_METRICS_NAMESPACE,
+      environment: { SYNC_TABLE_NAME: props.table.tableName, SYNC_STREAM_PAYLOAD_BUCKET: this.payloadBucket.bucketName },
       retryAttempts: WORKER_RETRY_ATTEMPTS,
       onFailure: new SqsDestination(this.workerFailureQueue),
     });
+    this.worker = worker;
     // The scan of the pool's dataset heads, their records (settling a commit in flight, as every
     // reader does), the job's checkpoint and the streaming switch on the pool's items.
     this.worker.addToRolePolicy(

@@ -14,7 +14,6 @@
  * Encrypt; the verifiers may only read `K#` items and only Decrypt. Developer operations have no
  * route here: they stay on the IAM API.
  */
-import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -29,21 +28,23 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { KEY_ITEM_PREFIX, POOL_ITEM_PREFIX, TTL_ATTRIBUTE } from '../lambdas/src/drop-in/dynamodb-key-store';
 import { KEY_TABLE_PARTITION_KEY } from '../lambdas/src/drop-in/key-table-schema';
 import { identityOperations } from './access';
-import { lambdaBundling, NODE_OPTIONS, PROJECT_ROOT } from './bundling';
 import { RELAY_ENTRY } from './drop-in-entries';
-import { ACCESS_LOG_FIELDS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, type SyncApi } from './sync-api';
+import { DEFAULT_LOG_RETENTION, projectFunction } from './project-function';
+import { ACCESS_LOG_FIELDS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, FUNCTION_TIMEOUT, type SyncApi } from './sync-api';
 
 /** The variables of config.ts `dropIn`. */
 export const DROP_IN_VARIABLES = { keyTable: 'SYNC_DROP_IN_KEY_TABLE', kmsKeyId: 'SYNC_DROP_IN_KMS_KEY_ID', upstream: 'SYNC_DROP_IN_UPSTREAM' } as const;
+
+/** MB for the relay. Not measured like lib/function-sizes.ts (bench/function-memory.ts runs the operations' bundles only). */
+export const RELAY_MEMORY_MB = 256;
 
 export interface DropInModeProps {
   readonly api: SyncApi;
@@ -75,7 +76,6 @@ export class DropInMode extends Construct {
 
   constructor(scope: Construct, id: string, props: DropInModeProps) {
     super(scope, id);
-    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
     const origins = props.corsAllowOrigins ?? ['*'];
 
     this.key = new Key(this, 'SigningKeysKey', {
@@ -92,36 +92,22 @@ export class DropInMode extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const logGroup = new LogGroup(this, 'RelayLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new Role(this, 'RelayRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'open-cognito-sync drop-in relay function',
-    });
-    logGroup.grantWrite(role);
-    this.relay = new NodejsFunction(this, 'Relay', {
+    this.relay = projectFunction(this, 'Relay', {
       description: 'Cognito Sync drop-in mode: Cognito Identity relay (POST /)',
       entry: RELAY_ENTRY,
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 256,
-      // Two Cognito Identity calls at most (10 s each, fetch-upstream.ts), then DynamoDB and KMS.
-      timeout: Duration.seconds(29),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: lambdaBundling({ tracing: props.tracing ?? false }),
+      roleDescription: 'open-cognito-sync drop-in relay function',
+      memorySize: RELAY_MEMORY_MB,
+      // Behind API Gateway like the operations. Two Cognito Identity calls at most (10 s each,
+      // fetch-upstream.ts), then DynamoDB and KMS.
+      timeout: FUNCTION_TIMEOUT,
+      tracing: props.tracing ?? false,
+      logRetention: props.logRetention,
       environment: {
-        NODE_OPTIONS,
         [DROP_IN_VARIABLES.keyTable]: this.keyTable.tableName,
         [DROP_IN_VARIABLES.kmsKeyId]: this.key.keyArn,
         ...(props.upstreamEndpoint ? { [DROP_IN_VARIABLES.upstream]: props.upstreamEndpoint } : {}),
       },
-      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel.INFO,
-      logGroup,
-      role,
-    });
+    }).function;
     // Its own items only: keys (K#) and the identity -> pool book (I#), which it alone reads.
     this.relay.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [this.keyTable.tableArn], conditions: leadingKeys(KEY_ITEM_PREFIX, POOL_ITEM_PREFIX) }),
@@ -155,7 +141,7 @@ export class DropInMode extends Construct {
       createDefaultStage: false,
     });
     this.accessLog = new LogGroup(this, 'AccessLog', {
-      retention,
+      retention: props.logRetention ?? DEFAULT_LOG_RETENTION,
       removalPolicy: props.retainAccessLog === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     this.stage = new HttpStage(this.api, 'DefaultStage', {

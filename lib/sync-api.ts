@@ -6,7 +6,6 @@
  *
  * A new operation needs its table entry and its handler; nothing here changes.
  */
-import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -23,19 +22,19 @@ import {
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { OPERATION_LIST, type OperationName, type OperationSpec } from '../lambdas/src/operations';
 import { DEVELOPER_PRINCIPALS_VARIABLE, IDENTITY_ROLE_NAMES_VARIABLE } from '../lambdas/src/config';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_ORIGINS_VARIABLE, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS } from '../lambdas/src/protocol/cors';
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambdas/src/observability/config';
+import { DEFAULT_METRICS_NAMESPACE } from '../lambdas/src/observability/config';
 import { leadingKeysCondition, TABLE_ACTIONS, tableResources } from './access';
 import { operationMemoryMb, UNKNOWN_ROUTE_MEMORY_MB } from './function-sizes';
-import { handlerEntry, lambdaBundling, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from './bundling';
+import { handlerEntry, UNKNOWN_ROUTE } from './bundling';
+import { DEFAULT_LOG_RETENTION, projectFunction } from './project-function';
 import { grantPushSyncRoles } from './push-sync-grant';
 import { grantSyncTriggerInvoke } from './sync-trigger-grant';
 
@@ -139,7 +138,6 @@ export class SyncApi extends Construct {
   constructor(scope: Construct, id: string, props: SyncApiProps) {
     super(scope, id);
     const tracing = props.tracing ?? false;
-    const bundling = lambdaBundling({ tracing });
     const origins = props.corsAllowOrigins ?? ['*'];
     this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
 
@@ -163,7 +161,7 @@ export class SyncApi extends Construct {
     });
 
     this.accessLog = new LogGroup(this, 'AccessLog', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      retention: props.logRetention ?? DEFAULT_LOG_RETENTION,
       removalPolicy: props.retainAccessLog === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     const throttle = props.throttle ?? DEFAULT_THROTTLE;
@@ -177,49 +175,19 @@ export class SyncApi extends Construct {
       },
     });
 
-    /** The function's own role, allowed to write its own log group only (not AWSLambdaBasicExecutionRole's every group). */
-    const functionRole = (name: string, logGroup: LogGroup): Role => {
-      const role = new Role(this, `${name}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `open-cognito-sync ${name} function`,
-      });
-      logGroup.grantWrite(role);
-      return role;
-    };
-
     const operations = {} as Record<OperationName, SyncOperation>;
     for (const spec of OPERATION_LIST) {
-      const logGroup = new LogGroup(this, `${spec.name}Logs`, {
-        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      const fn = new NodejsFunction(this, spec.name, {
+      const { function: fn } = projectFunction(this, spec.name, {
         description: `Cognito Sync ${spec.name}: ${spec.method} ${spec.path}`,
         entry: handlerEntry(spec.name),
-        handler: 'handler',
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
+        roleDescription: `open-cognito-sync ${spec.name} function`,
         memorySize: props.memorySize ?? operationMemoryMb(spec),
         timeout: FUNCTION_TIMEOUT,
-        projectRoot: PROJECT_ROOT,
-        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-        bundling,
-        environment: {
-          SYNC_TABLE_NAME: props.table.tableName,
-          SYNC_TOKEN_KEY_SECRET_ARN: props.tokenKey.secretArn,
-          NODE_OPTIONS,
-          POWERTOOLS_SERVICE_NAME: DEFAULT_SERVICE_NAME,
-          POWERTOOLS_METRICS_NAMESPACE: this.metricsNamespace,
-          // Request and response bodies hold users' data: never in traces.
-          POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-          POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
-        },
-        tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-        loggingFormat: LoggingFormat.JSON,
-        applicationLogLevelV2: ApplicationLogLevel.INFO,
-        logGroup,
-        role: functionRole(spec.name, logGroup),
-        ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+        tracing,
+        logRetention: props.logRetention,
+        metricsNamespace: this.metricsNamespace,
+        environment: { SYNC_TABLE_NAME: props.table.tableName, SYNC_TOKEN_KEY_SECRET_ARN: props.tokenKey.secretArn },
+        reservedConcurrentExecutions: props.reservedConcurrency,
       });
       // Least privilege, from the operation table: a read-only operation gets no write action, and a
       // pool operation reaches its pool's `P#` items only.
@@ -245,29 +213,19 @@ export class SyncApi extends Construct {
 
     // Requests no operation's route takes get the rest-json 404 the SDKs can name, not API
     // Gateway's own `{"message":"Not Found"}`. IAM-authorized like the rest; it needs no grant.
-    const unknownRouteLogs = new LogGroup(this, 'UnknownRouteLogs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.unknownRoute = new NodejsFunction(this, 'UnknownRoute', {
+    this.unknownRoute = projectFunction(this, 'UnknownRoute', {
       description: 'Cognito Sync: requests that match no operation (route $default), and preflights',
       entry: handlerEntry(UNKNOWN_ROUTE),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      roleDescription: 'open-cognito-sync UnknownRoute function',
       memorySize: props.memorySize ?? UNKNOWN_ROUTE_MEMORY_MB,
       timeout: Duration.seconds(5),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling,
-      environment: { NODE_OPTIONS, ...(origins.length > 0 ? { [CORS_ALLOW_ORIGINS_VARIABLE]: origins.join(',') } : {}) },
-      loggingFormat: LoggingFormat.JSON,
-      logGroup: unknownRouteLogs,
-      role: functionRole('UnknownRoute', unknownRouteLogs),
+      tracing,
+      logRetention: props.logRetention,
+      environment: origins.length > 0 ? { [CORS_ALLOW_ORIGINS_VARIABLE]: origins.join(',') } : {},
       // Unauthenticated callers reach it through the preflight route: it may never take the
       // concurrency the operations need. 10 answers of a few milliseconds each go a long way.
       reservedConcurrentExecutions: props.reservedConcurrency !== undefined ? Math.min(10, props.reservedConcurrency) : undefined,
-    });
+    }).function;
     const unknownRouteIntegration = new HttpLambdaIntegration('UnknownRouteIntegration', this.unknownRoute, {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
     });
