@@ -1,5 +1,5 @@
 /**
- * The BulkPublish worker function (lib/bulk-publish-worker.ts deploys it): invoked asynchronously
+ * The BulkPublish worker function (lib/cognito-streams.ts deploys it): invoked asynchronously
  * with a pool and a job, it runs the worker until the job ends or its invocation nears its end, and
  * then invokes itself again to continue from the checkpoint. A run that throws is retried by Lambda
  * (twice), each retry resuming from the checkpoint; a job whose retries all failed stays
