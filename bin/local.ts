@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { LocalRuntimeError, isLocalRuntimeError } from '../lambdas/local/process/errors';
 import { watchParent } from '../lambdas/local/process/exit-with-parent';
 import { startLocalEndpoint, type LocalEndpoint } from '../lambdas/local/local-endpoint';
-import { type LocalFunctionSpec, parseFunctionArguments } from '../lambdas/local/lambda/function-registry';
+import { checkFunctionFiles, type LocalFunctionSpec, parseFunctionArguments } from '../lambdas/local/lambda/function-registry';
 
 const HOST = '127.0.0.1';
 const USAGE =
@@ -87,7 +87,9 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): Settings {
 /** The `--function` flags, or a usage error. */
 function parseFunctionFlags(argumentList: readonly string[]): LocalFunctionSpec[] {
   try {
-    return parseFunctionArguments(argumentList);
+    const specs = parseFunctionArguments(argumentList);
+    checkFunctionFiles(specs);
+    return specs;
   } catch (e) {
     throw new LocalRuntimeError(`${(e as Error).message}\n${USAGE}`);
   }

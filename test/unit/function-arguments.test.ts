@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FunctionRegistry, parseFunctionArgument, parseFunctionArguments } from '../../lambdas/local/lambda/function-registry';
+import { checkFunctionFiles, FunctionRegistry, parseFunctionArgument, parseFunctionArguments } from '../../lambdas/local/lambda/function-registry';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -88,6 +88,21 @@ it('registers a parsed function under its ARN, its file made absolute and its ex
   ]);
 });
 
+describe('the files of --function', () => {
+  it('are looked for where the path points from the working directory, and a missing one is named with where it was looked for', () => {
+    const looked: string[] = [];
+    const exists = (file: string) => {
+      looked.push(file);
+      return file.endsWith('here.ts');
+    };
+    expect(() => checkFunctionFiles(parseFunctionArguments(['a=./here.ts', 'b=/abs/here.ts']), exists)).not.toThrow();
+    expect(looked).toEqual([path.resolve('here.ts'), '/abs/here.ts']);
+    expect(() => checkFunctionFiles(parseFunctionArguments(['a=./here.ts', 'b=./gone.ts#run']), exists)).toThrow(
+      `--function b=./gone.ts: no such file (${path.resolve('gone.ts')})`,
+    );
+  });
+});
+
 describe('npm start with a bad --function', () => {
   it('prints the error and the usage line, without a stack, and exits 1 before starting anything', () => {
     const run = spawnSync(TSX, ['bin/local.ts', '--in-memory', '--port', '0', '--function', 'cap=a.ts', '--function', 'cap=b.ts'], {
@@ -100,6 +115,19 @@ describe('npm start with a bad --function', () => {
       'error: --function cap=b.ts: the function cap is already given by --function cap=a.ts\nUsage: npm start -- [--in-memory] [--port N]',
     );
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).not.toContain('local endpoint ready');
+  });
+
+  it('refuses a file that is not there before starting anything', () => {
+    const run = spawnSync(TSX, ['bin/local.ts', '--in-memory', '--port', '0', '--function', 'cap=./triggers/no-such-trigger.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      `error: --function cap=./triggers/no-such-trigger.ts: no such file (${path.join(ROOT, 'triggers/no-such-trigger.ts')})\nUsage:`,
+    );
     expect(run.stdout).not.toContain('local endpoint ready');
   });
 });

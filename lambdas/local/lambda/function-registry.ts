@@ -2,6 +2,7 @@
  * The functions the local function runner knows: `npm start -- --function NAME=path/to/handler.ts#export`
  * registers `arn:aws:lambda:<region>:<account>:function:NAME`, run from that file on each invocation.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** One `--function` argument, parsed. */
@@ -53,6 +54,18 @@ export function parseFunctionArguments(argumentList: readonly string[]): LocalFu
     byName.set(spec.name, argument);
     return spec;
   });
+}
+
+/**
+ * Refuses a `--function` whose file is not there, at start-up: the runner reads the file on each
+ * invocation (so edits need no restart), and a typo would otherwise show only as a sync trigger's
+ * failure on the first sync.
+ */
+export function checkFunctionFiles(specs: readonly LocalFunctionSpec[], exists: (file: string) => boolean = existsSync): void {
+  for (const spec of specs) {
+    const file = path.resolve(spec.file);
+    if (!exists(file)) throw new Error(`--function ${spec.name}=${spec.file}: no such file (${file})`);
+  }
 }
 
 export class FunctionRegistry {
