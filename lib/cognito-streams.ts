@@ -97,7 +97,8 @@ export class CognitoStreams extends Construct {
       tracing: props.tracing ?? false,
       logRetention: props.logRetention,
       metricsNamespace: DEFAULT_METRICS_NAMESPACE,
-      environment: { SYNC_TABLE_NAME: props.table.tableName, SYNC_STREAM_PAYLOAD_BUCKET: this.payloadBucket.bucketName },
+      // SYNC_STREAM_PAYLOAD_BUCKET comes with grantPublishing, as for the change feed.
+      environment: { SYNC_TABLE_NAME: props.table.tableName },
       retryAttempts: WORKER_RETRY_ATTEMPTS,
       onFailure: new SqsDestination(this.workerFailureQueue),
     });
