@@ -16,9 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { Checkpoint } from '../../lambdas/migration/migrate/checkpoint';
 import { runMigration } from '../../lambdas/migration/migrate/runner';
-import { createEndpointSource, type EndpointSource } from '../../lambdas/migration/source/endpoint-source';
+import type { EndpointSource } from '../../lambdas/migration/source/endpoint-source';
 import { TableTarget } from '../../lambdas/migration/target/table-target';
 import { dynamoEndpoint } from '../helpers/dynamodb-local';
+import { localEndpointSource } from '../helpers/endpoint-source';
 import { type Endpoint, startEndpoint } from '../helpers/local-endpoint';
 
 type Callback<T> = (err: Error | null | undefined, value: T) => void;
@@ -133,12 +134,7 @@ const recordListing = (response: SucceededRequest) => {
 beforeAll(async () => {
   [sourceEndpoint, targetEndpoint] = await Promise.all([startEndpoint(), startEndpoint()]);
   pool = await sourceEndpoint.identityPoolId();
-  source = createEndpointSource({
-    region: sourceEndpoint.region,
-    endpoint: sourceEndpoint.url,
-    identityEndpoint: sourceEndpoint.url,
-    credentials: sourceEndpoint.developerCredentials,
-  });
+  source = localEndpointSource(sourceEndpoint);
   target = new TableTarget({ client: createDynamoDBLocalClient(dynamoEndpoint()), tableName: targetEndpoint.tableName });
   AWS.config.update({
     region: sourceEndpoint.region,

@@ -30,6 +30,7 @@ import { TableTarget } from '../../lambdas/migration/target/table-target';
 import { verifyMigration } from '../../lambdas/migration/verify';
 import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamodb-local';
 import { dynamoEndpoint, type FreshTable, freshTable } from '../helpers/dynamodb-local';
+import { localEndpointSource } from '../helpers/endpoint-source';
 import { type AwsCredentials, type Endpoint, startEndpoint } from '../helpers/local-endpoint';
 import { AppDataset } from '../helpers/app-dataset';
 import { startThrottlingProxy } from '../helpers/throttling-proxy';
@@ -106,12 +107,7 @@ beforeAll(async () => {
   datasets = [settings, recreated, deleted, megabyte, many, game, byDeveloper];
 
   await developer.send(new SetIdentityPoolConfigurationCommand({ IdentityPoolId: pools[0], PushSync: PUSH }));
-  source = createEndpointSource({
-    region: sourceEndpoint.region,
-    endpoint: sourceEndpoint.url,
-    identityEndpoint: sourceEndpoint.url,
-    credentials: sourceEndpoint.developerCredentials,
-  });
+  source = localEndpointSource(sourceEndpoint);
   const client = createDynamoDBLocalClient(dynamoEndpoint());
   closers.push(() => client.destroy());
   target = new TableTarget({ client, tableName: targetEndpoint.tableName });
@@ -241,11 +237,9 @@ describe('a throttling source', () => {
     // Every third request is refused, as a source at its API limits refuses them.
     const proxy = await startThrottlingProxy(sourceEndpoint.url, (n) => n % 3 === 0);
     const retries: string[] = [];
-    const throttled = createEndpointSource({
-      region: sourceEndpoint.region,
+    const throttled = localEndpointSource(sourceEndpoint, {
       endpoint: proxy.url,
       identityEndpoint: proxy.url,
-      credentials: sourceEndpoint.developerCredentials,
       call: retryingCall({ baseDelayMs: 5, onRetry: (operation) => retries.push(operation) }),
     });
     try {

@@ -16,10 +16,11 @@ import { createDynamoDBLocalClient } from '../../lambdas/local/emulators/dynamod
 import { Checkpoint, datasetKey } from '../../lambdas/migration/migrate/checkpoint';
 import { runMigration } from '../../lambdas/migration/migrate/runner';
 import type { DatasetSnapshot, DatasetTarget, WriteOutcome } from '../../lambdas/migration/model';
-import { createEndpointSource, type EndpointSource } from '../../lambdas/migration/source/endpoint-source';
+import type { EndpointSource } from '../../lambdas/migration/source/endpoint-source';
 import { TableTarget } from '../../lambdas/migration/target/table-target';
 import { verifyMigration } from '../../lambdas/migration/verify';
 import { dynamoEndpoint, freshTable } from '../helpers/dynamodb-local';
+import { localEndpointSource } from '../helpers/endpoint-source';
 import { type Endpoint, startEndpoint } from '../helpers/local-endpoint';
 
 /** A commit mark left by the killed run is rolled forward soon by the next one. */
@@ -66,12 +67,7 @@ beforeAll(async () => {
     }
   }
   developer.destroy();
-  source = createEndpointSource({
-    region: endpoint.region,
-    endpoint: endpoint.url,
-    identityEndpoint: endpoint.url,
-    credentials: endpoint.developerCredentials,
-  });
+  source = localEndpointSource(endpoint);
 }, 120_000);
 
 afterAll(async () => {

@@ -17,6 +17,7 @@ import { createEndpointSource, type EndpointSource } from '../../lambdas/migrati
 import { TableTarget } from '../../lambdas/migration/target/table-target';
 import { verifyMigration } from '../../lambdas/migration/verify';
 import { type FreshTable, freshTable } from '../helpers/dynamodb-local';
+import { localEndpointSource } from '../helpers/endpoint-source';
 import { type AwsCredentials, type Endpoint, startEndpoint } from '../helpers/local-endpoint';
 import { AppDataset } from '../helpers/app-dataset';
 import { startThrottlingProxy } from '../helpers/throttling-proxy';
@@ -88,12 +89,7 @@ beforeAll(async () => {
   live = [settings, recreated, large, byDeveloper, huge];
 
   await developer.send(new SetIdentityPoolConfigurationCommand({ IdentityPoolId: pools[0], PushSync: PUSH }));
-  source = createEndpointSource({
-    region: endpoint.region,
-    endpoint: endpoint.url,
-    identityEndpoint: endpoint.url,
-    credentials: endpoint.developerCredentials,
-  });
+  source = localEndpointSource(endpoint);
 }, 120_000);
 
 afterAll(async () => {
@@ -232,11 +228,9 @@ describe('a throttling source', () => {
     // Every other request is refused, as a source at its API limits refuses them.
     const proxy = await startThrottlingProxy(endpoint.url, (n) => n % 2 === 1);
     const retries: string[] = [];
-    const throttled = createEndpointSource({
-      region: endpoint.region,
+    const throttled = localEndpointSource(endpoint, {
       endpoint: proxy.url,
       identityEndpoint: proxy.url,
-      credentials: endpoint.developerCredentials,
       call: retryingCall({ baseDelayMs: 5, onRetry: (operation) => retries.push(operation) }),
     });
     // No hook given: the default retry.
