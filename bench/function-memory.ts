@@ -25,6 +25,7 @@ import { promisify } from 'node:util';
 import { ensureTable } from '../lambdas/src/adapters/dynamodb/table-schema';
 import { createDynamoDBLocalClient, startDynamoDBLocal } from '../lambdas/local/emulators/dynamodb-local';
 import { recordKey, recordValue } from './dataset-values';
+import { callDurationMs } from './cost';
 import { identityEvents } from './identity-events';
 import { esbuildOptions, handlerEntry, LAMBDA_BUNDLING, NODE_OPTIONS, PROJECT_ROOT, UNKNOWN_ROUTE } from '../lib/bundling';
 import { MEMORY_BY_ACCESS_MB, operationMemoryMb, UNKNOWN_ROUTE_MEMORY_MB } from '../lib/function-sizes';
@@ -144,9 +145,8 @@ async function main(): Promise<void> {
       }),
     );
     const smallLists = Array.from({ length: SMALL_RUNS }, () => event('GET', `${base}/small/records`, 'lastSyncCount=1'));
-    const sized = (access: 'read' | 'write') => MEMORY_BY_ACCESS_MB[access];
     const kinds: { kind: string; bundle: string; events: unknown[]; memoryMb: number }[] = [
-      { kind: 'read (ListRecords, 1 MB dataset)', bundle: 'ListRecords', events: readEvents, memoryMb: sized('read') },
+      { kind: 'read (ListRecords, 1 MB dataset)', bundle: 'ListRecords', events: readEvents, memoryMb: MEMORY_BY_ACCESS_MB.read },
       ...(await Promise.all(
         WRITE_SIZES_MB.map(async (memoryMb) => ({
           kind: 'write (UpdateRecords, 1,024 patches, 1 MB)',
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     );
     for (const r of results) {
       const share = `${r.peakRssMb.toFixed(1)} (${(r.memoryMb / r.peakRssMb).toFixed(1)}x)`;
-      const stretched = (r.first.cpuMs * Math.max(1, 1769 / r.memoryMb)) / 1000;
+      const stretched = callDurationMs(r.first.cpuMs, 0, r.memoryMb) / 1000;
       console.log(
         `${r.kind.padEnd(45)} | ${String(r.memoryMb).padStart(4)} | ${share.padStart(21)} | ${r.first.wallMs.toFixed(1).padStart(10)} ${r.first.cpuMs.toFixed(1).padStart(10)} | ${stretched.toFixed(2).padStart(18)} | ${r.warm.wallMs.toFixed(1).padStart(9)} ${r.warm.cpuMs.toFixed(2).padStart(10)} | ${r.statuses.join(',')}`,
       );
